@@ -1,0 +1,48 @@
+/**
+ * Every failure clerk-sync reports is a `ClerkSyncError` with a `code` from this map, so callers
+ * branch on `error.code` rather than on message text.
+ */
+export const ErrorCode = {
+  /** Options given to `createClerkSync` (or read from the environment) cannot work. */
+  CONFIG_INVALID: 'CONFIG_INVALID',
+  /** The webhook signing secret is missing, empty or not a `whsec_` base64 key of 24..64 bytes. */
+  SIGNING_SECRET_INVALID: 'SIGNING_SECRET_INVALID',
+  /** The request was not a POST. */
+  METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
+  /** The body is larger than `maxBodyBytes`. */
+  BODY_TOO_LARGE: 'BODY_TOO_LARGE',
+  /** A framework parsed the body before clerk-sync could read its raw bytes. */
+  BODY_ALREADY_PARSED: 'BODY_ALREADY_PARSED',
+  /** `svix-id`, `svix-timestamp` or `svix-signature` is missing, blank or repeated. */
+  HEADERS_INVALID: 'HEADERS_INVALID',
+  /** `svix-timestamp` is not all digits or lies outside the tolerance. */
+  TIMESTAMP_INVALID: 'TIMESTAMP_INVALID',
+  /** No signature in `svix-signature` matches any configured secret. */
+  SIGNATURE_INVALID: 'SIGNATURE_INVALID',
+  /** The verified body is not JSON. */
+  BODY_NOT_JSON: 'BODY_NOT_JSON',
+  /** The verified JSON is not a Clerk event, or a user event lacks what it needs. */
+  EVENT_INVALID: 'EVENT_INVALID',
+  /** `mapUser` threw or returned something that is not a plain object of extra columns. */
+  MAP_USER_FAILED: 'MAP_USER_FAILED',
+  /** A store call failed; `cause` holds the store's own error. */
+  STORE_FAILED: 'STORE_FAILED',
+  /** A role outside the configured roles was asked for. */
+  ROLE_INVALID: 'ROLE_INVALID',
+} as const
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
+
+export class ClerkSyncError extends Error {
+  override readonly name = 'ClerkSyncError'
+  readonly code: ErrorCode
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.code = code
+  }
+}
+
+export function isClerkSyncError(error: unknown, code?: ErrorCode): error is ClerkSyncError {
+  return error instanceof ClerkSyncError && (code === undefined || error.code === code)
+}

@@ -1,0 +1,64 @@
+export { resolveSigningSecrets, SIGNING_SECRET_ENV_VARS } from './config/signing-secret.js'
+export { ClerkSyncError, ErrorCode, isClerkSyncError } from './errors/clerk-sync-error.js'
+export { consoleLogger, type LogFields, type Logger, silentLogger } from './logging/logger.js'
+export type { ClerkUserJSON } from './mapping/clerk-user-json.js'
+export { type MapClerkUserOptions, mapClerkUser } from './mapping/map-clerk-user.js'
+export {
+  type DefaultRole,
+  defaultRoles,
+  defineRoles,
+  type RoleDefinition,
+  type RoleDefinitionInput,
+} from './roles/define-roles.js'
+export {
+  MemoryStore,
+  type MemoryStoreOptions,
+  type MemoryStoreSnapshot,
+  type PendingWrite,
+  type SyncState,
+} from './store/memory-store.js'
+export {
+  DEFAULT_PAGE_LIMIT,
+  decodeCursor,
+  encodeCursor,
+  MAX_PAGE_LIMIT,
+  resolvePageLimit,
+} from './store/page.js'
+export type { SyncedUser } from './store/synced-user.js'
+export type {
+  AuditEntry,
+  AuditPage,
+  BulkUpsertInput,
+  BulkUpsertResult,
+  DeleteUserInput,
+  DeleteUserResult,
+  EventRef,
+  ListAuditEntriesOptions,
+  ListUsersOptions,
+  UpsertUserInput,
+  UpsertUserResult,
+  UserPage,
+  UserStore,
+  WriteOrigin,
+  WriteOutcome,
+  WriteSource,
+} from './store/user-store.js'
+export { type ClerkSync, createClerkSync } from './sync/create-clerk-sync.js'
+export {
+  type ClerkSyncOptions,
+  DEFAULT_EVENT_RETENTION_DAYS,
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_TOLERANCE_SECONDS,
+} from './sync/options.js'
+export type { ProcessWebhookInput } from './sync/process-webhook.js'
+export { webhookResponse, webhookResponseBody } from './sync/webhook-response.js'
+export type { WebhookOutcome, WebhookResult } from './sync/webhook-result.js'
+export {
+  type ClerkEventEnvelope,
+  eventTimeMs,
+  isHandledEventType,
+  type UserEvent,
+  type UserEventType,
+  userEventSchema,
+} from './webhook/clerk-event.js'
+export type { HeadersInput } from './webhook/headers.js'

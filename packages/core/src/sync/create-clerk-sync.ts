@@ -1,0 +1,175 @@
+import { resolveSigningSecrets } from '../config/signing-secret.js'
+import { ClerkSyncError, ErrorCode } from '../errors/clerk-sync-error.js'
+import { consoleLogger, type Logger } from '../logging/logger.js'
+import type { ClerkUserJSON } from '../mapping/clerk-user-json.js'
+import { mapClerkUser } from '../mapping/map-clerk-user.js'
+import { type DefaultRole, defaultRoles, type RoleDefinition } from '../roles/define-roles.js'
+import type { SyncedUser } from '../store/synced-user.js'
+import type { UserStore } from '../store/user-store.js'
+import { createSignatureVerifier } from '../webhook/verify-signature.js'
+import { assertUserStore, guardStore } from './guarded-store.js'
+import {
+  type ClerkSyncOptions,
+  DEFAULT_EVENT_RETENTION_DAYS,
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_TOLERANCE_SECONDS,
+} from './options.js'
+import {
+  alreadyParsedResult,
+  bodyTooLargeResult,
+  createWebhookProcessor,
+  type ProcessWebhookInput,
+} from './process-webhook.js'
+import { readBodyWithCap } from './read-body.js'
+import { webhookResponse } from './webhook-response.js'
+import type { WebhookResult } from './webhook-result.js'
+
+export interface ClerkSync<R extends string = DefaultRole> {
+  /** For fetch-style frameworks (Next.js App Router, Hono, Bun, Deno): Request in, Response out. */
+  handleWebhook(request: Request): Promise<Response>
+  /** For Node-style frameworks: hand over the raw body and the headers, answer with `status`. */
+  processWebhook(input: ProcessWebhookInput): Promise<WebhookResult<R>>
+  /** The store, with every failure wrapped in `ClerkSyncError('STORE_FAILED')`. */
+  readonly store: UserStore<R>
+  readonly roles: RoleDefinition<R>
+  readonly logger: Logger
+  readonly maxBodyBytes: number
+  /** Clerk user JSON to `SyncedUser`, with the app's `mapUser` extras: what webhooks write. */
+  toSyncedUser(userJson: ClerkUserJSON): Promise<SyncedUser<R>>
+  /** Forgets processed event ids older than `olderThan` (default: 30 days ago). */
+  pruneEvents(options?: { olderThan?: Date }): Promise<number>
+}
+
+const syncedUserKeys = new Set<string>([
+  'id',
+  'email',
+  'firstName',
+  'lastName',
+  'username',
+  'phone',
+  'imageUrl',
+  'role',
+  'createdAt',
+  'updatedAt',
+  'extra',
+] satisfies Array<keyof SyncedUser>)
+
+function checkNumberOption(name: string, value: number, min: number, max: number): number {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ClerkSyncError(
+      ErrorCode.CONFIG_INVALID,
+      `createClerkSync: \`${name}\` must be an integer from ${min} to ${max}, got ${value}.`,
+    )
+  }
+  return value
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false
+  const proto = Object.getPrototypeOf(value)
+  return proto === Object.prototype || proto === null
+}
+
+/**
+ * @example
+ * const sync = createClerkSync({ store: new MemoryStore() })
+ * export const POST = (request: Request) => sync.handleWebhook(request)
+ */
+export function createClerkSync<R extends string = DefaultRole>(
+  options: ClerkSyncOptions<R>,
+): ClerkSync<R> {
+  if (typeof options !== 'object' || options === null) {
+    throw new ClerkSyncError(
+      ErrorCode.CONFIG_INVALID,
+      'createClerkSync: options are required, at least { store }.',
+    )
+  }
+  const secrets = resolveSigningSecrets(options.signingSecret)
+  assertUserStore(options.store)
+  const roles = options.roles ?? (defaultRoles as unknown as RoleDefinition<R>)
+  const toleranceSeconds = checkNumberOption(
+    'toleranceSeconds',
+    options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS,
+    1,
+    DEFAULT_TOLERANCE_SECONDS,
+  )
+  const maxBodyBytes = checkNumberOption(
+    'maxBodyBytes',
+    options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    1,
+    2 ** 31 - 1,
+  )
+  const logger = options.logger ?? consoleLogger()
+  const store = guardStore(options.store)
+  const { mapUser } = options
+
+  async function toSyncedUser(userJson: ClerkUserJSON): Promise<SyncedUser<R>> {
+    const user = mapClerkUser(userJson, roles, {
+      onWarning: (message) => logger.warn(message, { userId: userJson.id }),
+    })
+    if (!mapUser) return user
+    let extra: unknown
+    try {
+      extra = await mapUser(userJson, Object.freeze({ ...user }))
+    } catch (error) {
+      throw new ClerkSyncError(
+        ErrorCode.MAP_USER_FAILED,
+        `mapUser threw for user ${user.id}: ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
+      )
+    }
+    if (extra === undefined) return user
+    if (!isPlainObject(extra)) {
+      throw new ClerkSyncError(
+        ErrorCode.MAP_USER_FAILED,
+        'mapUser must return a plain object of extra columns (or undefined).',
+      )
+    }
+    const reserved = Object.keys(extra).filter((key) => syncedUserKeys.has(key))
+    if (reserved.length) {
+      throw new ClerkSyncError(
+        ErrorCode.MAP_USER_FAILED,
+        `mapUser returned ${reserved.join(', ')}, which clerk-sync owns; give extra columns other names.`,
+      )
+    }
+    return { ...user, extra }
+  }
+
+  const processor = createWebhookProcessor<R>({
+    verifier: createSignatureVerifier(secrets, toleranceSeconds),
+    store,
+    maxBodyBytes,
+    logger,
+    toSyncedUser,
+    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+  })
+
+  return {
+    async handleWebhook(request) {
+      const { method, headers } = request
+      if (method.toUpperCase() !== 'POST') {
+        return webhookResponse(await processor.process({ method, body: '', headers }))
+      }
+      const read = await readBodyWithCap(request, maxBodyBytes)
+      if (!read.ok) {
+        const result =
+          read.reason === 'too_large'
+            ? bodyTooLargeResult<R>(maxBodyBytes)
+            : alreadyParsedResult<R>()
+        return webhookResponse(await processor.report(result))
+      }
+      return webhookResponse(await processor.process({ method, body: read.body, headers }))
+    },
+    processWebhook: processor.process,
+    store,
+    roles,
+    logger,
+    maxBodyBytes,
+    toSyncedUser,
+    pruneEvents({ olderThan } = {}) {
+      const cutoff =
+        olderThan ?? new Date(Date.now() - DEFAULT_EVENT_RETENTION_DAYS * 24 * 60 * 60 * 1000)
+      return store.pruneEvents({ olderThan: cutoff })
+    },
+  }
+}

@@ -1,0 +1,56 @@
+import { ClerkSyncError, ErrorCode } from '../errors/clerk-sync-error.js'
+import type { UserStore } from '../store/user-store.js'
+
+const storeMethods = [
+  'upsertUser',
+  'deleteUser',
+  'upsertUsers',
+  'getUser',
+  'listUsers',
+  'countUsersByRole',
+  'listAuditEntries',
+  'pruneEvents',
+] as const satisfies ReadonlyArray<keyof UserStore>
+
+/** Fails at start-up, not at the first webhook, when a store lacks part of the contract. */
+export function assertUserStore(store: unknown): asserts store is UserStore {
+  if (typeof store !== 'object' || store === null) {
+    throw new ClerkSyncError(
+      ErrorCode.CONFIG_INVALID,
+      'createClerkSync: `store` is required (a UserStore such as new MemoryStore() or drizzleStore(db)).',
+    )
+  }
+  const missing = storeMethods.filter(
+    (method) => typeof (store as Record<string, unknown>)[method] !== 'function',
+  )
+  if (missing.length) {
+    throw new ClerkSyncError(
+      ErrorCode.CONFIG_INVALID,
+      `createClerkSync: \`store\` is not a UserStore; it lacks ${missing.join(', ')}.`,
+    )
+  }
+}
+
+/**
+ * The store as the rest of clerk-sync sees it: every call's failure becomes one
+ * `ClerkSyncError('STORE_FAILED')` with the store's error as `cause`, so stores throw whatever
+ * their driver throws and callers handle one error type.
+ */
+export function guardStore<R extends string>(store: UserStore<R>): UserStore<R> {
+  const guarded: Record<string, unknown> = {}
+  for (const method of storeMethods) {
+    const call = (store[method] as (...args: unknown[]) => Promise<unknown>).bind(store)
+    guarded[method] = async (...args: unknown[]) => {
+      try {
+        return await call(...args)
+      } catch (error) {
+        if (error instanceof ClerkSyncError) throw error
+        const reason = error instanceof Error ? error.message : String(error)
+        throw new ClerkSyncError(ErrorCode.STORE_FAILED, `Store ${method} failed: ${reason}`, {
+          cause: error,
+        })
+      }
+    }
+  }
+  return guarded as unknown as UserStore<R>
+}

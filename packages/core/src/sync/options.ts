@@ -1,0 +1,43 @@
+import type { Logger } from '../logging/logger.js'
+import type { ClerkUserJSON } from '../mapping/clerk-user-json.js'
+import type { RoleDefinition } from '../roles/define-roles.js'
+import type { SyncedUser } from '../store/synced-user.js'
+import type { UserStore } from '../store/user-store.js'
+import type { WebhookResult } from './webhook-result.js'
+
+export const DEFAULT_TOLERANCE_SECONDS = 300
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+/**
+ * How long processed event ids are kept by `pruneEvents()`: far beyond Svix's ~28-hour retry
+ * window and the dashboard's replays. A replay older than this is still harmless: the version
+ * guard and tombstones make it stale.
+ */
+export const DEFAULT_EVENT_RETENTION_DAYS = 30
+
+export interface ClerkSyncOptions<R extends string> {
+  /**
+   * The endpoint's `whsec_…` secret, or several during a key rotation. Default: the
+   * `CLERK_WEBHOOK_SIGNING_SECRET` environment variable, then `CLERK_WEBHOOK_SECRET`.
+   */
+  signingSecret?: string | readonly string[]
+  store: UserStore<R>
+  /** Made by `defineRoles`. Default: `admin`, `trainer`, `client`; new users are `client`. */
+  roles?: RoleDefinition<R>
+  /** How far `svix-timestamp` may be from now, in seconds: 1..300, default 300. */
+  toleranceSeconds?: number
+  /** Larger bodies get 413 before any signature work. Default 1 MiB. */
+  maxBodyBytes?: number
+  /** Default: one `[clerk-sync]` console line per event, debug dropped. */
+  logger?: Logger
+  /** Called with every result, for metrics. Its errors are logged and otherwise ignored. */
+  onEvent?: (result: WebhookResult<R>) => void | Promise<void>
+  /**
+   * Extra columns for your users table, computed from Clerk's user JSON. The result lands in
+   * `SyncedUser.extra`; it cannot change `id`, `updatedAt` or `role`, which the version guard and
+   * role security rely on.
+   */
+  mapUser?: (
+    clerkUser: ClerkUserJSON,
+    mapped: Readonly<SyncedUser<R>>,
+  ) => Record<string, unknown> | undefined | Promise<Record<string, unknown> | undefined>
+}

@@ -1,0 +1,196 @@
+import { ClerkSyncError, ErrorCode } from '../errors/clerk-sync-error.js'
+import type { Logger } from '../logging/logger.js'
+import type { ClerkUserJSON } from '../mapping/clerk-user-json.js'
+import type { SyncedUser } from '../store/synced-user.js'
+import type { UserStore } from '../store/user-store.js'
+import {
+  clerkEventEnvelopeSchema,
+  describeIssues,
+  isHandledEventType,
+  userEventSchema,
+} from '../webhook/clerk-event.js'
+import { type HeadersInput, readSvixHeaders } from '../webhook/headers.js'
+import type { SignatureVerifier } from '../webhook/verify-signature.js'
+import { exceedsUtf8Bytes } from './read-body.js'
+import { handleUserEvent } from './user-event-handlers.js'
+import type { WebhookResult } from './webhook-result.js'
+
+export interface ProcessWebhookInput {
+  /** The raw body exactly as received: a string, a Buffer or a Uint8Array. */
+  body: string | Uint8Array
+  headers: HeadersInput
+  /** When given, anything but POST is answered 405. */
+  method?: string
+}
+
+export interface WebhookProcessorDeps<R extends string> {
+  verifier: SignatureVerifier
+  store: UserStore<R>
+  maxBodyBytes: number
+  logger: Logger
+  toSyncedUser(userJson: ClerkUserJSON): Promise<SyncedUser<R>>
+  onEvent?: (result: WebhookResult<R>) => void | Promise<void>
+}
+
+const alreadyParsedMessage =
+  'The request body was already parsed into an object, so its signature cannot be checked. ' +
+  'Give clerk-sync the raw body: mount the webhook route before express.json() (or use ' +
+  "express.raw({ type: 'application/json' })), or disable the body parser for this route."
+
+/** The answer when a framework handed over a parsed object instead of the raw body. */
+export function alreadyParsedResult<R extends string>(): WebhookResult<R> {
+  return {
+    status: 500,
+    outcome: 'failed',
+    code: ErrorCode.BODY_ALREADY_PARSED,
+    message: alreadyParsedMessage,
+  }
+}
+
+export function bodyTooLargeResult<R extends string>(maxBodyBytes: number): WebhookResult<R> {
+  return reject(413, ErrorCode.BODY_TOO_LARGE, `Body exceeds ${maxBodyBytes} bytes`)
+}
+
+function reject<R extends string>(
+  status: number,
+  code: ErrorCode,
+  message: string,
+  extra: Partial<WebhookResult<R>> = {},
+): WebhookResult<R> {
+  return { status, outcome: 'rejected', code, message, ...extra }
+}
+
+/** The webhook pipeline: size, headers, signature, JSON, event shape, then the store. */
+export function createWebhookProcessor<R extends string>(deps: WebhookProcessorDeps<R>) {
+  const { verifier, store, maxBodyBytes, logger } = deps
+  const decoder = new TextDecoder()
+
+  async function run(input: ProcessWebhookInput): Promise<WebhookResult<R>> {
+    if (input.method !== undefined && input.method.toUpperCase() !== 'POST') {
+      return reject(
+        405,
+        ErrorCode.METHOD_NOT_ALLOWED,
+        `Method ${input.method} not allowed; Clerk webhooks are POST`,
+      )
+    }
+    const { body } = input
+    if (typeof body !== 'string' && !(body instanceof Uint8Array)) {
+      return alreadyParsedResult()
+    }
+    const tooLarge =
+      typeof body === 'string'
+        ? exceedsUtf8Bytes(body, maxBodyBytes)
+        : body.byteLength > maxBodyBytes
+    if (tooLarge) return bodyTooLargeResult(maxBodyBytes)
+
+    const headers = readSvixHeaders(input.headers)
+    if (!headers.ok) return reject(400, ErrorCode.HEADERS_INVALID, headers.message)
+    const eventId = headers.headers.id
+
+    const text = typeof body === 'string' ? body : decoder.decode(body)
+    const verified = verifier.verify(text, headers.headers)
+    if (!verified.ok) return reject(400, verified.code, verified.message, { eventId })
+
+    const envelope = clerkEventEnvelopeSchema.safeParse(verified.payload)
+    if (!envelope.success) {
+      return reject(
+        400,
+        ErrorCode.EVENT_INVALID,
+        `Not a Clerk event: ${describeIssues(envelope.error)}`,
+        { eventId },
+      )
+    }
+    const eventType = envelope.data.type
+    if (!isHandledEventType(eventType)) {
+      return {
+        status: 200,
+        outcome: 'ignored',
+        message: `Event type ${eventType} is not handled; acknowledged`,
+        eventId,
+        eventType,
+      }
+    }
+    const parsed = userEventSchema.safeParse(verified.payload)
+    if (!parsed.success) {
+      return reject(
+        400,
+        ErrorCode.EVENT_INVALID,
+        `Invalid ${eventType} event: ${describeIssues(parsed.error)}`,
+        { eventId, eventType },
+      )
+    }
+    const event = parsed.data
+    const userId = event.data.id
+    try {
+      const outcome = await handleUserEvent(event, {
+        store,
+        toSyncedUser: deps.toSyncedUser,
+        event: { id: eventId, type: eventType, receivedAt: new Date() },
+      })
+      return { status: 200, eventId, eventType, ...outcome }
+    } catch (error) {
+      const code = error instanceof ClerkSyncError ? error.code : ErrorCode.STORE_FAILED
+      const reason = error instanceof Error ? error.message : String(error)
+      return {
+        status: 500,
+        outcome: 'failed',
+        code,
+        message: `Error syncing user ${userId}: ${reason}; answered 500 so Svix retries`,
+        eventId,
+        eventType,
+        userId,
+      }
+    }
+  }
+
+  function log(result: WebhookResult<R>): void {
+    const fields = {
+      eventId: result.eventId,
+      eventType: result.eventType,
+      userId: result.userId,
+      outcome: result.outcome,
+      status: result.status,
+      code: result.code,
+    }
+    switch (result.outcome) {
+      case 'applied':
+      case 'duplicate':
+      case 'stale':
+      case 'ignored':
+        logger.info(result.message, fields)
+        return
+      case 'rejected':
+        if (result.code === ErrorCode.BODY_NOT_JSON || result.code === ErrorCode.EVENT_INVALID) {
+          logger.error(`Error processing webhook: ${result.message}`, fields)
+        } else {
+          logger.warn(`Error verifying webhook: ${result.message}`, fields)
+        }
+        return
+      case 'failed':
+        logger.error(result.message, fields)
+        return
+    }
+  }
+
+  /** Logs the result once and hands it to `onEvent`; every answer passes through here. */
+  async function report(result: WebhookResult<R>): Promise<WebhookResult<R>> {
+    log(result)
+    if (deps.onEvent) {
+      try {
+        await deps.onEvent(result)
+      } catch (error) {
+        logger.warn(
+          `onEvent threw and was ignored: ${error instanceof Error ? error.message : String(error)}`,
+        )
+      }
+    }
+    return result
+  }
+
+  return {
+    report,
+    async process(input: ProcessWebhookInput): Promise<WebhookResult<R>> {
+      return report(await run(input))
+    },
+  }
+}

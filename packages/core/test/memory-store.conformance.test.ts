@@ -1,0 +1,38 @@
+import { MemoryStore } from '@clerk-sync/core'
+import { storeConformance } from '@clerk-sync/testing/conformance'
+
+storeConformance({
+  name: 'MemoryStore',
+  async setup() {
+    const held = new Map<string, { delayMs: number; fail: boolean }>()
+    const store = new MemoryStore({
+      async beforeCommit({ userId }) {
+        const hold = held.get(userId)
+        if (!hold) return
+        held.delete(userId)
+        await new Promise((resolve) => setTimeout(resolve, hold.delayMs))
+        if (hold.fail) throw new Error(`injected write failure for ${userId}`)
+      },
+    })
+    return {
+      store,
+      delayNextWrite(userId, { delayMs, fail = false }) {
+        held.set(userId, { delayMs, fail })
+      },
+      inspect: {
+        async eventRecorded(eventId) {
+          return store.snapshot().events.has(eventId)
+        },
+        async syncState(userId) {
+          return store.snapshot().syncState.get(userId) ?? null
+        },
+        async userRowExists(userId) {
+          return store.snapshot().users.has(userId)
+        },
+        async auditRowCount(userId) {
+          return store.snapshot().audit.filter((entry) => entry.targetUserId === userId).length
+        },
+      },
+    }
+  },
+})

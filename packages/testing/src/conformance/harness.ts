@@ -1,0 +1,43 @@
+import type { RoleDefinition, UserStore } from '@clerk-sync/core'
+
+/** The store's bookkeeping as read straight from its database, bypassing the store's own reads. */
+export interface StoreInspector {
+  /** Whether the event id is recorded as processed. */
+  eventRecorded(eventId: string): Promise<boolean>
+  /** The per-user state row (never deleted), or null when the user was never seen. */
+  syncState(userId: string): Promise<{ version: number; deletedAt: Date | null } | null>
+  /** Whether the app-facing users table holds a row for the id. */
+  userRowExists(userId: string): Promise<boolean>
+  /** Number of audit rows for the user. */
+  auditRowCount(userId: string): Promise<number>
+}
+
+export interface ConformanceHarness<R extends string = string> {
+  /** A store over an empty database. */
+  store: UserStore<R>
+  /** Direct reads from the database; the suite cross-checks the store's answers with them. */
+  inspect: StoreInspector
+  /**
+   * Holds the next single-user write for `userId` for `delayMs` inside the store's transaction
+   * (after the event id is claimed), then lets it commit or, with `fail`, fail the way a failing
+   * database would (e.g. a trigger that sleeps, then raises).
+   */
+  delayNextWrite(userId: string, options: { delayMs: number; fail?: boolean }): void | Promise<void>
+  /** Releases connections, drops schemas. */
+  teardown?(): void | Promise<void>
+}
+
+export interface StoreConformanceOptions<R extends string = string> {
+  /** Shown in the suite's title, e.g. `drizzle (postgres)`. */
+  name: string
+  /** Called before each test; returns a harness over a fresh, empty store. */
+  setup(): Promise<ConformanceHarness<R>>
+  /** The roles the store is used with. Default: clerk-sync's default roles. */
+  roles?: RoleDefinition<R>
+  /** Users in the bulk-upsert test. Default 10,000. */
+  bulkSize?: number
+  /** Per-test timeout in ms. Default 60,000. */
+  timeoutMs?: number
+  /** Skips the whole suite with a visible reason (e.g. no database server on this machine). */
+  skip?: string | false
+}

@@ -1,0 +1,2 @@
+export type { ConformanceHarness, StoreConformanceOptions, StoreInspector } from './harness.js'
+export { storeConformance } from './store-conformance.js'

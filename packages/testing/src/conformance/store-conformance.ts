@@ -1,0 +1,614 @@
+import {
+  defaultRoles,
+  type EventRef,
+  type RoleDefinition,
+  type SyncedUser,
+  type UserStore,
+  type WriteOrigin,
+} from '@clerk-sync/core'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { randomId } from '../sign-webhook.js'
+import type { ConformanceHarness, StoreConformanceOptions } from './harness.js'
+
+const webhook: WriteOrigin = { source: 'webhook', actor: null }
+const T0 = Date.UTC(2026, 0, 1)
+
+function eventRef(type = 'user.updated', receivedAt = new Date()): EventRef {
+  return { id: randomId('msg'), type, receivedAt }
+}
+
+function shuffle<T>(items: T[]): T[] {
+  const copy = [...items]
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1))
+    ;[copy[i], copy[j]] = [copy[j]!, copy[i]!]
+  }
+  return copy
+}
+
+/**
+ * The contract every `UserStore` honours, as a vitest suite. Call it from a test file:
+ *
+ * @example
+ * storeConformance({ name: 'my store', setup: async () => ({ store, inspect, failNextWrite }) })
+ */
+export function storeConformance<R extends string = string>(
+  options: StoreConformanceOptions<R>,
+): void {
+  const roles = (options.roles ?? defaultRoles) as RoleDefinition<R>
+  const [roleA, roleB] = [
+    roles.defaultRole,
+    roles.roles.find((r) => r !== roles.defaultRole) ?? roles.defaultRole,
+  ]
+  const bulkSize = options.bulkSize ?? 10_000
+  const timeout = options.timeoutMs ?? 60_000
+
+  function user(
+    id: string,
+    overrides: Partial<SyncedUser<R>> & { version?: number } = {},
+  ): SyncedUser<R> {
+    const { version = 0, ...rest } = overrides
+    return {
+      id,
+      email: `${id.toLowerCase()}@example.com`,
+      firstName: 'Ada',
+      lastName: 'Lovelace',
+      username: null,
+      phone: null,
+      imageUrl: 'https://img.clerk.com/x',
+      role: roleA,
+      createdAt: new Date(T0),
+      updatedAt: new Date(T0 + version),
+      ...rest,
+    }
+  }
+
+  const title = `UserStore conformance: ${options.name}`
+  const suite = options.skip ? describe.skip : describe
+  suite(options.skip ? `${title} (skipped: ${options.skip})` : title, { timeout }, () => {
+    let h: ConformanceHarness<R>
+    let store: UserStore<R>
+
+    beforeEach(async () => {
+      h = await options.setup()
+      store = h.store
+    })
+    afterEach(async () => {
+      await h?.teardown?.()
+    })
+
+    describe('writes and reads', () => {
+      it('creates a user on first sight and reads it back field by field', async () => {
+        const u = user(randomId('user'), { phone: '+15555550100', username: 'ada' })
+        const result = await store.upsertUser({
+          user: u,
+          origin: webhook,
+          event: eventRef('user.created'),
+        })
+        expect(result).toEqual({ outcome: 'applied', previousRole: null, created: true })
+        const stored = await store.getUser(u.id)
+        expect(stored).toMatchObject({ ...u, createdAt: u.createdAt, updatedAt: u.updatedAt })
+        expect(stored!.updatedAt.getTime()).toBe(u.updatedAt.getTime())
+        expect(await h.inspect.userRowExists(u.id)).toBe(true)
+        expect(await h.inspect.syncState(u.id)).toEqual({
+          version: u.updatedAt.getTime(),
+          deletedAt: null,
+        })
+      })
+
+      it('stores nulls as nulls (a user with no email, names or image)', async () => {
+        const u = user(randomId('user'), {
+          email: null,
+          firstName: null,
+          lastName: null,
+          imageUrl: null,
+        })
+        await store.upsertUser({ user: u, origin: webhook })
+        expect(await store.getUser(u.id)).toMatchObject({
+          email: null,
+          firstName: null,
+          lastName: null,
+          imageUrl: null,
+          phone: null,
+          username: null,
+        })
+      })
+
+      it('creates an unknown user from an update, and reports created=false on later updates', async () => {
+        const id = randomId('user')
+        expect(
+          (await store.upsertUser({ user: user(id), origin: webhook, event: eventRef() })).created,
+        ).toBe(true)
+        const second = await store.upsertUser({
+          user: user(id, { version: 1, firstName: 'Grace' }),
+          origin: webhook,
+          event: eventRef(),
+        })
+        expect(second).toEqual({ outcome: 'applied', previousRole: roleA, created: false })
+        expect((await store.getUser(id))?.firstName).toBe('Grace')
+      })
+
+      it('returns null for a user never seen', async () => {
+        expect(await store.getUser(randomId('user'))).toBeNull()
+      })
+    })
+
+    describe('idempotency per event id', () => {
+      it('answers duplicate for the same event id and leaves the store unchanged', async () => {
+        const id = randomId('user')
+        const event = eventRef()
+        await store.upsertUser({ user: user(id), origin: webhook, event })
+        // Same id, different content: a replay never rewrites.
+        const again = await store.upsertUser({
+          user: user(id, { version: 5, firstName: 'Changed' }),
+          origin: webhook,
+          event,
+        })
+        expect(again.outcome).toBe('duplicate')
+        expect((await store.getUser(id))?.firstName).toBe('Ada')
+        expect((await h.inspect.syncState(id))?.version).toBe(T0)
+      })
+
+      it('records every handled event id, applied or stale', async () => {
+        const id = randomId('user')
+        const applied = eventRef()
+        const stale = eventRef()
+        await store.upsertUser({ user: user(id, { version: 10 }), origin: webhook, event: applied })
+        const result = await store.upsertUser({
+          user: user(id, { version: 5 }),
+          origin: webhook,
+          event: stale,
+        })
+        expect(result.outcome).toBe('stale')
+        expect(await h.inspect.eventRecorded(applied.id)).toBe(true)
+        expect(await h.inspect.eventRecorded(stale.id)).toBe(true)
+        expect(
+          (
+            await store.upsertUser({
+              user: user(id, { version: 5 }),
+              origin: webhook,
+              event: stale,
+            })
+          ).outcome,
+        ).toBe('duplicate')
+      })
+
+      it('reports exactly one applied among 50 concurrent deliveries of one event', async () => {
+        const id = randomId('user')
+        const event = eventRef('user.created')
+        const results = await Promise.all(
+          Array.from({ length: 50 }, () =>
+            store.upsertUser({ user: user(id), origin: webhook, event }),
+          ),
+        )
+        const outcomes = results.map((r) => r.outcome)
+        expect(outcomes.filter((o) => o === 'applied')).toHaveLength(1)
+        expect(outcomes.filter((o) => o === 'duplicate')).toHaveLength(49)
+        expect(await h.inspect.eventRecorded(event.id)).toBe(true)
+        expect(await h.inspect.auditRowCount(id)).toBe(0)
+      })
+
+      it('does not record the event when the write fails, so a retry applies it', async () => {
+        const id = randomId('user')
+        const event = eventRef()
+        await h.delayNextWrite(id, { delayMs: 0, fail: true })
+        await expect(store.upsertUser({ user: user(id), origin: webhook, event })).rejects.toThrow()
+        expect(await h.inspect.eventRecorded(event.id)).toBe(false)
+        expect(await store.getUser(id)).toBeNull()
+        expect(await h.inspect.userRowExists(id)).toBe(false)
+        expect((await store.upsertUser({ user: user(id), origin: webhook, event })).outcome).toBe(
+          'applied',
+        )
+        expect(await h.inspect.eventRecorded(event.id)).toBe(true)
+      })
+
+      it('lets a waiting duplicate apply the event when the first delivery fails', async () => {
+        const id = randomId('user')
+        const event = eventRef()
+        await h.delayNextWrite(id, { delayMs: 300, fail: true })
+        const first = store.upsertUser({ user: user(id), origin: webhook, event })
+        const firstSettled = first.then(
+          () => 'resolved',
+          () => 'rejected',
+        )
+        await new Promise((resolve) => setTimeout(resolve, 50))
+        const second = store.upsertUser({ user: user(id), origin: webhook, event })
+        // The duplicate must not answer before the first has finished.
+        const secondResult = await second
+        expect(await firstSettled).toBe('rejected')
+        expect(secondResult.outcome).toBe('applied')
+        expect(await store.getUser(id)).not.toBeNull()
+        expect(await h.inspect.eventRecorded(event.id)).toBe(true)
+      })
+
+      it('makes a duplicate wait for the first delivery to commit, then answer duplicate', async () => {
+        const id = randomId('user')
+        const event = eventRef()
+        await h.delayNextWrite(id, { delayMs: 300 })
+        const order: string[] = []
+        const first = store.upsertUser({ user: user(id), origin: webhook, event }).then((r) => {
+          order.push('first')
+          return r
+        })
+        await new Promise((resolve) => setTimeout(resolve, 50))
+        const second = store.upsertUser({ user: user(id), origin: webhook, event }).then((r) => {
+          order.push('second')
+          return r
+        })
+        const [a, b] = await Promise.all([first, second])
+        expect([a.outcome, b.outcome]).toEqual(['applied', 'duplicate'])
+        expect(order).toEqual(['first', 'second'])
+      })
+    })
+
+    describe('version guard', () => {
+      it('applies newer and equal versions and skips older ones', async () => {
+        const id = randomId('user')
+        await store.upsertUser({
+          user: user(id, { version: 10, firstName: 'v10' }),
+          origin: webhook,
+          event: eventRef(),
+        })
+        expect(
+          (
+            await store.upsertUser({
+              user: user(id, { version: 9, firstName: 'v9' }),
+              origin: webhook,
+              event: eventRef(),
+            })
+          ).outcome,
+        ).toBe('stale')
+        expect((await store.getUser(id))?.firstName).toBe('v10')
+        expect(
+          (
+            await store.upsertUser({
+              user: user(id, { version: 10, firstName: 'v10b' }),
+              origin: webhook,
+              event: eventRef(),
+            })
+          ).outcome,
+        ).toBe('applied')
+        expect(
+          (
+            await store.upsertUser({
+              user: user(id, { version: 11, firstName: 'v11' }),
+              origin: webhook,
+              event: eventRef(),
+            })
+          ).outcome,
+        ).toBe('applied')
+        expect((await store.getUser(id))?.firstName).toBe('v11')
+        expect((await h.inspect.syncState(id))?.version).toBe(T0 + 11)
+      })
+
+      it('ends in the newest state when 30 versions of one user arrive concurrently in random order', async () => {
+        const id = randomId('user')
+        const versions = shuffle(Array.from({ length: 30 }, (_, i) => i + 1))
+        const events = versions.map(() => eventRef())
+        const results = await Promise.all(
+          versions.map((v, i) =>
+            store.upsertUser({
+              user: user(id, { version: v * 1000, firstName: `v${v}` }),
+              origin: webhook,
+              event: events[i]!,
+            }),
+          ),
+        )
+        expect(results.every((r) => r.outcome === 'applied' || r.outcome === 'stale')).toBe(true)
+        const stored = await store.getUser(id)
+        expect(stored?.firstName).toBe('v30')
+        expect(stored?.updatedAt.getTime()).toBe(T0 + 30_000)
+        expect((await h.inspect.syncState(id))?.version).toBe(T0 + 30_000)
+        for (const event of events) expect(await h.inspect.eventRecorded(event.id)).toBe(true)
+      })
+    })
+
+    describe('tombstones', () => {
+      it('deletes the row, keeps the tombstone, and refuses any later upsert whatever its timestamp', async () => {
+        const id = randomId('user')
+        await store.upsertUser({
+          user: user(id, { version: 1 }),
+          origin: webhook,
+          event: eventRef(),
+        })
+        const deleted = await store.deleteUser({
+          userId: id,
+          deletedAt: new Date(T0 + 2),
+          event: eventRef('user.deleted'),
+        })
+        expect(deleted.outcome).toBe('applied')
+        expect(await store.getUser(id)).toBeNull()
+        expect(await h.inspect.userRowExists(id)).toBe(false)
+        expect((await h.inspect.syncState(id))?.deletedAt).toBeInstanceOf(Date)
+        const late = await store.upsertUser({
+          user: user(id, { version: 1_000_000 }),
+          origin: webhook,
+          event: eventRef(),
+        })
+        expect(late.outcome).toBe('stale')
+        expect(await store.getUser(id)).toBeNull()
+        expect(await h.inspect.userRowExists(id)).toBe(false)
+        expect((await store.listUsers()).users.map((u) => u.id)).not.toContain(id)
+      })
+
+      it('records a tombstone for a user never seen, so its late creation stays out', async () => {
+        const id = randomId('user')
+        expect(
+          (
+            await store.deleteUser({
+              userId: id,
+              deletedAt: new Date(T0),
+              event: eventRef('user.deleted'),
+            })
+          ).outcome,
+        ).toBe('applied')
+        expect((await h.inspect.syncState(id))?.deletedAt).toBeInstanceOf(Date)
+        expect(
+          (
+            await store.upsertUser({
+              user: user(id, { version: 5 }),
+              origin: webhook,
+              event: eventRef('user.created'),
+            })
+          ).outcome,
+        ).toBe('stale')
+        expect(await h.inspect.userRowExists(id)).toBe(false)
+      })
+
+      it('answers stale to a second delete and duplicate to a repeated one', async () => {
+        const id = randomId('user')
+        const event = eventRef('user.deleted')
+        await store.deleteUser({ userId: id, deletedAt: new Date(T0), event })
+        expect(
+          (await store.deleteUser({ userId: id, deletedAt: new Date(T0), event })).outcome,
+        ).toBe('duplicate')
+        expect(
+          (
+            await store.deleteUser({
+              userId: id,
+              deletedAt: new Date(T0 + 1),
+              event: eventRef('user.deleted'),
+            })
+          ).outcome,
+        ).toBe('stale')
+      })
+
+      it('never resurrects a user when an older upsert races the delete', async () => {
+        for (let round = 0; round < 20; round++) {
+          const id = randomId('user')
+          await store.upsertUser({
+            user: user(id, { version: 1 }),
+            origin: webhook,
+            event: eventRef(),
+          })
+          const upsert = store.upsertUser({
+            user: user(id, { version: 2 }),
+            origin: webhook,
+            event: eventRef(),
+          })
+          const remove = store.deleteUser({
+            userId: id,
+            deletedAt: new Date(T0 + 3),
+            event: eventRef('user.deleted'),
+          })
+          const [u, d] =
+            round % 2
+              ? await Promise.all([upsert, remove])
+              : (await Promise.all([remove, upsert])).reverse()
+          expect(['applied', 'stale']).toContain((u as { outcome: string }).outcome)
+          expect((d as { outcome: string }).outcome).toBe('applied')
+          expect(await store.getUser(id)).toBeNull()
+          expect(await h.inspect.userRowExists(id)).toBe(false)
+          expect((await h.inspect.syncState(id))?.deletedAt).toBeInstanceOf(Date)
+        }
+      })
+
+      it('keeps a user deleted through a bulk upsert', async () => {
+        const id = randomId('user')
+        await store.deleteUser({ userId: id, deletedAt: new Date(T0) })
+        const result = await store.upsertUsers({
+          users: [user(id, { version: 99 })],
+          origin: { source: 'backfill', actor: null },
+        })
+        expect(result).toEqual({ applied: [], stale: [id] })
+        expect(await h.inspect.userRowExists(id)).toBe(false)
+      })
+    })
+
+    describe('bulk upsert', () => {
+      it(`writes ${bulkSize.toLocaleString('en')} users in one call with the same guard`, async () => {
+        const users = Array.from({ length: bulkSize }, (_, i) =>
+          user(`user_bulk${String(i).padStart(6, '0')}`, {
+            version: 10,
+            role: i % 3 === 0 ? roleB : roleA,
+          }),
+        )
+        const first = await store.upsertUsers({
+          users,
+          origin: { source: 'backfill', actor: null },
+        })
+        expect(first.applied).toHaveLength(bulkSize)
+        expect(first.stale).toHaveLength(0)
+
+        // Older copies of the first ten are stale; newer copies of the next ten apply.
+        const older = users
+          .slice(0, 10)
+          .map((u) => ({ ...u, updatedAt: new Date(T0 + 5), firstName: 'old' }))
+        const newer = users
+          .slice(10, 20)
+          .map((u) => ({ ...u, updatedAt: new Date(T0 + 20), firstName: 'new' }))
+        const second = await store.upsertUsers({
+          users: [...older, ...newer],
+          origin: { source: 'backfill', actor: null },
+        })
+        expect(new Set(second.stale)).toEqual(new Set(older.map((u) => u.id)))
+        expect(new Set(second.applied)).toEqual(new Set(newer.map((u) => u.id)))
+        expect((await store.getUser(users[0]!.id))?.firstName).toBe('Ada')
+        expect((await store.getUser(users[10]!.id))?.firstName).toBe('new')
+
+        let seen = 0
+        let cursor: string | null = null
+        do {
+          const page: Awaited<ReturnType<UserStore<R>['listUsers']>> = await store.listUsers({
+            limit: 1000,
+            cursor,
+          })
+          seen += page.users.length
+          cursor = page.nextCursor
+        } while (cursor)
+        expect(seen).toBe(bulkSize)
+        const counts = await store.countUsersByRole()
+        const expectedB = Math.ceil(bulkSize / 3)
+        expect(counts[roleB]).toBe(roleB === roleA ? bulkSize : expectedB)
+        if (roleB !== roleA) expect(counts[roleA]).toBe(bulkSize - expectedB)
+      })
+    })
+
+    describe('role audit', () => {
+      it('appends one entry per real role change, in the same write', async () => {
+        if (roleA === roleB) return
+        const id = randomId('user')
+        await store.upsertUser({
+          user: user(id, { version: 1 }),
+          origin: webhook,
+          event: eventRef(),
+        })
+        expect(await h.inspect.auditRowCount(id)).toBe(0)
+
+        const changeEvent = eventRef()
+        const changed = await store.upsertUser({
+          user: user(id, { version: 2, role: roleB }),
+          origin: webhook,
+          event: changeEvent,
+        })
+        expect(changed).toMatchObject({ outcome: 'applied', previousRole: roleA })
+        // Same role again (e.g. the echo of an API change): no entry.
+        await store.upsertUser({
+          user: user(id, { version: 3, role: roleB }),
+          origin: webhook,
+          event: eventRef(),
+        })
+        // A stale write with another role: no entry.
+        await store.upsertUser({
+          user: user(id, { version: 1, role: roleA }),
+          origin: webhook,
+          event: eventRef(),
+        })
+        // A change by an admin through the API carries the actor.
+        await store.upsertUser({
+          user: user(id, { version: 4, role: roleA }),
+          origin: { source: 'api', actor: 'user_admin' },
+        })
+
+        const { entries, nextCursor } = await store.listAuditEntries({ userId: id })
+        expect(nextCursor).toBeNull()
+        expect(entries).toHaveLength(2)
+        expect(entries[0]).toMatchObject({
+          actor: null,
+          targetUserId: id,
+          fromRole: roleA,
+          toRole: roleB,
+          source: 'webhook',
+          eventId: changeEvent.id,
+        })
+        expect(entries[0]!.at).toBeInstanceOf(Date)
+        expect(entries[1]).toMatchObject({
+          actor: 'user_admin',
+          fromRole: roleB,
+          toRole: roleA,
+          source: 'api',
+          eventId: null,
+        })
+        expect(await h.inspect.auditRowCount(id)).toBe(2)
+      })
+
+      it('audits role changes made by a bulk upsert, and pages through entries', async () => {
+        if (roleA === roleB) return
+        const ids = Array.from({ length: 5 }, () => randomId('user'))
+        await store.upsertUsers({
+          users: ids.map((id) => user(id, { version: 1 })),
+          origin: { source: 'backfill', actor: null },
+        })
+        await store.upsertUsers({
+          users: ids.map((id) => user(id, { version: 2, role: roleB })),
+          origin: { source: 'backfill', actor: null },
+        })
+        const page1 = await store.listAuditEntries({ limit: 3 })
+        expect(page1.entries).toHaveLength(3)
+        expect(page1.nextCursor).not.toBeNull()
+        const page2 = await store.listAuditEntries({ limit: 3, cursor: page1.nextCursor })
+        expect(page2.entries).toHaveLength(2)
+        expect(page2.nextCursor).toBeNull()
+        const all = [...page1.entries, ...page2.entries]
+        expect(new Set(all.map((e) => e.targetUserId))).toEqual(new Set(ids))
+        expect(all.every((e) => e.source === 'backfill' && e.toRole === roleB)).toBe(true)
+      })
+    })
+
+    describe('pruning', () => {
+      it('forgets event ids older than the cutoff and keeps newer ones', async () => {
+        const id = randomId('user')
+        const old = eventRef('user.created', new Date(Date.now() - 40 * 86_400_000))
+        const recent = eventRef('user.updated', new Date())
+        await store.upsertUser({ user: user(id, { version: 1 }), origin: webhook, event: old })
+        await store.upsertUser({ user: user(id, { version: 2 }), origin: webhook, event: recent })
+        const removed = await store.pruneEvents({
+          olderThan: new Date(Date.now() - 30 * 86_400_000),
+        })
+        expect(removed).toBe(1)
+        expect(await h.inspect.eventRecorded(old.id)).toBe(false)
+        expect(await h.inspect.eventRecorded(recent.id)).toBe(true)
+        // A late replay of the pruned event is harmless: the version guard makes it stale.
+        expect(
+          (
+            await store.upsertUser({
+              user: user(id, { version: 1, firstName: 'replayed' }),
+              origin: webhook,
+              event: old,
+            })
+          ).outcome,
+        ).toBe('stale')
+        expect((await store.getUser(id))?.firstName).toBe('Ada')
+      })
+    })
+
+    describe('role reads', () => {
+      it('lists users by role in pages of the asked size, with a null cursor on the last page', async () => {
+        const ids = Array.from({ length: 7 }, (_, i) => `user_list${i}`)
+        for (const [i, id] of ids.entries()) {
+          await store.upsertUser({
+            user: user(id, { role: i < 5 ? roleB : roleA }),
+            origin: webhook,
+          })
+        }
+        const first = await store.listUsers({ role: roleB, limit: 2 })
+        expect(first.users.map((u) => u.id)).toEqual(['user_list0', 'user_list1'])
+        const second = await store.listUsers({ role: roleB, limit: 2, cursor: first.nextCursor })
+        expect(second.users.map((u) => u.id)).toEqual(['user_list2', 'user_list3'])
+        const third = await store.listUsers({ role: roleB, limit: 2, cursor: second.nextCursor })
+        expect(third.users.map((u) => u.id)).toEqual(['user_list4'])
+        expect(third.nextCursor).toBeNull()
+        const exact = await store.listUsers({ limit: 7 })
+        expect(exact.users).toHaveLength(7)
+        expect(exact.nextCursor).toBeNull()
+        const counts = await store.countUsersByRole()
+        if (roleA !== roleB) expect(counts).toMatchObject({ [roleB]: 5, [roleA]: 2 })
+      })
+
+      it('excludes deleted users from lists and counts', async () => {
+        await store.upsertUser({ user: user('user_keep', { role: roleB }), origin: webhook })
+        await store.upsertUser({ user: user('user_gone', { role: roleB }), origin: webhook })
+        await store.deleteUser({ userId: 'user_gone', deletedAt: new Date() })
+        expect((await store.listUsers({ role: roleB })).users.map((u) => u.id)).toEqual([
+          'user_keep',
+        ])
+        expect((await store.countUsersByRole())[roleB]).toBe(1)
+      })
+
+      it('refuses a page size outside 1..1000', async () => {
+        await expect(store.listUsers({ limit: 0 })).rejects.toThrow(/limit/)
+        await expect(store.listUsers({ limit: 1001 })).rejects.toThrow(/limit/)
+      })
+    })
+  })
+}

@@ -1,0 +1,16 @@
+import { defaultServerConditions, defineConfig } from 'vite'
+
+// Tests import workspace packages from their TypeScript sources through this export condition,
+// so `pnpm test` needs no build for them (the packaging tests check the built files).
+const conditions = ['@clerk-sync/source', ...defaultServerConditions]
+
+export default defineConfig({
+  resolve: { conditions },
+  ssr: { resolve: { conditions, externalConditions: ['@clerk-sync/source'] } },
+  test: {
+    include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    reporters: process.env.CI ? ['default'] : ['default'],
+  },
+})
