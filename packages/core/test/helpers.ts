@@ -6,6 +6,8 @@ import {
   type Logger,
   MemoryStore,
   type MemoryStoreOptions,
+  type ProcessWebhookInput,
+  type WebhookResult,
 } from '@clerk-sync/core'
 import { generateSigningSecret, signWebhook, webhookBodyText } from '@clerk-sync/testing'
 
@@ -52,11 +54,11 @@ export interface DeliverOptions {
 }
 
 /** Signs `payload` like Svix and hands it to `processWebhook`, as a Node adapter would. */
-export function deliver(
-  sync: { processWebhook: ReturnType<typeof createClerkSync>['processWebhook'] },
+export function deliver<R extends string>(
+  sync: { processWebhook(input: ProcessWebhookInput): Promise<WebhookResult<R>> },
   payload: object | string,
   options: DeliverOptions,
-) {
+): Promise<WebhookResult<R>> {
   const body = webhookBodyText(payload)
   const signed = signWebhook({
     secret: options.secret,

@@ -11,7 +11,8 @@ export interface SignWebhookOptions {
   timestamp?: number | Date
 }
 
-export interface SvixSignatureHeaders {
+// A type alias, not an interface, so it fits `Record<string, string>` parameters.
+export type SvixSignatureHeaders = {
   'svix-id': string
   'svix-timestamp': string
   'svix-signature': string

@@ -20,7 +20,8 @@ export interface ClerkSyncOptions<R extends string> {
    * `CLERK_WEBHOOK_SIGNING_SECRET` environment variable, then `CLERK_WEBHOOK_SECRET`.
    */
   signingSecret?: string | readonly string[]
-  store: UserStore<R>
+  /** Any `UserStore`; it need not be typed with your roles (what it holds was written through here). */
+  store: UserStore<string>
   /** Made by `defineRoles`. Default: `admin`, `trainer`, `client`; new users are `client`. */
   roles?: RoleDefinition<R>
   /** How far `svix-timestamp` may be from now, in seconds: 1..300, default 300. */
