@@ -1,11 +1,19 @@
 import { defineConfig } from 'tsup'
 
-export default defineConfig({
-  entry: { index: 'src/index.ts', conformance: 'src/conformance/index.ts' },
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
-  external: ['vitest', '@clerk-sync/core'],
-})
+const common = { sourcemap: true, clean: false, target: 'node20', external: ['vitest', '@clerk-sync/core'] } as const
+
+export default defineConfig([
+  {
+    ...common,
+    entry: { index: 'src/index.ts', conformance: 'src/conformance/index.ts' },
+    format: ['esm', 'cjs'],
+    dts: true,
+  },
+  {
+    // `require` of the conformance entry gets this file: an error that names the fix.
+    ...common,
+    entry: { 'conformance-require': 'src/conformance/require-error.ts' },
+    format: ['cjs'],
+    dts: false,
+  },
+])

@@ -1,0 +1,61 @@
+import { execFile } from 'node:child_process'
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import { beforeAll, describe, expect, it } from 'vitest'
+
+/**
+ * A suite that passes everything proves nothing. This runs `storeConformance` against stores that
+ * each break one rule (flawed-stores/) in a child vitest, and checks that the tests guarding that
+ * rule fail.
+ */
+const here = dirname(fileURLToPath(import.meta.url))
+const root = resolve(here, '../../..')
+
+const expectedFailures: Record<string, string[]> = {
+  'duplicates-do-not-wait': ['reports exactly one applied among 50 concurrent deliveries of one event'],
+  'no-version-guard': ['applies newer and equal versions and skips older ones'],
+  'delete-forgets-tombstone': ['deletes the row, keeps the tombstone, and refuses any later upsert whatever its timestamp'],
+  'records-event-before-effect': ['does not record the event when the write fails, so a retry applies it'],
+  'audits-every-write': ['appends one entry per real role change, in the same write'],
+  'stale-events-not-recorded': ['records every handled event id, applied or stale'],
+}
+
+type Report = { testResults: Array<{ name: string; assertionResults: Array<{ title: string; status: string }> }> }
+
+describe('storeConformance catches broken stores', () => {
+  let failedByFlaw: Map<string, Set<string>>
+
+  beforeAll(async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'clerk-sync-flaws-')), 'report.json')
+    await promisify(execFile)(
+      process.execPath,
+      [
+        join(root, 'node_modules/vitest/vitest.mjs'),
+        'run',
+        '--config',
+        join(here, 'flawed-stores/vitest.config.ts'),
+        '--reporter=json',
+        `--outputFile=${out}`,
+      ],
+      { cwd: root, env: { ...process.env, CI: '' }, maxBuffer: 64 * 1024 * 1024 },
+    ).catch((error: { code?: number }) => {
+      // Exit code 1 is expected: the flawed stores fail. Anything else is a broken run.
+      if (error.code !== 1) throw error
+    })
+    const report = JSON.parse(readFileSync(out, 'utf8')) as Report
+    failedByFlaw = new Map()
+    for (const file of report.testResults) {
+      const flaw = file.name.split('/').at(-1)!.replace('.flawed.ts', '')
+      failedByFlaw.set(flaw, new Set(file.assertionResults.filter((a) => a.status === 'failed').map((a) => a.title)))
+    }
+  }, 120_000)
+
+  it.each(Object.entries(expectedFailures))('fails a store whose flaw is %s', (flaw, titles) => {
+    const failed = failedByFlaw.get(flaw)
+    expect(failed, `no results for ${flaw}`).toBeDefined()
+    for (const title of titles) expect([...failed!]).toContain(title)
+  })
+})

@@ -1,0 +1,154 @@
+import type {
+  AuditEntry,
+  SyncedUser,
+  UpsertUserResult,
+  UserStore,
+} from '@clerk-sync/core'
+import { decodeCursor, encodeCursor, resolvePageLimit } from '@clerk-sync/core'
+import type { ConformanceHarness } from '@clerk-sync/testing/conformance'
+
+/** One broken rule each; the conformance suite must catch every one of them. */
+export type Flaw =
+  | 'duplicates-do-not-wait'
+  | 'no-version-guard'
+  | 'delete-forgets-tombstone'
+  | 'records-event-before-effect'
+  | 'audits-every-write'
+  | 'stale-events-not-recorded'
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/**
+ * A plain store that honours the contract except for one flaw. Only for proving that the
+ * conformance suite fails stores that break a rule; not a model of how to write one.
+ */
+export function flawedHarness(flaw: Flaw): ConformanceHarness {
+  const users = new Map<string, SyncedUser>()
+  const state = new Map<string, { version: number; deletedAt: Date | null }>()
+  const events = new Map<string, Date>()
+  const audit: AuditEntry[] = []
+  const locks = new Map<string, Promise<void>>()
+  const held = new Map<string, { delayMs: number; fail: boolean }>()
+
+  async function withEventLock<T>(eventId: string | undefined, run: () => Promise<T>): Promise<T> {
+    if (!eventId || flaw === 'duplicates-do-not-wait') return run()
+    const previous = locks.get(eventId) ?? Promise.resolve()
+    let release!: () => void
+    const mine = new Promise<void>((resolve) => (release = resolve))
+    locks.set(eventId, previous.then(() => mine))
+    await previous
+    try {
+      return await run()
+    } finally {
+      release()
+    }
+  }
+
+  async function hold(userId: string) {
+    const h = held.get(userId)
+    if (!h) return
+    held.delete(userId)
+    await sleep(h.delayMs)
+    if (h.fail) throw new Error('injected failure')
+  }
+
+  function write(user: SyncedUser, source: AuditEntry['source'], actor: string | null, eventId: string | null) {
+    const previous = users.get(user.id)
+    users.set(user.id, structuredClone(user))
+    state.set(user.id, { version: user.updatedAt.getTime(), deletedAt: null })
+    if (previous && (flaw === 'audits-every-write' || previous.role !== user.role)) {
+      audit.push({ id: String(audit.length).padStart(8, '0'), actor, targetUserId: user.id, fromRole: previous.role, toRole: user.role, at: new Date(), source, eventId })
+    }
+  }
+
+  function fresh(user: SyncedUser): boolean {
+    const s = state.get(user.id)
+    if (!s) return true
+    if (s.deletedAt) return false
+    return flaw === 'no-version-guard' || user.updatedAt.getTime() >= s.version
+  }
+
+  const store: UserStore = {
+    upsertUser({ user, origin, event }) {
+      return withEventLock(event?.id, async (): Promise<UpsertUserResult> => {
+        if (event && events.has(event.id)) return { outcome: 'duplicate', previousRole: null, created: false }
+        if (event && flaw === 'records-event-before-effect') events.set(event.id, event.receivedAt)
+        await sleep(1)
+        await hold(user.id)
+        const previousRole = users.get(user.id)?.role ?? null
+        if (!fresh(user)) {
+          if (event && flaw !== 'stale-events-not-recorded') events.set(event.id, event.receivedAt)
+          return { outcome: 'stale', previousRole, created: false }
+        }
+        const created = !users.has(user.id)
+        write(user, origin.source, origin.actor, event?.id ?? null)
+        if (event) events.set(event.id, event.receivedAt)
+        return { outcome: 'applied', previousRole, created }
+      })
+    },
+    deleteUser({ userId, deletedAt, event }) {
+      return withEventLock(event?.id, async () => {
+        if (event && events.has(event.id)) return { outcome: 'duplicate' as const }
+        await hold(userId)
+        if (state.get(userId)?.deletedAt) return { outcome: 'stale' as const }
+        users.delete(userId)
+        if (flaw === 'delete-forgets-tombstone') state.delete(userId)
+        else state.set(userId, { version: deletedAt.getTime(), deletedAt })
+        if (event) events.set(event.id, event.receivedAt)
+        return { outcome: 'applied' as const }
+      })
+    },
+    async upsertUsers({ users: batch, origin }) {
+      const result = { applied: [] as string[], stale: [] as string[] }
+      for (const user of batch) {
+        if (fresh(user)) {
+          write(user, origin.source, origin.actor, null)
+          result.applied.push(user.id)
+        } else result.stale.push(user.id)
+      }
+      return result
+    },
+    async getUser(id) {
+      return structuredClone(users.get(id) ?? null)
+    },
+    async listUsers(options = {}) {
+      const limit = resolvePageLimit(options.limit)
+      const after = decodeCursor(options.cursor)
+      const all = [...users.values()]
+        .filter((u) => (after === null || u.id > after) && (options.role === undefined || u.role === options.role))
+        .sort((a, b) => (a.id < b.id ? -1 : 1))
+      const page = all.slice(0, limit)
+      return { users: structuredClone(page), nextCursor: all.length > limit ? encodeCursor(page.at(-1)!.id) : null }
+    },
+    async countUsersByRole() {
+      const counts: Record<string, number> = {}
+      for (const u of users.values()) counts[u.role] = (counts[u.role] ?? 0) + 1
+      return counts
+    },
+    async listAuditEntries(options = {}) {
+      const limit = resolvePageLimit(options.limit)
+      const after = decodeCursor(options.cursor)
+      const all = audit.filter((e) => (options.userId === undefined || e.targetUserId === options.userId) && (after === null || e.id > after))
+      const entries = all.slice(0, limit)
+      return { entries: structuredClone(entries), nextCursor: all.length > limit ? encodeCursor(entries.at(-1)!.id) : null }
+    },
+    async pruneEvents({ olderThan }) {
+      let removed = 0
+      for (const [id, at] of events) if (at < olderThan && events.delete(id)) removed++
+      return removed
+    },
+  }
+
+  return {
+    store,
+    delayNextWrite(userId, { delayMs, fail = false }) {
+      held.set(userId, { delayMs, fail })
+    },
+    inspect: {
+      eventRecorded: async (id) => events.has(id),
+      syncState: async (id) => structuredClone(state.get(id) ?? null),
+      userRowExists: async (id) => users.has(id),
+      auditRowCount: async (id) => audit.filter((e) => e.targetUserId === id).length,
+    },
+  }
+}
