@@ -1,4 +1,5 @@
-import { defaultServerConditions, defineConfig } from 'vite'
+import { defaultServerConditions } from 'vite'
+import { defineConfig } from 'vitest/config'
 
 // Tests import workspace packages from their TypeScript sources through this export condition,
 // so `pnpm test` needs no build for them (the packaging tests check the built files).
@@ -11,6 +12,9 @@ export default defineConfig({
     include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'tests/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    reporters: process.env.CI ? ['default'] : ['default'],
+    // Under CI a JSON report too, from which .ci/run prints its closing line.
+    reporters: process.env.CI
+      ? ['default', ['json', { outputFile: '.ci/test-report.json' }]]
+      : ['default'],
   },
 })

@@ -15,18 +15,25 @@ const published = ['core', 'testing']
   .map((dir) => join(root, 'packages', dir))
   .map((dir) => ({ dir, manifest: JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) }))
 
-type Conditions = { import: { types: string; default: string }; require: { types: string; default: string } }
+type Conditions = {
+  import: { types: string; default: string }
+  require: { types: string; default: string }
+}
 
 function exportedNames(specifier: string, mode: 'import' | 'require'): string[] {
   const script =
     mode === 'import'
       ? `const m = await import(${JSON.stringify(specifier)}); console.log(JSON.stringify(Object.keys(m).filter((k) => k !== 'default' && k !== 'module.exports').sort()))`
       : `const m = require(${JSON.stringify(specifier)}); console.log(JSON.stringify(Object.keys(m).sort()))`
-  const output = execFileSync(process.execPath, [mode === 'import' ? '--input-type=module' : '--input-type=commonjs', '-e', script], {
-    cwd: root,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+  const output = execFileSync(
+    process.execPath,
+    [mode === 'import' ? '--input-type=module' : '--input-type=commonjs', '-e', script],
+    {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  )
   return JSON.parse(output)
 }
 
@@ -45,15 +52,20 @@ describe.each(published)('$manifest.name as published', ({ dir, manifest }) => {
     }
   })
 
-  it.each(subpaths.map(([subpath]) => subpath))('exports the same names from ESM and CJS at %s', (subpath) => {
-    const specifier = subpath === '.' ? manifest.name : `${manifest.name}/${subpath.slice(2)}`
-    const esm = exportedNames(specifier, 'import')
-    if (specifier === '@clerk-sync/testing/conformance') {
-      // vitest is ESM-only, so require() of the suite fails on purpose, naming the fix.
-      expect(() => exportedNames(specifier, 'require')).toThrow(/Import it from a vitest test file/)
-    } else {
-      expect(exportedNames(specifier, 'require')).toEqual(esm)
-    }
-    expect({ specifier, names: esm }).toMatchSnapshot()
-  })
+  it.each(subpaths.map(([subpath]) => subpath))(
+    'exports the same names from ESM and CJS at %s',
+    (subpath) => {
+      const specifier = subpath === '.' ? manifest.name : `${manifest.name}/${subpath.slice(2)}`
+      const esm = exportedNames(specifier, 'import')
+      if (specifier === '@clerk-sync/testing/conformance') {
+        // vitest is ESM-only, so require() of the suite fails on purpose, naming the fix.
+        expect(() => exportedNames(specifier, 'require')).toThrow(
+          /Import it from a vitest test file/,
+        )
+      } else {
+        expect(exportedNames(specifier, 'require')).toEqual(esm)
+      }
+      expect({ specifier, names: esm }).toMatchSnapshot()
+    },
+  )
 })

@@ -1,6 +1,11 @@
-import { defineConfig } from 'tsup'
+import { defineConfig, type Options } from 'tsup'
 
-const common = { sourcemap: true, clean: false, target: 'node20', external: ['vitest', '@clerk-sync/core'] } as const
+const common: Options = {
+  sourcemap: true,
+  clean: false,
+  target: 'node20',
+  external: ['vitest', '@clerk-sync/core'],
+}
 
 export default defineConfig([
   {

@@ -15,15 +15,23 @@ const here = dirname(fileURLToPath(import.meta.url))
 const root = resolve(here, '../../..')
 
 const expectedFailures: Record<string, string[]> = {
-  'duplicates-do-not-wait': ['reports exactly one applied among 50 concurrent deliveries of one event'],
+  'duplicates-do-not-wait': [
+    'reports exactly one applied among 50 concurrent deliveries of one event',
+  ],
   'no-version-guard': ['applies newer and equal versions and skips older ones'],
-  'delete-forgets-tombstone': ['deletes the row, keeps the tombstone, and refuses any later upsert whatever its timestamp'],
-  'records-event-before-effect': ['does not record the event when the write fails, so a retry applies it'],
+  'delete-forgets-tombstone': [
+    'deletes the row, keeps the tombstone, and refuses any later upsert whatever its timestamp',
+  ],
+  'records-event-before-effect': [
+    'does not record the event when the write fails, so a retry applies it',
+  ],
   'audits-every-write': ['appends one entry per real role change, in the same write'],
   'stale-events-not-recorded': ['records every handled event id, applied or stale'],
 }
 
-type Report = { testResults: Array<{ name: string; assertionResults: Array<{ title: string; status: string }> }> }
+type Report = {
+  testResults: Array<{ name: string; assertionResults: Array<{ title: string; status: string }> }>
+}
 
 describe('storeConformance catches broken stores', () => {
   let failedByFlaw: Map<string, Set<string>>
@@ -49,7 +57,10 @@ describe('storeConformance catches broken stores', () => {
     failedByFlaw = new Map()
     for (const file of report.testResults) {
       const flaw = file.name.split('/').at(-1)!.replace('.flawed.ts', '')
-      failedByFlaw.set(flaw, new Set(file.assertionResults.filter((a) => a.status === 'failed').map((a) => a.title)))
+      failedByFlaw.set(
+        flaw,
+        new Set(file.assertionResults.filter((a) => a.status === 'failed').map((a) => a.title)),
+      )
     }
   }, 120_000)
 

@@ -1,9 +1,4 @@
-import type {
-  AuditEntry,
-  SyncedUser,
-  UpsertUserResult,
-  UserStore,
-} from '@clerk-sync/core'
+import type { AuditEntry, SyncedUser, UpsertUserResult, UserStore } from '@clerk-sync/core'
 import { decodeCursor, encodeCursor, resolvePageLimit } from '@clerk-sync/core'
 import type { ConformanceHarness } from '@clerk-sync/testing/conformance'
 
@@ -35,7 +30,10 @@ export function flawedHarness(flaw: Flaw): ConformanceHarness {
     const previous = locks.get(eventId) ?? Promise.resolve()
     let release!: () => void
     const mine = new Promise<void>((resolve) => (release = resolve))
-    locks.set(eventId, previous.then(() => mine))
+    locks.set(
+      eventId,
+      previous.then(() => mine),
+    )
     await previous
     try {
       return await run()
@@ -52,12 +50,26 @@ export function flawedHarness(flaw: Flaw): ConformanceHarness {
     if (h.fail) throw new Error('injected failure')
   }
 
-  function write(user: SyncedUser, source: AuditEntry['source'], actor: string | null, eventId: string | null) {
+  function write(
+    user: SyncedUser,
+    source: AuditEntry['source'],
+    actor: string | null,
+    eventId: string | null,
+  ) {
     const previous = users.get(user.id)
     users.set(user.id, structuredClone(user))
     state.set(user.id, { version: user.updatedAt.getTime(), deletedAt: null })
     if (previous && (flaw === 'audits-every-write' || previous.role !== user.role)) {
-      audit.push({ id: String(audit.length).padStart(8, '0'), actor, targetUserId: user.id, fromRole: previous.role, toRole: user.role, at: new Date(), source, eventId })
+      audit.push({
+        id: String(audit.length).padStart(8, '0'),
+        actor,
+        targetUserId: user.id,
+        fromRole: previous.role,
+        toRole: user.role,
+        at: new Date(),
+        source,
+        eventId,
+      })
     }
   }
 
@@ -71,7 +83,8 @@ export function flawedHarness(flaw: Flaw): ConformanceHarness {
   const store: UserStore = {
     upsertUser({ user, origin, event }) {
       return withEventLock(event?.id, async (): Promise<UpsertUserResult> => {
-        if (event && events.has(event.id)) return { outcome: 'duplicate', previousRole: null, created: false }
+        if (event && events.has(event.id))
+          return { outcome: 'duplicate', previousRole: null, created: false }
         if (event && flaw === 'records-event-before-effect') events.set(event.id, event.receivedAt)
         await sleep(1)
         await hold(user.id)
@@ -115,10 +128,17 @@ export function flawedHarness(flaw: Flaw): ConformanceHarness {
       const limit = resolvePageLimit(options.limit)
       const after = decodeCursor(options.cursor)
       const all = [...users.values()]
-        .filter((u) => (after === null || u.id > after) && (options.role === undefined || u.role === options.role))
+        .filter(
+          (u) =>
+            (after === null || u.id > after) &&
+            (options.role === undefined || u.role === options.role),
+        )
         .sort((a, b) => (a.id < b.id ? -1 : 1))
       const page = all.slice(0, limit)
-      return { users: structuredClone(page), nextCursor: all.length > limit ? encodeCursor(page.at(-1)!.id) : null }
+      return {
+        users: structuredClone(page),
+        nextCursor: all.length > limit ? encodeCursor(page.at(-1)!.id) : null,
+      }
     },
     async countUsersByRole() {
       const counts: Record<string, number> = {}
@@ -128,9 +148,16 @@ export function flawedHarness(flaw: Flaw): ConformanceHarness {
     async listAuditEntries(options = {}) {
       const limit = resolvePageLimit(options.limit)
       const after = decodeCursor(options.cursor)
-      const all = audit.filter((e) => (options.userId === undefined || e.targetUserId === options.userId) && (after === null || e.id > after))
+      const all = audit.filter(
+        (e) =>
+          (options.userId === undefined || e.targetUserId === options.userId) &&
+          (after === null || e.id > after),
+      )
       const entries = all.slice(0, limit)
-      return { entries: structuredClone(entries), nextCursor: all.length > limit ? encodeCursor(entries.at(-1)!.id) : null }
+      return {
+        entries: structuredClone(entries),
+        nextCursor: all.length > limit ? encodeCursor(entries.at(-1)!.id) : null,
+      }
     },
     async pruneEvents({ olderThan }) {
       let removed = 0

@@ -1,4 +1,4 @@
-import { mergeConfig } from 'vite'
+import { mergeConfig } from 'vitest/config'
 import rootConfig from '../../../../vitest.config.js'
 
 // Run only by conformance-catches-flaws.test.ts, in a child process.
