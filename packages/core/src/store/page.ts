@@ -11,12 +11,27 @@ export function resolvePageLimit(limit: number | undefined): number {
   return limit
 }
 
-/** Cursors are opaque to callers; stores encode the last key of a page. */
+// Web APIs only (no Buffer), so core runs on edge runtimes too.
+const encoder = new TextEncoder()
+const decoder = new TextDecoder('utf-8', { fatal: true })
+
+/** Cursors are opaque to callers; stores encode the last key of a page (base64url of its UTF-8). */
 export function encodeCursor(key: string): string {
-  return Buffer.from(key, 'utf8').toString('base64url')
+  let binary = ''
+  for (const byte of encoder.encode(key)) binary += String.fromCharCode(byte)
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
 }
 
+/** The key inside a cursor; null for no cursor. Throws a RangeError for one no store issued. */
 export function decodeCursor(cursor: string | null | undefined): string | null {
   if (cursor === undefined || cursor === null || cursor === '') return null
-  return Buffer.from(cursor, 'base64url').toString('utf8')
+  try {
+    if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw new Error('not base64url')
+    const binary = atob(cursor.replace(/-/g, '+').replace(/_/g, '/'))
+    return decoder.decode(Uint8Array.from(binary, (char) => char.charCodeAt(0)))
+  } catch {
+    throw new RangeError(
+      `cursor ${JSON.stringify(cursor.slice(0, 40))} is not one this store issued`,
+    )
+  }
 }
