@@ -64,6 +64,28 @@ describe('node:http example over real HTTP', () => {
     expect(get.headers.get('allow')).toBe('POST')
   })
 
+  it('answers 400 when svix-signature arrives twice (Node merges the two values)', async () => {
+    const { request } = await import('node:http')
+    const body = JSON.stringify(userCreatedEvent(clerkUser()))
+    const signed = signWebhook({ secret, body })
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(url, { method: 'POST' }, (res) => {
+        res.resume()
+        resolve(res.statusCode ?? 0)
+      })
+      req.on('error', reject)
+      // Raw header lines, sent twice as a proxy might: a good signature and a forged one.
+      req.setHeader('svix-id', signed['svix-id'])
+      req.setHeader('svix-timestamp', signed['svix-timestamp'])
+      req.setHeader('svix-signature', [
+        signed['svix-signature'],
+        'v1,forgedforgedforgedforgedforgedforgedforge=',
+      ])
+      req.end(body)
+    })
+    expect(status).toBe(400)
+  })
+
   it('answers 413 to a chunked body over the cap', async () => {
     const big = new ReadableStream<Uint8Array>({
       start(controller) {

@@ -124,6 +124,20 @@ describe('createClerkSync options', () => {
     expect((await store.getUser(user.id))?.role).toBe('client')
   })
 
+  it('cannot let mapUser move the version by mutating the Dates it is shown', async () => {
+    const { sync, store, secret } = setupSync({
+      mapUser: (_, mapped) => {
+        try {
+          mapped.updatedAt.setTime(8.64e15)
+        } catch {}
+        return undefined
+      },
+    })
+    const user = clerkUser({ updatedAt: 1_700_000_000_000 })
+    await deliver(sync, userCreatedEvent(user), { secret })
+    expect(store.snapshot().syncState.get(user.id)?.version).toBe(1_700_000_000_000)
+  })
+
   it('hands every result to onEvent, and survives an onEvent that throws', async () => {
     const seen: WebhookResult[] = []
     const { sync, secret, log } = setupSync({ onEvent: (result) => void seen.push(result) })

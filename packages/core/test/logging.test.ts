@@ -68,6 +68,40 @@ describe('logging', () => {
     ])
   })
 
+  it('logs only the first line of a store error, with emails masked and the driver code', async () => {
+    const driverError = Object.assign(
+      new Error('duplicate key value violates unique constraint "users_email_key"'),
+      { code: '23505' },
+    )
+    const wrapped = new Error(
+      'Failed query: insert into "users" ("id", "email") values ($1, $2)\nparams: user_1,secret.person@example.com',
+      { cause: driverError },
+    )
+    const mysqlStyle = new Error("Duplicate entry 'secret.person@example.com' for key 'email'")
+    for (const error of [wrapped, mysqlStyle]) {
+      const setup = setupSync({ memory: { beforeCommit: () => Promise.reject(error) } })
+      const result = await deliver(setup.sync, userCreatedEvent(clerkUser()), {
+        secret: setup.secret,
+      })
+      expect(result.status).toBe(500)
+      expect(setup.log.text()).not.toContain('secret.person')
+      expect(setup.log.text()).not.toContain('params')
+    }
+    const setup = setupSync({ memory: { beforeCommit: () => Promise.reject(wrapped) } })
+    const result = await deliver(setup.sync, userCreatedEvent(clerkUser()), {
+      secret: setup.secret,
+    })
+    expect(result.message).toContain(
+      'Failed query: insert into "users" ("id", "email") values ($1, $2) (23505)',
+    )
+  })
+
+  it('quotes control characters so one event stays one line', () => {
+    const info = vi.spyOn(console, 'info').mockImplementation(() => {})
+    consoleLogger().info('event', { eventId: 'a\nb\u001b[31m' })
+    expect(info.mock.calls[0]![0]).toBe('[clerk-sync] event eventId="a\\nb\\u001b[31m"')
+  })
+
   it('never logs the secret, signatures, emails or payloads, whatever happens', async () => {
     let fail = false
     const setup = setupSync({

@@ -4,12 +4,13 @@ import { storeConformance } from '@clerk-sync/testing/conformance'
 storeConformance({
   name: 'MemoryStore',
   async setup() {
-    const held = new Map<string, { delayMs: number; fail: boolean }>()
+    const held = new Map<string, { delayMs: number; fail: boolean; enter: () => void }>()
     const store = new MemoryStore({
       async beforeCommit({ userId }) {
         const hold = held.get(userId)
         if (!hold) return
         held.delete(userId)
+        hold.enter()
         await new Promise((resolve) => setTimeout(resolve, hold.delayMs))
         if (hold.fail) throw new Error(`injected write failure for ${userId}`)
       },
@@ -17,7 +18,10 @@ storeConformance({
     return {
       store,
       delayNextWrite(userId, { delayMs, fail = false }) {
-        held.set(userId, { delayMs, fail })
+        let enter!: () => void
+        const entered = new Promise<void>((resolve) => (enter = resolve))
+        held.set(userId, { delayMs, fail, enter })
+        return { entered }
       },
       inspect: {
         async eventRecorded(eventId) {

@@ -122,6 +122,11 @@ describe('webhook answers', () => {
       })
       const deleted = await deliver(sync, specDeleted, { secret })
       expect(deleted).toMatchObject({ outcome: 'applied', eventType: 'user.deleted' })
+      // A real (millisecond) envelope timestamp is kept as is.
+      const other = clerkUser({ updatedAt: T })
+      await deliver(sync, userCreatedEvent(other), { secret })
+      await deliver(sync, userDeletedEvent(other.id, { timestamp: T + 1234 }), { secret })
+      expect(store.snapshot().syncState.get(other.id)?.deletedAt).toEqual(new Date(T + 1234))
       // The spec's envelope timestamp is in seconds; it is normalised to ms.
       expect(store.snapshot().syncState.get('user_2g7np7Hrk0SN6kj5EDMLDaKNL0S')?.deletedAt).toEqual(
         new Date(1716883200 * 1000),
@@ -274,7 +279,41 @@ describe('webhook answers', () => {
       expect(result.message).toBe('Header svix-signature was sent more than once')
     })
 
-    it.each(['12abc', '1.7e9', '-1700000000', ' ', '0x6553f100'])(
+    it('rejects a header sent twice and merged by the runtime into one value', async () => {
+      const setup = setupSync()
+      const signed = signWebhook({ secret: setup.secret, body })
+      const headers = new Headers(signed)
+      headers.append('svix-signature', 'v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=')
+      expect(headers.get('svix-signature')).toContain(', v1,')
+      await expectRejected(setup, Object.fromEntries(headers), ErrorCode.HEADERS_INVALID)
+      const twiceId = { ...signed, 'svix-id': `${signed['svix-id']}, msg_other` }
+      await expectRejected(setup, twiceId, ErrorCode.HEADERS_INVALID)
+    })
+
+    it('rejects two keys that differ only in case', async () => {
+      const setup = setupSync()
+      const signed = signWebhook({ secret: setup.secret, body })
+      await expectRejected(
+        setup,
+        { ...signed, 'SVIX-SIGNATURE': 'v1,junk' },
+        ErrorCode.HEADERS_INVALID,
+      )
+    })
+
+    it.each([['msg\u001b[31mred'], ['x'.repeat(256)], ['msg id with spaces']])(
+      'rejects svix-id %j, which is not a Svix id',
+      async (id) => {
+        const setup = setupSync()
+        const result = await expectRejected(
+          setup,
+          signWebhook({ secret: setup.secret, body, id }),
+          ErrorCode.HEADERS_INVALID,
+        )
+        expect(result.eventId).toBeUndefined()
+      },
+    )
+
+    it.each(['12abc', '1.7e9', '-1700000000', ' ', '0x6553f100', '0'])(
       'rejects svix-timestamp %j, which is not all digits',
       async (timestamp) => {
         const setup = setupSync()
@@ -410,6 +449,21 @@ describe('webhook answers', () => {
       )
       expect(result.message).toMatch(pattern)
       expect(setup.log.lines.map((l) => l.level)).toEqual(['error'])
+    })
+  })
+
+  describe('byte-exact bodies', () => {
+    it('treats a body with a BOM the same as bytes or as a string', async () => {
+      const setup = setupSync()
+      const text = `\uFEFF${JSON.stringify(userCreatedEvent(clerkUser()))}`
+      const headers = signWebhook({ secret: setup.secret, body: text })
+      const asString = await setup.sync.processWebhook({ body: text, headers })
+      const asBytes = await setup.sync.processWebhook({
+        body: new TextEncoder().encode(text),
+        headers,
+      })
+      expect(asString).toMatchObject({ status: 400, code: ErrorCode.BODY_NOT_JSON })
+      expect(asBytes).toMatchObject({ status: 400, code: ErrorCode.BODY_NOT_JSON })
     })
   })
 

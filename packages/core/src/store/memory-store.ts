@@ -100,8 +100,9 @@ export class MemoryStore<R extends string = string> implements UserStore<R> {
 
   async upsertUsers(input: BulkUpsertInput<R>): Promise<BulkUpsertResult> {
     const result: BulkUpsertResult = { applied: [], stale: [] }
-    // One synchronous pass: nothing else runs in between, so the batch is atomic.
-    for (const user of input.users) {
+    // Copy first (a copy can throw), then one synchronous pass: nothing runs in between.
+    const users = structuredClone(input.users)
+    for (const user of users) {
       if (this.#isFresh(user)) {
         this.#write(user, input.origin, null)
         result.applied.push(user.id)

@@ -97,7 +97,7 @@ export interface ListAuditEntriesOptions {
 }
 
 export interface AuditPage<R extends string = string> {
-  /** Oldest first. */
+  /** Oldest first, by a monotonic id (an auto-increment), not by `at`, whose precision varies. */
   entries: AuditEntry<R>[]
   nextCursor: string | null
 }

@@ -110,7 +110,8 @@ export function createClerkSync<R extends string = DefaultRole>(
     if (!mapUser) return user
     let extra: unknown
     try {
-      extra = await mapUser(userJson, Object.freeze({ ...user }))
+      // A deep copy: the Dates inside must not be writable either (updatedAt is the version).
+      extra = await mapUser(structuredClone(userJson), Object.freeze(structuredClone(user)))
     } catch (error) {
       throw new ClerkSyncError(
         ErrorCode.MAP_USER_FAILED,

@@ -12,6 +12,28 @@ const storeMethods = [
   'pruneEvents',
 ] as const satisfies ReadonlyArray<keyof UserStore>
 
+const EMAIL = /[^\s'"`<>(),;:]+@[^\s'"`<>(),;:]+/g
+
+/**
+ * What a store error says, fit for a log line: its first line only (drivers and ORMs append the
+ * query's parameters below), emails masked, capped, with the driver's error code when it has one.
+ * The whole error stays available as `cause`.
+ */
+export function describeStoreError(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error)
+  const firstLine = (text.split('\n')[0] ?? '').replace(EMAIL, '[email]').slice(0, 300)
+  const code = findCode(error)
+  return code ? `${firstLine} (${code})` : firstLine
+}
+
+function findCode(error: unknown): string | undefined {
+  for (let e = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code
+    if (typeof code === 'string' || typeof code === 'number') return String(code)
+  }
+  return undefined
+}
+
 /** Fails at start-up, not at the first webhook, when a store lacks part of the contract. */
 export function assertUserStore(store: unknown): asserts store is UserStore {
   if (typeof store !== 'object' || store === null) {
@@ -45,7 +67,7 @@ export function guardStore<R extends string>(store: UserStore<R>): UserStore<R> 
         return await call(...args)
       } catch (error) {
         if (error instanceof ClerkSyncError) throw error
-        const reason = error instanceof Error ? error.message : String(error)
+        const reason = describeStoreError(error)
         throw new ClerkSyncError(ErrorCode.STORE_FAILED, `Store ${method} failed: ${reason}`, {
           cause: error,
         })

@@ -63,7 +63,8 @@ function reject<R extends string>(
 /** The webhook pipeline: size, headers, signature, JSON, event shape, then the store. */
 export function createWebhookProcessor<R extends string>(deps: WebhookProcessorDeps<R>) {
   const { verifier, store, maxBodyBytes, logger } = deps
-  const decoder = new TextDecoder()
+  // Keep a BOM, as a string body would: the signature covers the bytes as sent.
+  const decoder = new TextDecoder('utf-8', { ignoreBOM: true })
 
   async function run(input: ProcessWebhookInput): Promise<WebhookResult<R>> {
     if (input.method !== undefined && input.method.toUpperCase() !== 'POST') {

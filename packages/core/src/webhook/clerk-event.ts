@@ -4,12 +4,15 @@ import { z } from 'zod'
  * Clerk's event envelope. Lenient where Clerk may add things: unknown fields pass through, and only
  * what clerk-sync acts on is required.
  */
+/** The largest time a JavaScript Date holds; beyond it a version would be NaN. */
+const MAX_DATE_MS = 8.64e15
+
 const envelope = z.looseObject({
   type: z.string().min(1),
   object: z.string().optional(),
   data: z.looseObject({}),
   /** Milliseconds per Clerk's docs; the spec's examples are seconds. See `eventTimeMs`. */
-  timestamp: z.number().nonnegative().optional(),
+  timestamp: z.number().nonnegative().max(MAX_DATE_MS).optional(),
   instance_id: z.string().optional(),
 })
 
@@ -17,8 +20,12 @@ const userId = z.string({ error: 'data.id must be a string' }).min(1, 'data.id m
 
 const upsertedUser = z.looseObject({
   id: userId,
-  updated_at: z.number({ error: 'data.updated_at must be a number (ms)' }).int().nonnegative(),
-  created_at: z.number().int().nonnegative().optional(),
+  updated_at: z
+    .number({ error: 'data.updated_at must be a number (ms)' })
+    .int()
+    .nonnegative()
+    .max(MAX_DATE_MS),
+  created_at: z.number().int().nonnegative().max(MAX_DATE_MS).optional(),
 })
 
 const deletedUser = z.looseObject({ id: userId })

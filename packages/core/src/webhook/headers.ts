@@ -30,12 +30,24 @@ function lookup(headers: HeadersInput, name: string): string | readonly string[]
       .map(([, value]) => value)
     return values.length > 1 ? values : values[0]
   }
+  // Plain records may keep the sender's casing; two keys differing only in case are two values.
   const record = headers as Record<string, string | readonly string[] | undefined>
-  if (name in record) return record[name]
-  // Plain records may keep the sender's casing.
-  for (const key of Object.keys(record)) if (key.toLowerCase() === name) return record[key]
-  return undefined
+  const values = Object.keys(record)
+    .filter((key) => key.toLowerCase() === name && record[key] !== undefined)
+    .map((key) => record[key] as string | readonly string[])
+  return values.length > 1 ? values.flat() : values[0]
 }
+
+/**
+ * Runtimes merge a repeated header into one value joined by ", " (fetch `Headers`, Node's
+ * `IncomingHttpHeaders` for unknown names). No valid value of these three contains that.
+ */
+function looksMerged(name: string, value: string): boolean {
+  return name === 'svix-signature' ? /,\s/.test(value) : value.includes(',')
+}
+
+// Svix ids are `msg_` and a few dozen letters; anything else is not from Svix.
+const EVENT_ID = /^[\x21-\x7e]{1,255}$/
 
 /** Reads the three `svix-*` headers strictly: present, not blank, one value each. */
 export function readSvixHeaders(headers: HeadersInput): SvixHeadersResult {
@@ -48,10 +60,14 @@ export function readSvixHeaders(headers: HeadersInput): SvixHeadersResult {
     }
     const trimmed = typeof value === 'string' ? value.trim() : ''
     if (trimmed === '') missing.push(name)
+    else if (looksMerged(name, trimmed)) {
+      return { ok: false, message: `Header ${name} was sent more than once` }
+    }
     values.push(trimmed)
   }
   if (missing.length)
     return { ok: false, message: `Missing or empty webhook headers: ${missing.join(', ')}` }
   const [id, timestamp, signature] = values as [string, string, string]
+  if (!EVENT_ID.test(id)) return { ok: false, message: 'Header svix-id is not a Svix message id' }
   return { ok: true, headers: { id, timestamp, signature } }
 }

@@ -17,7 +17,8 @@ export interface SignatureVerifier {
   verify(body: string, headers: SvixHeaders): VerifyResult
 }
 
-const DIGITS = /^\d{1,12}$/
+// svix signs the parsed number, so "01614265330" is not the same timestamp: no leading zero.
+const DIGITS = /^[1-9]\d{0,11}$/
 
 /**
  * Verifies with svix's `Webhook` against each secret in turn (rotation). svix is lax about the

@@ -12,6 +12,14 @@ export interface StoreInspector {
   auditRowCount(userId: string): Promise<number>
 }
 
+export interface HeldWrite {
+  /**
+   * Resolves once the held write has reached the hold (on single-connection engines, where the
+   * hold blocks, once it is past it), so the suite starts a competing write without guessing.
+   */
+  entered: Promise<void>
+}
+
 export interface ConformanceHarness<R extends string = string> {
   /** A store over an empty database. */
   store: UserStore<R>
@@ -19,10 +27,14 @@ export interface ConformanceHarness<R extends string = string> {
   inspect: StoreInspector
   /**
    * Holds the next single-user write for `userId` for `delayMs` inside the store's transaction
-   * (after the event id is claimed), then lets it commit or, with `fail`, fail the way a failing
-   * database would (e.g. a trigger that sleeps, then raises).
+   * (after the event id is claimed, before the user's state is read), then lets it go on or, with
+   * `fail`, fail the way a failing database would (e.g. a trigger that sleeps, then raises). The
+   * hold is used up by that one write even though its transaction rolls back.
    */
-  delayNextWrite(userId: string, options: { delayMs: number; fail?: boolean }): void | Promise<void>
+  delayNextWrite(
+    userId: string,
+    options: { delayMs: number; fail?: boolean },
+  ): HeldWrite | Promise<HeldWrite>
   /** Releases connections, drops schemas. */
   teardown?(): void | Promise<void>
 }
@@ -30,7 +42,10 @@ export interface ConformanceHarness<R extends string = string> {
 export interface StoreConformanceOptions<R extends string = string> {
   /** Shown in the suite's title, e.g. `drizzle (postgres)`. */
   name: string
-  /** Called before each test; returns a harness over a fresh, empty store. */
+  /**
+   * Called before each test; returns a harness over an empty store (the tests use fixed ids and
+   * exact counts). Give each test run its own schema or database so parallel runs never meet.
+   */
   setup(): Promise<ConformanceHarness<R>>
   /** The roles the store is used with. Default: clerk-sync's default roles. */
   roles?: RoleDefinition<R>

@@ -1,2 +1,7 @@
-export type { ConformanceHarness, StoreConformanceOptions, StoreInspector } from './harness.js'
+export type {
+  ConformanceHarness,
+  HeldWrite,
+  StoreConformanceOptions,
+  StoreInspector,
+} from './harness.js'
 export { storeConformance } from './store-conformance.js'

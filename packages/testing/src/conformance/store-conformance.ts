@@ -128,6 +128,34 @@ export function storeConformance<R extends string = string>(
         expect((await store.getUser(id))?.firstName).toBe('Grace')
       })
 
+      it('keeps milliseconds of Clerk’s timestamps', async () => {
+        const u = user(randomId('user'), { createdAt: new Date(T0 + 123), version: 45_678 })
+        await store.upsertUser({ user: u, origin: webhook })
+        const stored = await store.getUser(u.id)
+        expect(stored?.createdAt.getTime()).toBe(T0 + 123)
+        expect(stored?.updatedAt.getTime()).toBe(T0 + 45_678)
+        expect((await h.inspect.syncState(u.id))?.version).toBe(T0 + 45_678)
+        // One millisecond older is stale: the guard compares milliseconds, not seconds.
+        const older = await store.upsertUser({
+          user: user(u.id, { version: 45_677 }),
+          origin: webhook,
+        })
+        expect(older.outcome).toBe('stale')
+      })
+
+      it('treats ids that differ only in case as different users', async () => {
+        await store.upsertUser({
+          user: user('user_CaseTest', { firstName: 'Upper' }),
+          origin: webhook,
+        })
+        await store.upsertUser({
+          user: user('user_casetest', { firstName: 'Lower' }),
+          origin: webhook,
+        })
+        expect((await store.getUser('user_CaseTest'))?.firstName).toBe('Upper')
+        expect((await store.getUser('user_casetest'))?.firstName).toBe('Lower')
+      })
+
       it('returns null for a user never seen', async () => {
         expect(await store.getUser(randomId('user'))).toBeNull()
       })
@@ -202,21 +230,28 @@ export function storeConformance<R extends string = string>(
         expect(await h.inspect.eventRecorded(event.id)).toBe(true)
       })
 
-      it('lets a waiting duplicate apply the event when the first delivery fails', async () => {
+      it('lets waiting duplicates apply the event once when the first delivery fails', async () => {
         const id = randomId('user')
         const event = eventRef()
-        await h.delayNextWrite(id, { delayMs: 300, fail: true })
-        const first = store.upsertUser({ user: user(id), origin: webhook, event })
-        const firstSettled = first.then(
-          () => 'resolved',
-          () => 'rejected',
+        const held = await h.delayNextWrite(id, { delayMs: 300, fail: true })
+        const settled: string[] = []
+        const first = store.upsertUser({ user: user(id), origin: webhook, event }).then(
+          () => settled.push('first:resolved'),
+          () => settled.push('first:rejected'),
         )
-        await new Promise((resolve) => setTimeout(resolve, 50))
-        const second = store.upsertUser({ user: user(id), origin: webhook, event })
-        // The duplicate must not answer before the first has finished.
-        const secondResult = await second
-        expect(await firstSettled).toBe('rejected')
-        expect(secondResult.outcome).toBe('applied')
+        await held.entered
+        // Several waiters: on InnoDB they contend for the key the first one released.
+        const waiters = Array.from({ length: 3 }, () =>
+          store.upsertUser({ user: user(id), origin: webhook, event }).then((r) => {
+            settled.push(`waiter:${r.outcome}`)
+            return r
+          }),
+        )
+        const results = await Promise.all(waiters)
+        await first
+        // No waiter answers before the first delivery has finished.
+        expect(settled[0]).toBe('first:rejected')
+        expect(results.map((r) => r.outcome).sort()).toEqual(['applied', 'duplicate', 'duplicate'])
         expect(await store.getUser(id)).not.toBeNull()
         expect(await h.inspect.eventRecorded(event.id)).toBe(true)
       })
@@ -224,13 +259,13 @@ export function storeConformance<R extends string = string>(
       it('makes a duplicate wait for the first delivery to commit, then answer duplicate', async () => {
         const id = randomId('user')
         const event = eventRef()
-        await h.delayNextWrite(id, { delayMs: 300 })
+        const held = await h.delayNextWrite(id, { delayMs: 300 })
         const order: string[] = []
         const first = store.upsertUser({ user: user(id), origin: webhook, event }).then((r) => {
           order.push('first')
           return r
         })
-        await new Promise((resolve) => setTimeout(resolve, 50))
+        await held.entered
         const second = store.upsertUser({ user: user(id), origin: webhook, event }).then((r) => {
           order.push('second')
           return r
@@ -373,7 +408,59 @@ export function storeConformance<R extends string = string>(
         ).toBe('stale')
       })
 
-      it('never resurrects a user when an older upsert races the delete', async () => {
+      it('never resurrects a user when an upsert is held while the delete commits', async () => {
+        const id = randomId('user')
+        await store.upsertUser({
+          user: user(id, { version: 1 }),
+          origin: webhook,
+          event: eventRef(),
+        })
+        const held = await h.delayNextWrite(id, { delayMs: 300 })
+        const upsert = store.upsertUser({
+          user: user(id, { version: 2 }),
+          origin: webhook,
+          event: eventRef(),
+        })
+        await held.entered
+        const removed = await store.deleteUser({
+          userId: id,
+          deletedAt: new Date(T0 + 3),
+          event: eventRef('user.deleted'),
+        })
+        const upserted = await upsert
+        expect(removed.outcome).toBe('applied')
+        expect(['applied', 'stale']).toContain(upserted.outcome)
+        expect(await store.getUser(id)).toBeNull()
+        expect(await h.inspect.userRowExists(id)).toBe(false)
+        expect((await h.inspect.syncState(id))?.deletedAt).toBeInstanceOf(Date)
+      })
+
+      it('never resurrects a user when a delete is held while an older upsert arrives', async () => {
+        const id = randomId('user')
+        await store.upsertUser({
+          user: user(id, { version: 1 }),
+          origin: webhook,
+          event: eventRef(),
+        })
+        const held = await h.delayNextWrite(id, { delayMs: 300 })
+        const removal = store.deleteUser({
+          userId: id,
+          deletedAt: new Date(T0 + 3),
+          event: eventRef('user.deleted'),
+        })
+        await held.entered
+        const upserted = await store.upsertUser({
+          user: user(id, { version: 2 }),
+          origin: webhook,
+          event: eventRef(),
+        })
+        expect((await removal).outcome).toBe('applied')
+        expect(['applied', 'stale']).toContain(upserted.outcome)
+        expect(await store.getUser(id)).toBeNull()
+        expect(await h.inspect.userRowExists(id)).toBe(false)
+      })
+
+      it('never resurrects a user across 20 unforced upsert/delete races', async () => {
         for (let round = 0; round < 20; round++) {
           const id = randomId('user')
           await store.upsertUser({
@@ -381,25 +468,23 @@ export function storeConformance<R extends string = string>(
             origin: webhook,
             event: eventRef(),
           })
-          const upsert = store.upsertUser({
-            user: user(id, { version: 2 }),
-            origin: webhook,
-            event: eventRef(),
-          })
-          const remove = store.deleteUser({
-            userId: id,
-            deletedAt: new Date(T0 + 3),
-            event: eventRef('user.deleted'),
-          })
-          const [u, d] =
-            round % 2
-              ? await Promise.all([upsert, remove])
-              : (await Promise.all([remove, upsert])).reverse()
-          expect(['applied', 'stale']).toContain((u as { outcome: string }).outcome)
-          expect((d as { outcome: string }).outcome).toBe('applied')
+          const writes = [
+            () =>
+              store.upsertUser({
+                user: user(id, { version: 2 }),
+                origin: webhook,
+                event: eventRef(),
+              }),
+            () =>
+              store.deleteUser({
+                userId: id,
+                deletedAt: new Date(T0 + 3),
+                event: eventRef('user.deleted'),
+              }),
+          ]
+          await Promise.all(round % 2 ? writes.map((w) => w()) : writes.reverse().map((w) => w()))
           expect(await store.getUser(id)).toBeNull()
           expect(await h.inspect.userRowExists(id)).toBe(false)
-          expect((await h.inspect.syncState(id))?.deletedAt).toBeInstanceOf(Date)
         }
       })
 
@@ -569,6 +654,27 @@ export function storeConformance<R extends string = string>(
           ).outcome,
         ).toBe('stale')
         expect((await store.getUser(id))?.firstName).toBe('Ada')
+      })
+
+      it('keeps tombstones when pruning every event', async () => {
+        const id = randomId('user')
+        await store.upsertUser({ user: user(id), origin: webhook, event: eventRef() })
+        await store.deleteUser({
+          userId: id,
+          deletedAt: new Date(T0 + 1),
+          event: eventRef('user.deleted'),
+        })
+        await store.pruneEvents({ olderThan: new Date(Date.now() + 60_000) })
+        expect((await h.inspect.syncState(id))?.deletedAt).toBeInstanceOf(Date)
+        expect(
+          (
+            await store.upsertUser({
+              user: user(id, { version: 99 }),
+              origin: webhook,
+              event: eventRef(),
+            })
+          ).outcome,
+        ).toBe('stale')
       })
     })
 

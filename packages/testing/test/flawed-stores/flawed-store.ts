@@ -10,6 +10,7 @@ export type Flaw =
   | 'records-event-before-effect'
   | 'audits-every-write'
   | 'stale-events-not-recorded'
+  | 'upsert-decides-before-hold'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -23,7 +24,7 @@ export function flawedHarness(flaw: Flaw): ConformanceHarness {
   const events = new Map<string, Date>()
   const audit: AuditEntry[] = []
   const locks = new Map<string, Promise<void>>()
-  const held = new Map<string, { delayMs: number; fail: boolean }>()
+  const held = new Map<string, { delayMs: number; fail: boolean; enter: () => void }>()
 
   async function withEventLock<T>(eventId: string | undefined, run: () => Promise<T>): Promise<T> {
     if (!eventId || flaw === 'duplicates-do-not-wait') return run()
@@ -46,6 +47,7 @@ export function flawedHarness(flaw: Flaw): ConformanceHarness {
     const h = held.get(userId)
     if (!h) return
     held.delete(userId)
+    h.enter()
     await sleep(h.delayMs)
     if (h.fail) throw new Error('injected failure')
   }
@@ -87,9 +89,11 @@ export function flawedHarness(flaw: Flaw): ConformanceHarness {
           return { outcome: 'duplicate', previousRole: null, created: false }
         if (event && flaw === 'records-event-before-effect') events.set(event.id, event.receivedAt)
         await sleep(1)
+        // The naive SQL upsert: decide, then write later, without a lock on the user's state.
+        const decided = flaw === 'upsert-decides-before-hold' ? fresh(user) : undefined
         await hold(user.id)
         const previousRole = users.get(user.id)?.role ?? null
-        if (!fresh(user)) {
+        if (!(decided ?? fresh(user))) {
           if (event && flaw !== 'stale-events-not-recorded') events.set(event.id, event.receivedAt)
           return { outcome: 'stale', previousRole, created: false }
         }
@@ -169,7 +173,10 @@ export function flawedHarness(flaw: Flaw): ConformanceHarness {
   return {
     store,
     delayNextWrite(userId, { delayMs, fail = false }) {
-      held.set(userId, { delayMs, fail })
+      let enter!: () => void
+      const entered = new Promise<void>((resolve) => (enter = resolve))
+      held.set(userId, { delayMs, fail, enter })
+      return { entered }
     },
     inspect: {
       eventRecorded: async (id) => events.has(id),
