@@ -27,6 +27,11 @@ export const ErrorCode = {
   MAP_USER_FAILED: 'MAP_USER_FAILED',
   /** A store call failed; `cause` holds the store's own error. */
   STORE_FAILED: 'STORE_FAILED',
+  /**
+   * The app's table refused the user (a NOT NULL or UNIQUE column); the message names the column
+   * and what to do. Answered 5xx: a retry applies once the conflict is gone.
+   */
+  STORE_CONFLICT: 'STORE_CONFLICT',
   /** A role outside the configured roles was asked for. */
   ROLE_INVALID: 'ROLE_INVALID',
 } as const

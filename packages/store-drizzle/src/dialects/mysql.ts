@@ -1,0 +1,182 @@
+import { and, asc, count, eq, gt, inArray, lt, sql } from 'drizzle-orm'
+import type { MySqlDatabase } from 'drizzle-orm/mysql-core'
+import { step } from '../flow.js'
+import { clerkSyncEvents, clerkSyncRoleAudit, clerkSyncUserState } from '../schema/mysql.js'
+import { isDuplicateKey } from '../store-errors.js'
+import type { ResolvedUsersTable } from '../users-table.js'
+import type { DialectOps, ReadOps, StateRow } from './ops.js'
+
+type Row = Record<string, unknown>
+
+import { auditEntryFromRow } from './shared.js'
+
+// biome-ignore lint/suspicious/noExplicitAny: a transaction of any MySQL driver (mysql2).
+type Tx = MySqlDatabase<any, any, any, any>
+
+const state = clerkSyncUserState
+const stateColumns = {
+  userId: state.userId,
+  version: state.version,
+  deletedAt: state.deletedAt,
+  role: state.role,
+}
+
+/**
+ * MySQL/MariaDB never leans on `ON DUPLICATE KEY UPDATE` for the app's users: it fires on any
+ * unique key (a UNIQUE email would overwrite another user's row), applies assignments left to
+ * right, and mysql2's found-rows count makes a no-op look like a write. Instead the state row is
+ * locked with `SELECT … FOR UPDATE` and users are written by id. The state table has no unique key
+ * but its primary key, so an upsert there is safe.
+ */
+export function mysqlOps(users: ResolvedUsersTable): DialectOps {
+  return {
+    batchSize: 1000,
+    *claimEvent(tx, event) {
+      try {
+        // A duplicate waits on the first delivery's row lock, then gets ER_DUP_ENTRY if it committed.
+        yield* step(
+          (tx as Tx)
+            .insert(clerkSyncEvents)
+            .values({ id: event.id, type: event.type, receivedAt: event.receivedAt }),
+        )
+        return true
+      } catch (error) {
+        if (isDuplicateKey(error)) return false
+        throw error
+      }
+    },
+    *ensureStates(tx, ids) {
+      // `user_id = user_id` takes the row lock at once, where INSERT IGNORE would take a shared
+      // lock that two writers then both try to upgrade (a deadlock).
+      yield* step(
+        (tx as Tx)
+          .insert(state)
+          .values(ids.map((userId) => ({ userId, version: -1, deletedAt: null, role: null })))
+          .onDuplicateKeyUpdate({ set: { userId: sql`${state.userId}` } }),
+      )
+    },
+    *lockStates(tx, ids) {
+      return (yield* step(
+        (tx as Tx)
+          .select(stateColumns)
+          .from(state)
+          .where(inArray(state.userId, ids))
+          .orderBy(asc(state.userId))
+          .for('update'),
+      )) as StateRow[]
+    },
+    *saveStates(tx, rows) {
+      yield* step(
+        (tx as Tx)
+          .insert(state)
+          .values(rows)
+          .onDuplicateKeyUpdate({
+            set: {
+              version: sql`values(${state.version})`,
+              deletedAt: sql`values(${state.deletedAt})`,
+              role: sql`values(${state.role})`,
+            },
+          }),
+      )
+    },
+    *writeUsers(tx, batch) {
+      const t = tx as Tx
+      const ids = batch.map((u) => u.id)
+      const existing = new Set(
+        (
+          (yield* step(
+            t
+              .select({ id: users.id as typeof state.userId })
+              .from(users.table as never)
+              .where(inArray(users.id, ids))
+              .for('update'),
+          )) as Array<{
+            id: string
+          }>
+        ).map((r) => r.id),
+      )
+      const inserts = batch.filter((u) => !existing.has(u.id))
+      if (inserts.length)
+        yield* step(
+          t.insert(users.table as never).values(inserts.map((u) => users.toValues(u)) as never),
+        )
+      for (const user of batch) {
+        if (!existing.has(user.id)) continue
+        const { [users.idKey]: _id, ...set } = users.toValues(user)
+        yield* step(
+          t
+            .update(users.table as never)
+            .set(set as never)
+            .where(eq(users.id, user.id)),
+        )
+      }
+    },
+    *deleteUserRow(tx, userId) {
+      yield* step((tx as Tx).delete(users.table as never).where(eq(users.id, userId)))
+    },
+    *insertAudit(tx, rows) {
+      yield* step((tx as Tx).insert(clerkSyncRoleAudit).values(rows))
+    },
+  }
+}
+
+export function mysqlReads(db: Tx, users: ResolvedUsersTable): ReadOps {
+  // The app's table is only known at run time, so these queries are built untyped.
+  // biome-ignore lint/suspicious/noExplicitAny: see above.
+  const q: any = db
+  const roleColumn = users.role ?? state.role
+  const base = () => {
+    const query = q.select({ ...users.selection, role: roleColumn }).from(users.table)
+    return users.role ? query : query.innerJoin(state, eq(state.userId, users.id))
+  }
+  return {
+    async getUser(id) {
+      const [row] = await base().where(eq(users.id, id)).limit(1)
+      return row ? users.fromRow(row, row.role) : null
+    },
+    async listUsers({ role, limit, after }) {
+      const rows = await base()
+        .where(
+          and(
+            role === undefined ? undefined : eq(roleColumn, role),
+            after === null ? undefined : gt(users.id, after),
+          ),
+        )
+        .orderBy(asc(users.id))
+        .limit(limit)
+      return rows.map((row: Row) => users.fromRow(row, row.role))
+    },
+    async countUsersByRole() {
+      const query = q.select({ role: roleColumn, count: count() }).from(users.table)
+      const rows = await (users.role
+        ? query
+        : query.innerJoin(state, eq(state.userId, users.id))
+      ).groupBy(roleColumn)
+      return Object.fromEntries(
+        (rows as Row[])
+          .filter((r) => r.role !== null)
+          .map((r) => [r.role as string, Number(r.count)]),
+      )
+    },
+    async listAuditEntries({ userId, limit, after }) {
+      const rows = await db
+        .select()
+        .from(clerkSyncRoleAudit)
+        .where(
+          and(
+            userId === undefined ? undefined : eq(clerkSyncRoleAudit.targetUserId, userId),
+            after === null ? undefined : gt(clerkSyncRoleAudit.id, after),
+          ),
+        )
+        .orderBy(asc(clerkSyncRoleAudit.id))
+        .limit(limit)
+      return rows.map(auditEntryFromRow)
+    },
+    async pruneEvents(olderThan) {
+      const [header] = (await db
+        .delete(clerkSyncEvents)
+        .where(lt(clerkSyncEvents.receivedAt, olderThan))) as unknown as [{ affectedRows: number }]
+      return header.affectedRows
+    },
+  }
+}

@@ -1,0 +1,150 @@
+import { and, asc, count, eq, gt, inArray, lt, sql } from 'drizzle-orm'
+import type { PgDatabase } from 'drizzle-orm/pg-core'
+import { step } from '../flow.js'
+import { clerkSyncEvents, clerkSyncRoleAudit, clerkSyncUserState } from '../schema/pg.js'
+import type { ResolvedUsersTable } from '../users-table.js'
+import type { DialectOps, ReadOps, StateRow } from './ops.js'
+
+type Row = Record<string, unknown>
+
+import { auditEntryFromRow, excludedSet } from './shared.js'
+
+// biome-ignore lint/suspicious/noExplicitAny: a transaction of any Postgres driver (pg, postgres-js, PGlite).
+type Tx = PgDatabase<any, any, any>
+
+const state = clerkSyncUserState
+const stateColumns = {
+  userId: state.userId,
+  version: state.version,
+  deletedAt: state.deletedAt,
+  role: state.role,
+}
+
+/**
+ * Postgres: conditional upserts with `ON CONFLICT`, and the state row locked with `FOR UPDATE`
+ * (READ COMMITTED re-reads it after the lock, so a delete committed meanwhile is seen).
+ */
+export function pgOps(users: ResolvedUsersTable): DialectOps {
+  return {
+    batchSize: 1000,
+    *claimEvent(tx, event) {
+      const rows = yield* step(
+        (tx as Tx)
+          .insert(clerkSyncEvents)
+          .values({ id: event.id, type: event.type, receivedAt: event.receivedAt })
+          .onConflictDoNothing()
+          .returning({ id: clerkSyncEvents.id }),
+      )
+      return rows.length === 1
+    },
+    *ensureStates(tx, ids) {
+      yield* step(
+        (tx as Tx)
+          .insert(state)
+          .values(ids.map((userId) => ({ userId, version: -1, deletedAt: null, role: null })))
+          .onConflictDoNothing(),
+      )
+    },
+    *lockStates(tx, ids) {
+      return (yield* step(
+        (tx as Tx)
+          .select(stateColumns)
+          .from(state)
+          .where(inArray(state.userId, ids))
+          .orderBy(asc(state.userId))
+          .for('update'),
+      )) as StateRow[]
+    },
+    *saveStates(tx, rows) {
+      yield* step(
+        (tx as Tx)
+          .insert(state)
+          .values(rows)
+          .onConflictDoUpdate({
+            target: state.userId,
+            set: {
+              version: sql`excluded.version`,
+              deletedAt: sql`excluded.deleted_at`,
+              role: sql`excluded.role`,
+            },
+          }),
+      )
+    },
+    *writeUsers(tx, batch) {
+      yield* step(
+        (tx as Tx)
+          .insert(users.table as never)
+          .values(batch.map((u) => users.toValues(u)) as never)
+          .onConflictDoUpdate({ target: users.id as never, set: excludedSet(users) as never }),
+      )
+    },
+    *deleteUserRow(tx, userId) {
+      yield* step((tx as Tx).delete(users.table as never).where(eq(users.id, userId)))
+    },
+    *insertAudit(tx, rows) {
+      yield* step((tx as Tx).insert(clerkSyncRoleAudit).values(rows))
+    },
+  }
+}
+
+export function pgReads(db: Tx, users: ResolvedUsersTable): ReadOps {
+  // The app's table is only known at run time, so these queries are built untyped.
+  // biome-ignore lint/suspicious/noExplicitAny: see above.
+  const q: any = db
+  const roleColumn = users.role ?? state.role
+  const base = () => {
+    const query = q.select({ ...users.selection, role: roleColumn }).from(users.table)
+    return users.role ? query : query.innerJoin(state, eq(state.userId, users.id))
+  }
+  return {
+    async getUser(id) {
+      const [row] = await base().where(eq(users.id, id)).limit(1)
+      return row ? users.fromRow(row, row.role) : null
+    },
+    async listUsers({ role, limit, after }) {
+      const rows = await base()
+        .where(
+          and(
+            role === undefined ? undefined : eq(roleColumn, role),
+            after === null ? undefined : gt(users.id, after),
+          ),
+        )
+        .orderBy(asc(users.id))
+        .limit(limit)
+      return rows.map((row: Row) => users.fromRow(row, row.role))
+    },
+    async countUsersByRole() {
+      const query = q.select({ role: roleColumn, count: count() }).from(users.table)
+      const rows = await (users.role
+        ? query
+        : query.innerJoin(state, eq(state.userId, users.id))
+      ).groupBy(roleColumn)
+      return Object.fromEntries(
+        (rows as Row[])
+          .filter((r) => r.role !== null)
+          .map((r) => [r.role as string, Number(r.count)]),
+      )
+    },
+    async listAuditEntries({ userId, limit, after }) {
+      const rows = await db
+        .select()
+        .from(clerkSyncRoleAudit)
+        .where(
+          and(
+            userId === undefined ? undefined : eq(clerkSyncRoleAudit.targetUserId, userId),
+            after === null ? undefined : gt(clerkSyncRoleAudit.id, after),
+          ),
+        )
+        .orderBy(asc(clerkSyncRoleAudit.id))
+        .limit(limit)
+      return rows.map(auditEntryFromRow)
+    },
+    async pruneEvents(olderThan) {
+      const rows = await db
+        .delete(clerkSyncEvents)
+        .where(lt(clerkSyncEvents.receivedAt, olderThan))
+        .returning({ id: clerkSyncEvents.id })
+      return rows.length
+    },
+  }
+}

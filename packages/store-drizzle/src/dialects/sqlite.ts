@@ -1,0 +1,163 @@
+import { and, asc, count, eq, gt, inArray, lt, sql } from 'drizzle-orm'
+import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core'
+import { step } from '../flow.js'
+import { clerkSyncEvents, clerkSyncRoleAudit, clerkSyncUserState } from '../schema/sqlite.js'
+import type { ResolvedUsersTable } from '../users-table.js'
+import type { DialectOps, ReadOps, StateRow } from './ops.js'
+
+type Row = Record<string, unknown>
+
+import { auditEntryFromRow, excludedSet } from './shared.js'
+
+// biome-ignore lint/suspicious/noExplicitAny: a transaction of any SQLite driver, sync or async.
+type Tx = BaseSQLiteDatabase<any, any, any, any>
+
+const state = clerkSyncUserState
+const stateColumns = {
+  userId: state.userId,
+  version: state.version,
+  deletedAt: state.deletedAt,
+  role: state.role,
+}
+
+/**
+ * SQLite: the same conditional upserts as Postgres; no row locks, because write transactions
+ * start with `BEGIN IMMEDIATE` and SQLite runs one writer at a time. Every query ends in
+ * `.all()`/`.run()`, which answer at once on better-sqlite3 and with a promise on libSQL.
+ */
+export function sqliteOps(users: ResolvedUsersTable): DialectOps {
+  return {
+    // 32,766 bound parameters since SQLite 3.32; ~12 per user row.
+    batchSize: 500,
+    *claimEvent(tx, event) {
+      const rows = yield* step(
+        (tx as Tx)
+          .insert(clerkSyncEvents)
+          .values({ id: event.id, type: event.type, receivedAt: event.receivedAt })
+          .onConflictDoNothing()
+          .returning({ id: clerkSyncEvents.id })
+          .all(),
+      )
+      return (rows as unknown[]).length === 1
+    },
+    *ensureStates(tx, ids) {
+      yield* step(
+        (tx as Tx)
+          .insert(state)
+          .values(ids.map((userId) => ({ userId, version: -1, deletedAt: null, role: null })))
+          .onConflictDoNothing()
+          .run(),
+      )
+    },
+    *lockStates(tx, ids) {
+      return (yield* step(
+        (tx as Tx)
+          .select(stateColumns)
+          .from(state)
+          .where(inArray(state.userId, ids))
+          .orderBy(asc(state.userId))
+          .all(),
+      )) as StateRow[]
+    },
+    *saveStates(tx, rows) {
+      yield* step(
+        (tx as Tx)
+          .insert(state)
+          .values(rows)
+          .onConflictDoUpdate({
+            target: state.userId,
+            set: {
+              version: sql`excluded.version`,
+              deletedAt: sql`excluded.deleted_at`,
+              role: sql`excluded.role`,
+            },
+          })
+          .run(),
+      )
+    },
+    *writeUsers(tx, batch) {
+      yield* step(
+        (tx as Tx)
+          .insert(users.table as never)
+          .values(batch.map((u) => users.toValues(u)) as never)
+          .onConflictDoUpdate({ target: users.id as never, set: excludedSet(users) as never })
+          .run(),
+      )
+    },
+    *deleteUserRow(tx, userId) {
+      yield* step(
+        (tx as Tx)
+          .delete(users.table as never)
+          .where(eq(users.id, userId))
+          .run(),
+      )
+    },
+    *insertAudit(tx, rows) {
+      yield* step((tx as Tx).insert(clerkSyncRoleAudit).values(rows).run())
+    },
+  }
+}
+
+export function sqliteReads(db: Tx, users: ResolvedUsersTable): ReadOps {
+  // The app's table is only known at run time, so these queries are built untyped.
+  // biome-ignore lint/suspicious/noExplicitAny: see above.
+  const q: any = db
+  const roleColumn = users.role ?? state.role
+  const base = () => {
+    const query = q.select({ ...users.selection, role: roleColumn }).from(users.table)
+    return users.role ? query : query.innerJoin(state, eq(state.userId, users.id))
+  }
+  return {
+    async getUser(id) {
+      const [row] = await base().where(eq(users.id, id)).limit(1).all()
+      return row ? users.fromRow(row, row.role) : null
+    },
+    async listUsers({ role, limit, after }) {
+      const rows = await base()
+        .where(
+          and(
+            role === undefined ? undefined : eq(roleColumn, role),
+            after === null ? undefined : gt(users.id, after),
+          ),
+        )
+        .orderBy(asc(users.id))
+        .limit(limit)
+        .all()
+      return rows.map((row: Row) => users.fromRow(row, row.role))
+    },
+    async countUsersByRole() {
+      const query = q.select({ role: roleColumn, count: count() }).from(users.table)
+      const rows = await (users.role ? query : query.innerJoin(state, eq(state.userId, users.id)))
+        .groupBy(roleColumn)
+        .all()
+      return Object.fromEntries(
+        (rows as Row[])
+          .filter((r) => r.role !== null)
+          .map((r) => [r.role as string, Number(r.count)]),
+      )
+    },
+    async listAuditEntries({ userId, limit, after }) {
+      const rows = await db
+        .select()
+        .from(clerkSyncRoleAudit)
+        .where(
+          and(
+            userId === undefined ? undefined : eq(clerkSyncRoleAudit.targetUserId, userId),
+            after === null ? undefined : gt(clerkSyncRoleAudit.id, after),
+          ),
+        )
+        .orderBy(asc(clerkSyncRoleAudit.id))
+        .limit(limit)
+        .all()
+      return rows.map(auditEntryFromRow)
+    },
+    async pruneEvents(olderThan) {
+      const rows = await db
+        .delete(clerkSyncEvents)
+        .where(lt(clerkSyncEvents.receivedAt, olderThan))
+        .returning({ id: clerkSyncEvents.id })
+        .all()
+      return rows.length
+    },
+  }
+}

@@ -1,0 +1,157 @@
+import {
+  type BulkUpsertResult,
+  ClerkSyncError,
+  decodeCursor,
+  ErrorCode,
+  encodeCursor,
+  resolvePageLimit,
+  type UserStore,
+} from '@clerk-sync/core'
+import { is, type Table } from 'drizzle-orm'
+import { MySqlTable } from 'drizzle-orm/mysql-core'
+import { PgTable } from 'drizzle-orm/pg-core'
+import { SQLiteTable } from 'drizzle-orm/sqlite-core'
+import { type AnyDatabase, detectDialect } from './dialect.js'
+import { mysqlOps, mysqlReads } from './dialects/mysql.js'
+import type { DialectOps, ReadOps } from './dialects/ops.js'
+import { pgOps, pgReads } from './dialects/pg.js'
+import { sqliteOps, sqliteReads } from './dialects/sqlite.js'
+import type { Dialect } from './migrations/migration.js'
+import * as mysqlSchema from './schema/mysql.js'
+import * as pgSchema from './schema/pg.js'
+import * as sqliteSchema from './schema/sqlite.js'
+import { notNullConflict, translateWriteError } from './store-errors.js'
+import { deleteUserFlow, upsertUserFlow, upsertUsersFlow } from './store-flows.js'
+import { createTransactor } from './transactor.js'
+import { nullsIntoNotNull, resolveUsersTable, type UsersTableOption } from './users-table.js'
+
+export interface DrizzleStoreOptions {
+  /**
+   * Write into the app's existing users table instead of `clerk_sync_users`: the table and where
+   * each synced field goes (only `id` is required). Columns not mapped are left alone; a
+   * `user.deleted` deletes the row, so the database's `ON DELETE CASCADE` runs.
+   */
+  users?: UsersTableOption
+  /** Attempts per write when the database aborts it for a deadlock or serialization failure. Default 5. */
+  maxAttempts?: number
+}
+
+export interface DrizzleUserStore extends UserStore<string> {
+  readonly dialect: Dialect
+}
+
+const schemas = { pg: pgSchema, mysql: mysqlSchema, sqlite: sqliteSchema }
+const tableClass = { pg: PgTable, mysql: MySqlTable, sqlite: SQLiteTable }
+
+function readyUsersTable(dialect: Dialect): UsersTableOption & { extra: unknown } {
+  const t = schemas[dialect].clerkSyncUsers
+  return {
+    table: t as Table,
+    columns: {
+      id: t.id,
+      email: t.email,
+      firstName: t.firstName,
+      lastName: t.lastName,
+      username: t.username,
+      phone: t.phone,
+      imageUrl: t.imageUrl,
+      role: t.role,
+      createdAt: t.createdAt,
+      updatedAt: t.updatedAt,
+    },
+    extra: t.extra,
+  }
+}
+
+/**
+ * A `UserStore` over the app's Drizzle database: Postgres (pg, postgres-js, PGlite),
+ * MySQL/MariaDB (mysql2) or SQLite (better-sqlite3, libSQL).
+ *
+ * @example
+ * const store = drizzleStore(db) // clerk_sync_* tables; create them with applyMigrations(db)
+ * const store = drizzleStore(db, { users: { table: users, columns: { id: users.id, email: users.email } } })
+ */
+export function drizzleStore(db: AnyDatabase, options: DrizzleStoreOptions = {}): DrizzleUserStore {
+  const dialect = detectDialect(db)
+  if (options.users && !is(options.users.table, tableClass[dialect] as never)) {
+    throw new ClerkSyncError(
+      ErrorCode.CONFIG_INVALID,
+      `drizzleStore: users.table is not a ${dialect} table, but db is a ${dialect} database.`,
+    )
+  }
+  const ready = readyUsersTable(dialect)
+  const users = options.users
+    ? resolveUsersTable(options.users)
+    : resolveUsersTable(ready, ready.extra as never)
+  const ops: DialectOps =
+    dialect === 'pg' ? pgOps(users) : dialect === 'mysql' ? mysqlOps(users) : sqliteOps(users)
+  // biome-ignore lint/suspicious/noExplicitAny: each branch gets its own dialect's database.
+  const anyDb = db as any
+  const reads: ReadOps =
+    dialect === 'pg'
+      ? pgReads(anyDb, users)
+      : dialect === 'mysql'
+        ? mysqlReads(anyDb, users)
+        : sqliteReads(anyDb, users)
+  const transact = createTransactor(db, dialect, options.maxAttempts ?? 5)
+
+  async function write<T>(userIds: string[], run: () => Promise<T>): Promise<T> {
+    try {
+      return await run()
+    } catch (error) {
+      throw translateWriteError(error, userIds)
+    }
+  }
+
+  return {
+    dialect,
+    async upsertUser(input) {
+      const empty = nullsIntoNotNull(users, input.user)
+      if (empty.length) throw notNullConflict(users.name, empty, input.user.id)
+      return write([input.user.id], () => transact((tx) => upsertUserFlow(ops, tx, input)))
+    },
+    async deleteUser(input) {
+      return write([input.userId], () => transact((tx) => deleteUserFlow(ops, tx, input)))
+    },
+    async upsertUsers(input): Promise<BulkUpsertResult> {
+      for (const user of input.users) {
+        const empty = nullsIntoNotNull(users, user)
+        if (empty.length) throw notNullConflict(users.name, empty, user.id)
+      }
+      if (input.users.length === 0) return { applied: [], stale: [] }
+      return write(
+        input.users.map((u) => u.id),
+        () => transact((tx) => upsertUsersFlow(ops, tx, input)),
+      )
+    },
+    getUser: (id) => reads.getUser(id),
+    async listUsers(options = {}) {
+      const limit = resolvePageLimit(options.limit)
+      const rows = await reads.listUsers({
+        role: options.role,
+        limit: limit + 1,
+        after: decodeCursor(options.cursor),
+      })
+      const page = rows.slice(0, limit)
+      return {
+        users: page,
+        nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]!.id) : null,
+      }
+    },
+    countUsersByRole: () => reads.countUsersByRole(),
+    async listAuditEntries(options = {}) {
+      const limit = resolvePageLimit(options.limit)
+      const cursor = decodeCursor(options.cursor)
+      const after = cursor === null ? null : Number(cursor)
+      if (after !== null && !Number.isSafeInteger(after))
+        throw new RangeError('cursor is not one this store issued')
+      const rows = await reads.listAuditEntries({ userId: options.userId, limit: limit + 1, after })
+      const entries = rows.slice(0, limit)
+      return {
+        entries,
+        nextCursor: rows.length > limit ? encodeCursor(entries[entries.length - 1]!.id) : null,
+      }
+    },
+    pruneEvents: ({ olderThan }) => reads.pruneEvents(olderThan),
+  }
+}

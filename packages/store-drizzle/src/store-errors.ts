@@ -1,0 +1,99 @@
+import { ClerkSyncError, ErrorCode } from '@clerk-sync/core'
+
+interface DriverError {
+  code?: string | number
+  errno?: number
+  message?: string
+  constraint?: string
+  column?: string
+  detail?: string
+}
+
+/** The driver's own error under Drizzle's `DrizzleQueryError` (whose message lists the params). */
+export function driverError(error: unknown): DriverError {
+  let current: unknown = error
+  for (let depth = 0; current && depth < 5; depth++) {
+    const e = current as DriverError & { cause?: unknown }
+    if (e.code !== undefined || e.errno !== undefined) return e
+    current = e.cause
+  }
+  return (error ?? {}) as DriverError
+}
+
+/** Lost a race the database resolved by aborting us: run the transaction again. */
+export function isRetryable(error: unknown): boolean {
+  const e = driverError(error)
+  return (
+    e.code === '40001' || // serialization_failure
+    e.code === '40P01' || // deadlock_detected
+    e.errno === 1213 || // ER_LOCK_DEADLOCK
+    e.errno === 1205 || // ER_LOCK_WAIT_TIMEOUT
+    e.code === 'SQLITE_BUSY' ||
+    e.code === 'SQLITE_BUSY_SNAPSHOT'
+  )
+}
+
+export function isDuplicateKey(error: unknown): boolean {
+  const e = driverError(error)
+  return (
+    e.errno === 1062 ||
+    e.code === '23505' ||
+    e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ||
+    e.code === 'SQLITE_CONSTRAINT_UNIQUE'
+  )
+}
+
+const hints = {
+  unique:
+    'another user holds this value, usually because it moved between two users and the other ' +
+    'user’s update has not arrived yet. Answered 500: Svix retries, and the write applies once that update lands.',
+  notNull:
+    'the user has no value for it (Clerk allows users without an email, e.g. phone or username ' +
+    'sign-ups). Make the column nullable or fill it in mapUser; until then Svix retries and fails.',
+}
+
+/** A NOT NULL column the user leaves empty, found before writing. */
+export function notNullConflict(table: string, columns: string[], userId: string): ClerkSyncError {
+  return new ClerkSyncError(
+    ErrorCode.STORE_CONFLICT,
+    `User ${userId} cannot be written to "${table}": NOT NULL column ${columns.map((c) => `"${c}"`).join(', ')} — ${hints.notNull}`,
+  )
+}
+
+function constraintOf(e: DriverError): { kind: 'unique' | 'notNull'; target: string } | null {
+  const message = e.message ?? ''
+  if (e.code === '23505') return { kind: 'unique', target: e.constraint ?? 'a unique key' }
+  if (e.code === '23502') return { kind: 'notNull', target: e.column ?? 'a column' }
+  if (e.errno === 1062)
+    return { kind: 'unique', target: /for key '([^']+)'/.exec(message)?.[1] ?? 'a unique key' }
+  if (e.errno === 1048)
+    return { kind: 'notNull', target: /Column '([^']+)'/.exec(message)?.[1] ?? 'a column' }
+  if (e.code === 'SQLITE_CONSTRAINT_UNIQUE')
+    return { kind: 'unique', target: /failed: (.+)$/.exec(message)?.[1] ?? 'a unique key' }
+  if (e.code === 'SQLITE_CONSTRAINT_NOTNULL')
+    return { kind: 'notNull', target: /failed: (.+)$/.exec(message)?.[1] ?? 'a column' }
+  return null
+}
+
+/**
+ * A write's failure as clerk-sync reports it: constraint violations of the app's table become
+ * `STORE_CONFLICT` naming the constraint (never the value: it may be an email); anything else is
+ * rethrown with the driver's first message line, since Drizzle's own lists every parameter.
+ */
+export function translateWriteError(error: unknown, userIds: string[]): unknown {
+  if (error instanceof ClerkSyncError) return error
+  const e = driverError(error)
+  const conflict = constraintOf(e)
+  const who = userIds.length === 1 ? `User ${userIds[0]}` : `A batch of ${userIds.length} users`
+  if (conflict) {
+    return new ClerkSyncError(
+      ErrorCode.STORE_CONFLICT,
+      `${who} cannot be written: ${conflict.kind === 'unique' ? 'UNIQUE' : 'NOT NULL'} ${conflict.target} — ${hints[conflict.kind]}`,
+      { cause: error },
+    )
+  }
+  const code = e.code ?? e.errno
+  const message = (e.message ?? String(error)).split('\n')[0]
+  const wrapped = new Error(`${message}${code !== undefined ? ` (${code})` : ''}`, { cause: error })
+  return wrapped
+}

@@ -1,0 +1,25 @@
+import { storeConformance } from '@clerk-sync/testing/conformance'
+import { afterAll, beforeAll } from 'vitest'
+import { mysqlUnavailable } from '../../../test-support/databases.js'
+import { applyMigrations } from '../src/index.js'
+import { mysqlDatabase, type TestDatabase } from './support/connections.js'
+import { drizzleHarness } from './support/harness.js'
+
+const skip = await mysqlUnavailable()
+let database: TestDatabase
+
+beforeAll(async () => {
+  if (skip) return
+  database = await mysqlDatabase()
+  await applyMigrations(database.db)
+  await database.faults.install()
+})
+afterAll(async () => {
+  await database?.close()
+})
+
+storeConformance({
+  name: 'drizzle · MariaDB · mysql2',
+  skip,
+  setup: () => drizzleHarness(database),
+})

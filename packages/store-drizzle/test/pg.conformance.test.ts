@@ -1,0 +1,26 @@
+import { storeConformance } from '@clerk-sync/testing/conformance'
+import { afterAll, beforeAll } from 'vitest'
+import { postgresUnavailable } from '../../../test-support/databases.js'
+import { applyMigrations } from '../src/index.js'
+import { postgresDatabase, type TestDatabase } from './support/connections.js'
+import { drizzleHarness } from './support/harness.js'
+
+const skip = await postgresUnavailable()
+
+for (const driver of ['pg', 'postgres-js'] as const) {
+  let database: TestDatabase
+  beforeAll(async () => {
+    if (skip) return
+    database = await postgresDatabase(driver)
+    await applyMigrations(database.db)
+    await database.faults.install()
+  })
+  afterAll(async () => {
+    await database?.close()
+  })
+  storeConformance({
+    name: `drizzle · PostgreSQL 15 · ${driver}`,
+    skip,
+    setup: () => drizzleHarness(database),
+  })
+}

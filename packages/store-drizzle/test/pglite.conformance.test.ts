@@ -1,0 +1,18 @@
+import { storeConformance } from '@clerk-sync/testing/conformance'
+import { afterAll, beforeAll } from 'vitest'
+import { applyMigrations } from '../src/index.js'
+import { pgliteDatabase, type TestDatabase } from './support/connections.js'
+import { drizzleHarness } from './support/harness.js'
+
+let database: TestDatabase
+
+beforeAll(async () => {
+  database = await pgliteDatabase()
+  await applyMigrations(database.db)
+  await database.faults.install()
+})
+afterAll(async () => {
+  await database?.close()
+})
+
+storeConformance({ name: 'drizzle · PGlite', setup: () => drizzleHarness(database) })
