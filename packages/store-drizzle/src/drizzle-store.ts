@@ -20,10 +20,10 @@ import type { Dialect } from './migrations/migration.js'
 import * as mysqlSchema from './schema/mysql.js'
 import * as pgSchema from './schema/pg.js'
 import * as sqliteSchema from './schema/sqlite.js'
-import { notNullConflict, translateWriteError } from './store-errors.js'
+import { translateWriteError } from './store-errors.js'
 import { deleteUserFlow, upsertUserFlow, upsertUsersFlow } from './store-flows.js'
 import { createTransactor } from './transactor.js'
-import { nullsIntoNotNull, resolveUsersTable, type UsersTableOption } from './users-table.js'
+import { resolveUsersTable, type UsersTableOption } from './users-table.js'
 
 export interface DrizzleStoreOptions {
   /**
@@ -106,18 +106,12 @@ export function drizzleStore(db: AnyDatabase, options: DrizzleStoreOptions = {})
   return {
     dialect,
     async upsertUser(input) {
-      const empty = nullsIntoNotNull(users, input.user)
-      if (empty.length) throw notNullConflict(users.name, empty, input.user.id)
       return write([input.user.id], () => transact((tx) => upsertUserFlow(ops, tx, input)))
     },
     async deleteUser(input) {
       return write([input.userId], () => transact((tx) => deleteUserFlow(ops, tx, input)))
     },
     async upsertUsers(input): Promise<BulkUpsertResult> {
-      for (const user of input.users) {
-        const empty = nullsIntoNotNull(users, user)
-        if (empty.length) throw notNullConflict(users.name, empty, user.id)
-      }
       if (input.users.length === 0) return { applied: [], stale: [] }
       return write(
         input.users.map((u) => u.id),

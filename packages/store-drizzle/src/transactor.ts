@@ -9,6 +9,23 @@ export type Transactor = <T>(flow: (tx: unknown) => Flow<T>) => Promise<T>
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /**
+ * SQLite runs one writer at a time. Async drivers (libSQL) open a connection per transaction, so
+ * concurrent writes from one process would meet as SQLITE_BUSY or run out of connections; queue
+ * them here instead, one chain per database.
+ */
+const sqliteWriteQueues = new WeakMap<object, Promise<unknown>>()
+
+function queued<T>(db: object, run: () => Promise<T>): Promise<T> {
+  const previous = sqliteWriteQueues.get(db) ?? Promise.resolve()
+  const next = previous.then(run, run)
+  sqliteWriteQueues.set(
+    db,
+    next.catch(() => {}),
+  )
+  return next
+}
+
+/**
  * Runs a flow in one transaction of the app's database, again when the database aborted it to
  * resolve a deadlock or serialization failure (bounded, with jittered back-off), so such races
  * never reach Svix as a 500. SQLite transactions start IMMEDIATE: the write lock is taken up front.
@@ -25,9 +42,9 @@ export function createTransactor(
       return database.transaction((tx: unknown) => runFlowSync(flow(tx)), { behavior: 'immediate' })
     }
     if (dialect === 'sqlite') {
-      return database.transaction((tx: unknown) => runFlowAsync(flow(tx)), {
-        behavior: 'immediate',
-      })
+      return queued(db, () =>
+        database.transaction((tx: unknown) => runFlowAsync(flow(tx)), { behavior: 'immediate' }),
+      )
     }
     return database.transaction((tx: unknown) => runFlowAsync(flow(tx)))
   }

@@ -1,5 +1,6 @@
 import { ClerkSyncError, ErrorCode, type SyncedUser } from '@clerk-sync/core'
 import { type Column, getTableColumns, getTableName, type Table } from 'drizzle-orm'
+import { notNullConflict } from './store-errors.js'
 
 /** The `SyncedUser` fields a users table can hold, besides `id` and `extra`. */
 export const syncedFields = [
@@ -152,6 +153,15 @@ export function resolveUsersTable(
     extra,
     selection,
     toValues(user) {
+      // Checked here, as the write happens: an older event for the same user is stale before
+      // it gets this far, so Svix's retries of it end instead of failing for days.
+      const empty = fields
+        .filter(
+          ({ field, column }) =>
+            column.notNull && (user[field] === null || user[field] === undefined),
+        )
+        .map(({ column }) => column.name)
+      if (empty.length) throw notNullConflict(name, empty, user.id)
       const values: Record<string, unknown> = { [idKey]: user.id }
       for (const { field, column, key } of fields) values[key] = toColumnValue(column, user[field])
       if (extra.kind === 'json') {
@@ -190,13 +200,4 @@ export function resolveUsersTable(
       return user as unknown as SyncedUser<string>
     },
   }
-}
-
-/** NOT NULL columns the user's values would leave empty: refused before any write. */
-export function nullsIntoNotNull(users: ResolvedUsersTable, user: SyncedUser<string>): string[] {
-  return users.fields
-    .filter(
-      ({ field, column }) => column.notNull && (user[field] === null || user[field] === undefined),
-    )
-    .map(({ column }) => column.name)
 }

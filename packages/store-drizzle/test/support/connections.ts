@@ -114,6 +114,8 @@ export async function mysqlDatabase(): Promise<TestDatabase> {
 export function sqliteDatabase(file = ':memory:'): TestDatabase {
   const client = new Database(file)
   if (file !== ':memory:') client.pragma('journal_mode = WAL')
+  // As apps that rely on ON DELETE CASCADE turn it on: SQLite leaves foreign keys off by default.
+  client.pragma('foreign_keys = ON')
   const raw: RawDatabase = {
     dialect: 'sqlite',
     query: async (text, params = []) => {

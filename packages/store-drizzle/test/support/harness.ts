@@ -10,7 +10,7 @@ const bookkeeping = ['clerk_sync_events', 'clerk_sync_user_state', 'clerk_sync_r
 export async function emptyTables(raw: RawDatabase, usersTables: string[]): Promise<void> {
   const tables = [...usersTables, ...bookkeeping]
   if (raw.dialect === 'pg')
-    await raw.query(`TRUNCATE ${tables.map((t) => `"${t}"`).join(', ')} RESTART IDENTITY CASCADE`)
+    await raw.query(`TRUNCATE ${tables.map((t) => `"${t}"`).join(', ')} RESTART IDENTITY`)
   else if (raw.dialect === 'mysql') for (const t of tables) await raw.query(`DELETE FROM \`${t}\``)
   else {
     for (const t of tables) await raw.query(`DELETE FROM "${t}"`)
@@ -27,12 +27,15 @@ export async function drizzleHarness(options: {
   raw: RawDatabase
   faults: FaultInjector
   store?: DrizzleStoreOptions
+  /** Tables referencing the users table, emptied first. */
+  dependents?: string[]
 }): Promise<ConformanceHarness> {
   const { db, raw, faults } = options
   const usersTable = options.store?.users
     ? getTableName(options.store.users.table as Table)
     : 'clerk_sync_users'
-  await emptyTables(raw, [usersTable])
+  const idColumn = options.store?.users?.columns.id.name ?? 'id'
+  await emptyTables(raw, [...(options.dependents ?? []), usersTable])
   await faults.reset()
   const q = (d: string) => (raw.dialect === 'mysql' ? `\`${d}\`` : `"${d}"`)
   return {
@@ -54,8 +57,11 @@ export async function drizzleHarness(options: {
       },
       async userRowExists(userId) {
         return (
-          (await raw.query(`SELECT 1 AS found FROM ${q(usersTable)} WHERE id = ?`, [userId]))
-            .length === 1
+          (
+            await raw.query(`SELECT 1 AS found FROM ${q(usersTable)} WHERE ${q(idColumn)} = ?`, [
+              userId,
+            ])
+          ).length === 1
         )
       },
       async auditRowCount(userId) {

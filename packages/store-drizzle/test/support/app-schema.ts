@@ -1,0 +1,188 @@
+/**
+ * Apps' own users tables, as they exist before clerk-sync arrives, in each dialect:
+ * - `users`: the seed app's (email NOT NULL UNIQUE, a password column clerk-sync must not touch),
+ *   with `workouts` referencing it ON DELETE CASCADE;
+ * - `members`: every synced field under the app's own column names, plus an extra column, so the
+ *   whole conformance suite can run in existing-table mode.
+ */
+import {
+  datetime as myDatetime,
+  int as myInt,
+  mysqlTable,
+  varchar as myVarchar,
+} from 'drizzle-orm/mysql-core'
+import { pgTable, serial, text, timestamp } from 'drizzle-orm/pg-core'
+import { integer, sqliteTable, text as sqliteText } from 'drizzle-orm/sqlite-core'
+import type { UsersTableOption } from '../../src/index.js'
+
+const pgTime = (name: string) => timestamp(name, { withTimezone: true, precision: 3, mode: 'date' })
+const myTime = (name: string) => myDatetime(name, { mode: 'date', fsp: 3 })
+const liteTime = (name: string) => integer(name, { mode: 'timestamp_ms' })
+
+export const pgApp = {
+  users: pgTable('users', {
+    id: text('id').primaryKey(),
+    email: text('email').notNull().unique(),
+    firstName: text('first_name'),
+    lastName: text('last_name'),
+    role: text('role').notNull().default('client'),
+    password: text('password'),
+    createdAt: pgTime('created_at').notNull().defaultNow(),
+    updatedAt: pgTime('updated_at').notNull().defaultNow(),
+  }),
+  workouts: pgTable('workouts', {
+    id: serial('id').primaryKey(),
+    userId: text('user_id').notNull(),
+    name: text('name').notNull(),
+  }),
+  members: pgTable('members', {
+    memberId: text('member_id').primaryKey(),
+    emailAddress: text('email_address'),
+    givenName: text('given_name'),
+    familyName: text('family_name'),
+    handle: text('handle'),
+    phoneNumber: text('phone_number'),
+    avatarUrl: text('avatar_url'),
+    accessRole: text('access_role').notNull(),
+    joinedAt: pgTime('joined_at').notNull(),
+    changedAt: pgTime('changed_at').notNull(),
+    plan: text('plan'),
+    password: text('password'),
+  }),
+}
+
+export const mysqlApp = {
+  users: mysqlTable('users', {
+    id: myVarchar('id', { length: 191 }).primaryKey(),
+    email: myVarchar('email', { length: 255 }).notNull().unique(),
+    firstName: myVarchar('first_name', { length: 255 }),
+    lastName: myVarchar('last_name', { length: 255 }),
+    role: myVarchar('role', { length: 32 }).notNull().default('client'),
+    password: myVarchar('password', { length: 255 }),
+    createdAt: myTime('created_at').notNull(),
+    updatedAt: myTime('updated_at').notNull(),
+  }),
+  workouts: mysqlTable('workouts', {
+    id: myInt('id').autoincrement().primaryKey(),
+    userId: myVarchar('user_id', { length: 191 }).notNull(),
+    name: myVarchar('name', { length: 255 }).notNull(),
+  }),
+  members: mysqlTable('members', {
+    memberId: myVarchar('member_id', { length: 191 }).primaryKey(),
+    emailAddress: myVarchar('email_address', { length: 255 }),
+    givenName: myVarchar('given_name', { length: 255 }),
+    familyName: myVarchar('family_name', { length: 255 }),
+    handle: myVarchar('handle', { length: 255 }),
+    phoneNumber: myVarchar('phone_number', { length: 32 }),
+    avatarUrl: myVarchar('avatar_url', { length: 2048 }),
+    accessRole: myVarchar('access_role', { length: 32 }).notNull(),
+    joinedAt: myTime('joined_at').notNull(),
+    changedAt: myTime('changed_at').notNull(),
+    plan: myVarchar('plan', { length: 32 }),
+    password: myVarchar('password', { length: 255 }),
+  }),
+}
+
+export const sqliteApp = {
+  users: sqliteTable('users', {
+    id: sqliteText('id').primaryKey(),
+    email: sqliteText('email').notNull().unique(),
+    firstName: sqliteText('first_name'),
+    lastName: sqliteText('last_name'),
+    role: sqliteText('role').notNull().default('client'),
+    password: sqliteText('password'),
+    createdAt: liteTime('created_at').notNull(),
+    updatedAt: liteTime('updated_at').notNull(),
+  }),
+  workouts: sqliteTable('workouts', {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    userId: sqliteText('user_id').notNull(),
+    name: sqliteText('name').notNull(),
+  }),
+  members: sqliteTable('members', {
+    memberId: sqliteText('member_id').primaryKey(),
+    emailAddress: sqliteText('email_address'),
+    givenName: sqliteText('given_name'),
+    familyName: sqliteText('family_name'),
+    handle: sqliteText('handle'),
+    phoneNumber: sqliteText('phone_number'),
+    avatarUrl: sqliteText('avatar_url'),
+    accessRole: sqliteText('access_role').notNull(),
+    joinedAt: liteTime('joined_at').notNull(),
+    changedAt: liteTime('changed_at').notNull(),
+    plan: sqliteText('plan'),
+    password: sqliteText('password'),
+  }),
+}
+
+/** The seed app's DDL, as its own migrations created it (the cascade lives in the database). */
+export const appDdl = {
+  pg: [
+    `CREATE TABLE users (id text PRIMARY KEY, email text NOT NULL UNIQUE, first_name text, last_name text,
+      role text NOT NULL DEFAULT 'client', password text,
+      created_at timestamp(3) with time zone NOT NULL DEFAULT now(), updated_at timestamp(3) with time zone NOT NULL DEFAULT now())`,
+    'CREATE TABLE workouts (id serial PRIMARY KEY, user_id text NOT NULL REFERENCES users(id) ON DELETE CASCADE, name text NOT NULL)',
+    `CREATE TABLE members (member_id text PRIMARY KEY, email_address text, given_name text, family_name text, handle text,
+      phone_number text, avatar_url text, access_role text NOT NULL, joined_at timestamp(3) with time zone NOT NULL,
+      changed_at timestamp(3) with time zone NOT NULL, plan text, password text)`,
+  ],
+  mysql: [
+    `CREATE TABLE users (id varchar(191) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin PRIMARY KEY, email varchar(255) NOT NULL UNIQUE,
+      first_name varchar(255), last_name varchar(255), role varchar(32) NOT NULL DEFAULT 'client', password varchar(255),
+      created_at datetime(3) NOT NULL, updated_at datetime(3) NOT NULL) ENGINE=InnoDB`,
+    `CREATE TABLE workouts (id int AUTO_INCREMENT PRIMARY KEY, user_id varchar(191) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
+      name varchar(255) NOT NULL, FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE) ENGINE=InnoDB`,
+    `CREATE TABLE members (member_id varchar(191) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin PRIMARY KEY, email_address varchar(255),
+      given_name varchar(255), family_name varchar(255), handle varchar(255), phone_number varchar(32), avatar_url varchar(2048),
+      access_role varchar(32) NOT NULL, joined_at datetime(3) NOT NULL, changed_at datetime(3) NOT NULL, plan varchar(32),
+      password varchar(255)) ENGINE=InnoDB`,
+  ],
+  sqlite: [
+    `CREATE TABLE users (id text PRIMARY KEY, email text NOT NULL UNIQUE, first_name text, last_name text,
+      role text NOT NULL DEFAULT 'client', password text, created_at integer NOT NULL, updated_at integer NOT NULL)`,
+    'CREATE TABLE workouts (id integer PRIMARY KEY AUTOINCREMENT, user_id text NOT NULL REFERENCES users(id) ON DELETE CASCADE, name text NOT NULL)',
+    `CREATE TABLE members (member_id text PRIMARY KEY, email_address text, given_name text, family_name text, handle text,
+      phone_number text, avatar_url text, access_role text NOT NULL, joined_at integer NOT NULL, changed_at integer NOT NULL,
+      plan text, password text)`,
+  ],
+}
+
+type AppTables = typeof pgApp | typeof mysqlApp | typeof sqliteApp
+
+/** The seed app's mapping: the fields its table has. */
+export function seedUsersOption(app: AppTables): UsersTableOption {
+  const u = app.users
+  return {
+    table: u,
+    columns: {
+      id: u.id,
+      email: u.email,
+      firstName: u.firstName,
+      lastName: u.lastName,
+      role: u.role,
+      createdAt: u.createdAt,
+      updatedAt: u.updatedAt,
+    },
+  }
+}
+
+/** Every field mapped, under the app's own names. */
+export function membersOption(app: AppTables): UsersTableOption {
+  const m = app.members
+  return {
+    table: m,
+    columns: {
+      id: m.memberId,
+      email: m.emailAddress,
+      firstName: m.givenName,
+      lastName: m.familyName,
+      username: m.handle,
+      phone: m.phoneNumber,
+      imageUrl: m.avatarUrl,
+      role: m.accessRole,
+      createdAt: m.joinedAt,
+      updatedAt: m.changedAt,
+      extra: { plan: m.plan },
+    },
+  }
+}
