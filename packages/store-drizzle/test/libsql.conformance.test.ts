@@ -22,8 +22,10 @@ const held = new Map<string, { delayMs: number; fail: boolean; enter: () => void
 
 function holdingTransactions(inner: Client): Client {
   const transaction = inner.transaction.bind(inner)
-  inner.transaction = (async (mode?: Parameters<Client['transaction']>[0]) => {
-    const tx: Transaction = await transaction(mode)
+  inner.transaction = (async (...args: unknown[]) => {
+    const tx: Transaction = await (transaction as (...a: unknown[]) => Promise<Transaction>)(
+      ...args,
+    )
     const execute = tx.execute.bind(tx)
     tx.execute = async (statement: InStatement) => {
       const text = typeof statement === 'string' ? statement : statement.sql
