@@ -6,10 +6,10 @@ import { storeConformance } from '@clerk-sync/testing/conformance'
 import { type Client, createClient, type InStatement, type Transaction } from '@libsql/client'
 import { drizzle } from 'drizzle-orm/libsql'
 import { afterAll, beforeAll } from 'vitest'
+import type { FaultInjector } from '../../../test-support/faults.js'
+import type { RawDatabase } from '../../../test-support/raw-database.js'
 import { applyMigrations } from '../src/index.js'
-import type { FaultInjector } from './support/faults.js'
 import { drizzleHarness } from './support/harness.js'
-import type { RawDatabase } from './support/raw-database.js'
 
 /**
  * libSQL (local file) through drizzle-orm/libsql: the async SQLite path. libSQL cannot call back

@@ -15,6 +15,8 @@ import { pgTable, serial, text, timestamp } from 'drizzle-orm/pg-core'
 import { integer, sqliteTable, text as sqliteText } from 'drizzle-orm/sqlite-core'
 import type { UsersTableOption } from '../../src/index.js'
 
+export { appDdl } from '../../../../test-support/seed-app.js'
+
 const pgTime = (name: string) => timestamp(name, { withTimezone: true, precision: 3, mode: 'date' })
 const myTime = (name: string) => myDatetime(name, { mode: 'date', fsp: 3 })
 const liteTime = (name: string) => integer(name, { mode: 'timestamp_ms' })
@@ -113,38 +115,6 @@ export const sqliteApp = {
     plan: sqliteText('plan'),
     password: sqliteText('password'),
   }),
-}
-
-/** The seed app's DDL, as its own migrations created it (the cascade lives in the database). */
-export const appDdl = {
-  pg: [
-    `CREATE TABLE users (id text PRIMARY KEY, email text NOT NULL UNIQUE, first_name text, last_name text,
-      role text NOT NULL DEFAULT 'client', password text,
-      created_at timestamp(3) with time zone NOT NULL DEFAULT now(), updated_at timestamp(3) with time zone NOT NULL DEFAULT now())`,
-    'CREATE TABLE workouts (id serial PRIMARY KEY, user_id text NOT NULL REFERENCES users(id) ON DELETE CASCADE, name text NOT NULL)',
-    `CREATE TABLE members (member_id text PRIMARY KEY, email_address text, given_name text, family_name text, handle text,
-      phone_number text, avatar_url text, access_role text NOT NULL, joined_at timestamp(3) with time zone NOT NULL,
-      changed_at timestamp(3) with time zone NOT NULL, plan text, password text)`,
-  ],
-  mysql: [
-    `CREATE TABLE users (id varchar(191) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin PRIMARY KEY, email varchar(255) NOT NULL UNIQUE,
-      first_name varchar(255), last_name varchar(255), role varchar(32) NOT NULL DEFAULT 'client', password varchar(255),
-      created_at datetime(3) NOT NULL, updated_at datetime(3) NOT NULL) ENGINE=InnoDB`,
-    `CREATE TABLE workouts (id int AUTO_INCREMENT PRIMARY KEY, user_id varchar(191) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
-      name varchar(255) NOT NULL, FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE) ENGINE=InnoDB`,
-    `CREATE TABLE members (member_id varchar(191) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin PRIMARY KEY, email_address varchar(255),
-      given_name varchar(255), family_name varchar(255), handle varchar(255), phone_number varchar(32), avatar_url varchar(2048),
-      access_role varchar(32) NOT NULL, joined_at datetime(3) NOT NULL, changed_at datetime(3) NOT NULL, plan varchar(32),
-      password varchar(255)) ENGINE=InnoDB`,
-  ],
-  sqlite: [
-    `CREATE TABLE users (id text PRIMARY KEY, email text NOT NULL UNIQUE, first_name text, last_name text,
-      role text NOT NULL DEFAULT 'client', password text, created_at integer NOT NULL, updated_at integer NOT NULL)`,
-    'CREATE TABLE workouts (id integer PRIMARY KEY AUTOINCREMENT, user_id text NOT NULL REFERENCES users(id) ON DELETE CASCADE, name text NOT NULL)',
-    `CREATE TABLE members (member_id text PRIMARY KEY, email_address text, given_name text, family_name text, handle text,
-      phone_number text, avatar_url text, access_role text NOT NULL, joined_at integer NOT NULL, changed_at integer NOT NULL,
-      plan text, password text)`,
-  ],
 }
 
 type AppTables = typeof pgApp | typeof mysqlApp | typeof sqliteApp

@@ -9,9 +9,14 @@ import mysql from 'mysql2/promise'
 import pg from 'pg'
 import postgres from 'postgres'
 import { mysqlUrl, postgresUrl, runScopedName } from '../../../../test-support/databases.js'
+import {
+  type FaultInjector,
+  mysqlFaults,
+  pgFaults,
+  sqliteFaults,
+} from '../../../../test-support/faults.js'
+import { pgPlaceholders, type RawDatabase } from '../../../../test-support/raw-database.js'
 import type { AnyDatabase } from '../../src/index.js'
-import { type FaultInjector, mysqlFaults, pgFaults, sqliteFaults } from './faults.js'
-import { pgPlaceholders, type RawDatabase } from './raw-database.js'
 
 export interface TestDatabase {
   db: AnyDatabase

@@ -1,76 +1,27 @@
 import type { ConformanceHarness } from '@clerk-sync/testing/conformance'
 import { getTableName, type Table } from 'drizzle-orm'
+import type { FaultInjector } from '../../../../test-support/faults.js'
+import type { RawDatabase } from '../../../../test-support/raw-database.js'
+import { sqlHarness } from '../../../../test-support/sql-harness.js'
 import { type AnyDatabase, type DrizzleStoreOptions, drizzleStore } from '../../src/index.js'
-import type { FaultInjector } from './faults.js'
-import { type RawDatabase, toDate } from './raw-database.js'
 
-const bookkeeping = ['clerk_sync_events', 'clerk_sync_user_state', 'clerk_sync_role_audit']
-
-/** Empties every table the store writes, between tests. */
-export async function emptyTables(raw: RawDatabase, usersTables: string[]): Promise<void> {
-  const tables = [...usersTables, ...bookkeeping]
-  if (raw.dialect === 'pg')
-    await raw.query(`TRUNCATE ${tables.map((t) => `"${t}"`).join(', ')} RESTART IDENTITY`)
-  else if (raw.dialect === 'mysql') for (const t of tables) await raw.query(`DELETE FROM \`${t}\``)
-  else {
-    for (const t of tables) await raw.query(`DELETE FROM "${t}"`)
-    await raw.query(
-      `DELETE FROM sqlite_sequence WHERE name IN (${tables.map(() => '?').join(', ')})`,
-      tables,
-    )
-  }
-}
+export { emptyTables } from '../../../../test-support/sql-harness.js'
 
 /** A conformance harness over a Drizzle store, checked through direct SQL. */
-export async function drizzleHarness(options: {
+export function drizzleHarness(options: {
   db: AnyDatabase
   raw: RawDatabase
   faults: FaultInjector
   store?: DrizzleStoreOptions
-  /** Tables referencing the users table, emptied first. */
   dependents?: string[]
 }): Promise<ConformanceHarness> {
-  const { db, raw, faults } = options
-  const usersTable = options.store?.users
-    ? getTableName(options.store.users.table as Table)
-    : 'clerk_sync_users'
-  const idColumn = options.store?.users?.columns.id.name ?? 'id'
-  await emptyTables(raw, [...(options.dependents ?? []), usersTable])
-  await faults.reset()
-  const q = (d: string) => (raw.dialect === 'mysql' ? `\`${d}\`` : `"${d}"`)
-  return {
-    store: drizzleStore(db, options.store),
-    delayNextWrite: (userId, { delayMs, fail = false }) => faults.hold(userId, delayMs, fail),
-    inspect: {
-      async eventRecorded(eventId) {
-        return (
-          (await raw.query('SELECT 1 AS found FROM clerk_sync_events WHERE id = ?', [eventId]))
-            .length === 1
-        )
-      },
-      async syncState(userId) {
-        const [row] = await raw.query(
-          'SELECT version, deleted_at FROM clerk_sync_user_state WHERE user_id = ?',
-          [userId],
-        )
-        return row ? { version: Number(row.version), deletedAt: toDate(row.deleted_at) } : null
-      },
-      async userRowExists(userId) {
-        return (
-          (
-            await raw.query(`SELECT 1 AS found FROM ${q(usersTable)} WHERE ${q(idColumn)} = ?`, [
-              userId,
-            ])
-          ).length === 1
-        )
-      },
-      async auditRowCount(userId) {
-        const [row] = await raw.query(
-          'SELECT COUNT(*) AS n FROM clerk_sync_role_audit WHERE target_user_id = ?',
-          [userId],
-        )
-        return Number(row?.n ?? 0)
-      },
-    },
-  }
+  const users = options.store?.users
+  return sqlHarness({
+    store: drizzleStore(options.db, options.store),
+    raw: options.raw,
+    faults: options.faults,
+    usersTable: users ? getTableName(users.table as Table) : 'clerk_sync_users',
+    idColumn: users?.columns.id.name ?? 'id',
+    dependents: options.dependents,
+  })
 }
