@@ -10,6 +10,7 @@ export default defineConfig({
   ssr: { resolve: { conditions, externalConditions: ['@clerk-sync/source'] } },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'tests/**/*.test.ts'],
+    globalSetup: ['test-support/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Under CI a JSON report too, from which .ci/run prints its closing line.

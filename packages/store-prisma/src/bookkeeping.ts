@@ -1,0 +1,218 @@
+import type { AuditEntry, EventRef, WriteSource } from '@clerk-sync/core'
+import type { Provider, RawCapable } from './prisma-like.js'
+
+/**
+ * Parameterised SQL on clerk-sync's own tables only (the app's model is touched through its
+ * delegate). Prisma's query API cannot express "insert unless present" and "lock this row" the
+ * way the store needs them, so these few statements are raw, one set per provider.
+ */
+export interface StateRow {
+  userId: string
+  version: number
+  deletedAt: Date | null
+  role: string | null
+}
+
+export const NEW_STATE_VERSION = -1
+
+export interface AuditRow {
+  actor: string | null
+  targetUserId: string
+  fromRole: string | null
+  toRole: string
+  at: Date
+  source: WriteSource
+  eventId: string | null
+}
+
+function toDate(value: unknown): Date | null {
+  if (value === null || value === undefined) return null
+  if (value instanceof Date) return value
+  if (typeof value === 'number' || typeof value === 'bigint') return new Date(Number(value))
+  const text = String(value)
+  return new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(text) ? text : `${text.replace(' ', 'T')}Z`)
+}
+
+function placeholders(provider: Provider, count: number, offset = 0): string[] {
+  return Array.from({ length: count }, (_, i) =>
+    provider === 'postgresql' ? `$${offset + i + 1}` : '?',
+  )
+}
+
+function isDuplicateKey(error: unknown): boolean {
+  const text =
+    JSON.stringify((error as { meta?: unknown })?.meta ?? {}) +
+    String((error as Error)?.message ?? '')
+  return (
+    (error as { code?: string })?.code === 'P2002' ||
+    /1062|Duplicate entry|UniqueConstraintViolation/.test(text)
+  )
+}
+
+export function bookkeeping(provider: Provider) {
+  const lock = provider === 'sqlite' ? '' : ' FOR UPDATE'
+  const rows = (n: number, width: number) =>
+    Array.from(
+      { length: n },
+      (_, r) => `(${placeholders(provider, width, r * width).join(', ')})`,
+    ).join(', ')
+
+  return {
+    /** false: already recorded (a duplicate waits here for the first delivery's transaction). */
+    async claimEvent(tx: RawCapable, event: EventRef): Promise<boolean> {
+      const values = rows(1, 3)
+      if (provider === 'mysql') {
+        try {
+          await tx.$executeRawUnsafe(
+            `INSERT INTO clerk_sync_events (id, type, received_at) VALUES ${values}`,
+            event.id,
+            event.type,
+            event.receivedAt,
+          )
+          return true
+        } catch (error) {
+          if (isDuplicateKey(error)) return false
+          throw error
+        }
+      }
+      const inserted = await tx.$executeRawUnsafe(
+        `INSERT INTO clerk_sync_events (id, type, received_at) VALUES ${values} ON CONFLICT (id) DO NOTHING`,
+        event.id,
+        event.type,
+        event.receivedAt,
+      )
+      return inserted === 1
+    },
+
+    async ensureStates(tx: RawCapable, ids: string[]): Promise<void> {
+      const values = Array.from(
+        { length: ids.length },
+        (_, i) => `(${placeholders(provider, 1, i)[0]}, -1, NULL, NULL)`,
+      ).join(', ')
+      const conflict =
+        provider === 'mysql'
+          ? 'ON DUPLICATE KEY UPDATE user_id = user_id'
+          : 'ON CONFLICT (user_id) DO NOTHING'
+      await tx.$executeRawUnsafe(
+        `INSERT INTO clerk_sync_user_state (user_id, version, deleted_at, role) VALUES ${values} ${conflict}`,
+        ...ids,
+      )
+    },
+
+    async lockStates(tx: RawCapable, ids: string[]): Promise<StateRow[]> {
+      const list = placeholders(provider, ids.length).join(', ')
+      const result = await tx.$queryRawUnsafe<Array<Record<string, unknown>>>(
+        `SELECT user_id, version, deleted_at, role FROM clerk_sync_user_state WHERE user_id IN (${list}) ORDER BY user_id${lock}`,
+        ...ids,
+      )
+      return result.map((r) => ({
+        userId: String(r.user_id),
+        version: Number(r.version),
+        deletedAt: toDate(r.deleted_at),
+        role: r.role === null || r.role === undefined ? null : String(r.role),
+      }))
+    },
+
+    async saveStates(tx: RawCapable, states: StateRow[]): Promise<void> {
+      const conflict =
+        provider === 'mysql'
+          ? 'ON DUPLICATE KEY UPDATE version = VALUES(version), deleted_at = VALUES(deleted_at), role = VALUES(role)'
+          : 'ON CONFLICT (user_id) DO UPDATE SET version = excluded.version, deleted_at = excluded.deleted_at, role = excluded.role'
+      await tx.$executeRawUnsafe(
+        `INSERT INTO clerk_sync_user_state (user_id, version, deleted_at, role) VALUES ${rows(states.length, 4)} ${conflict}`,
+        ...states.flatMap((s) => [s.userId, s.version, s.deletedAt, s.role]),
+      )
+    },
+
+    async insertAudit(tx: RawCapable, entries: AuditRow[]): Promise<void> {
+      await tx.$executeRawUnsafe(
+        `INSERT INTO clerk_sync_role_audit (actor, target_user_id, from_role, to_role, ${provider === 'mysql' ? '`at`' : '"at"'}, source, event_id) VALUES ${rows(entries.length, 7)}`,
+        ...entries.flatMap((e) => [
+          e.actor,
+          e.targetUserId,
+          e.fromRole,
+          e.toRole,
+          e.at,
+          e.source,
+          e.eventId,
+        ]),
+      )
+    },
+
+    async listAudit(
+      client: RawCapable,
+      options: { userId?: string; limit: number; after: number | null },
+    ): Promise<AuditEntry<string>[]> {
+      const where: string[] = []
+      const values: unknown[] = []
+      if (options.userId !== undefined) {
+        values.push(options.userId)
+        where.push(`target_user_id = ${placeholders(provider, 1, values.length - 1)[0]}`)
+      }
+      if (options.after !== null) {
+        values.push(options.after)
+        where.push(`id > ${placeholders(provider, 1, values.length - 1)[0]}`)
+      }
+      values.push(options.limit)
+      const limit = placeholders(provider, 1, values.length - 1)[0]
+      const at = provider === 'mysql' ? '`at`' : '"at"'
+      const result = await client.$queryRawUnsafe<Array<Record<string, unknown>>>(
+        `SELECT id, actor, target_user_id, from_role, to_role, ${at} AS at, source, event_id FROM clerk_sync_role_audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id LIMIT ${limit}`,
+        ...values,
+      )
+      return result.map((r) => ({
+        id: String(r.id),
+        actor: (r.actor as string | null) ?? null,
+        targetUserId: String(r.target_user_id),
+        fromRole: (r.from_role as string | null) ?? null,
+        toRole: String(r.to_role),
+        at: toDate(r.at)!,
+        source: String(r.source) as WriteSource,
+        eventId: (r.event_id as string | null) ?? null,
+      }))
+    },
+
+    /** Live users' ids with a role, from the state table (for models without a role field). */
+    async idsByRole(
+      client: RawCapable,
+      role: string | undefined,
+      after: string | null,
+      limit: number,
+    ): Promise<string[]> {
+      const where = ['deleted_at IS NULL']
+      const values: unknown[] = []
+      if (role !== undefined) {
+        values.push(role)
+        where.push(`role = ${placeholders(provider, 1, values.length - 1)[0]}`)
+      }
+      if (after !== null) {
+        values.push(after)
+        where.push(`user_id > ${placeholders(provider, 1, values.length - 1)[0]}`)
+      }
+      values.push(limit)
+      const result = await client.$queryRawUnsafe<Array<{ user_id: string }>>(
+        `SELECT user_id FROM clerk_sync_user_state WHERE ${where.join(' AND ')} ORDER BY user_id LIMIT ${placeholders(provider, 1, values.length - 1)[0]}`,
+        ...values,
+      )
+      return result.map((r) => String(r.user_id))
+    },
+
+    async rolesOf(client: RawCapable, ids: string[]): Promise<Map<string, string | null>> {
+      if (ids.length === 0) return new Map()
+      const result = await client.$queryRawUnsafe<Array<Record<string, unknown>>>(
+        `SELECT user_id, role FROM clerk_sync_user_state WHERE user_id IN (${placeholders(provider, ids.length).join(', ')})`,
+        ...ids,
+      )
+      return new Map(result.map((r) => [String(r.user_id), (r.role as string | null) ?? null]))
+    },
+
+    async pruneEvents(client: RawCapable, olderThan: Date): Promise<number> {
+      return client.$executeRawUnsafe(
+        `DELETE FROM clerk_sync_events WHERE received_at < ${placeholders(provider, 1)[0]}`,
+        olderThan,
+      )
+    },
+  }
+}
+
+export type Bookkeeping = ReturnType<typeof bookkeeping>

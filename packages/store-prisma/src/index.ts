@@ -1,0 +1,3 @@
+export type { Provider } from './prisma-like.js'
+export { type PrismaStoreOptions, type PrismaUserStore, prismaStore } from './prisma-store.js'
+export type { SyncedField, UserFields, UserModelOption } from './user-model.js'

@@ -1,0 +1,342 @@
+import {
+  type BulkUpsertResult,
+  ClerkSyncError,
+  type DeleteUserResult,
+  decodeCursor,
+  ErrorCode,
+  encodeCursor,
+  resolvePageLimit,
+  type SyncedUser,
+  type UpsertUserResult,
+  type UserStore,
+  type WriteOrigin,
+} from '@clerk-sync/core'
+import { type AuditRow, bookkeeping, NEW_STATE_VERSION, type StateRow } from './bookkeeping.js'
+import {
+  clientProvider,
+  clientSchema,
+  type PrismaClientLike,
+  type Provider,
+  type TransactionClient,
+} from './prisma-like.js'
+import { isRetryable, translateWriteError } from './store-errors.js'
+import {
+  parseModelFields,
+  type ResolvedUserModel,
+  resolveUserModel,
+  type UserModelOption,
+} from './user-model.js'
+
+export interface PrismaStoreOptions {
+  /**
+   * Write into the app's own model instead of `ClerkSyncUser`: the delegate name and the Prisma
+   * field for each synced field (only `id` is required). Other fields are left alone; a
+   * `user.deleted` deletes the record, so relations with `onDelete: Cascade` follow.
+   */
+  user?: UserModelOption
+  /** Detected from the client; set it if your client does not expose it. */
+  provider?: Provider
+  /** Attempts per write when the database aborts it for a deadlock or write conflict. Default 5. */
+  maxAttempts?: number
+}
+
+export interface PrismaUserStore extends UserStore<string> {
+  readonly provider: Provider
+}
+
+const BATCH = 1000
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+function isFresh(state: StateRow, user: SyncedUser<string>): boolean {
+  return state.deletedAt === null && user.updatedAt.getTime() >= state.version
+}
+
+function auditRow(
+  state: StateRow,
+  user: SyncedUser<string>,
+  origin: WriteOrigin,
+  eventId: string | null,
+): AuditRow | null {
+  if (state.version === NEW_STATE_VERSION || state.role === null || state.role === user.role)
+    return null
+  return {
+    actor: origin.actor,
+    targetUserId: user.id,
+    fromRole: state.role,
+    toRole: user.role,
+    at: new Date(),
+    source: origin.source,
+    eventId,
+  }
+}
+
+const readyModel: UserModelOption = {
+  model: 'clerkSyncUser',
+  fields: {
+    id: 'id',
+    email: 'email',
+    firstName: 'firstName',
+    lastName: 'lastName',
+    username: 'username',
+    phone: 'phone',
+    imageUrl: 'imageUrl',
+    role: 'role',
+    createdAt: 'createdAt',
+    updatedAt: 'updatedAt',
+  },
+}
+
+function runtimeModel(prisma: unknown, delegateName: string) {
+  const models = (
+    prisma as {
+      _runtimeDataModel?: {
+        models?: Record<string, { fields: Array<{ name: string; kind: string; type: string }> }>
+      }
+    }
+  )._runtimeDataModel?.models
+  if (!models) return { name: undefined, model: undefined }
+  const name = Object.keys(models).find(
+    (m) => m.charAt(0).toLowerCase() + m.slice(1) === delegateName,
+  )
+  return { name, model: name ? models[name] : undefined }
+}
+
+/**
+ * A `UserStore` over the app's PrismaClient (Prisma 7, with the pg, mariadb or better-sqlite3
+ * driver adapter). The app's model is only ever touched through its delegate, inside the same
+ * interactive transaction as clerk-sync's bookkeeping, so `@map`s and `relationMode = "prisma"`
+ * cascades keep working.
+ *
+ * @example
+ * const store = prismaStore(prisma) // the ClerkSync* models from the shipped schema fragment
+ * const store = prismaStore(prisma, { user: { model: 'user', fields: { id: 'id', email: 'email', role: 'role' } } })
+ */
+export function prismaStore(
+  prismaClient: unknown,
+  options: PrismaStoreOptions = {},
+): PrismaUserStore {
+  const prisma = prismaClient as PrismaClientLike
+  if (typeof prisma?.$transaction !== 'function' || typeof prisma.$queryRawUnsafe !== 'function') {
+    throw new ClerkSyncError(ErrorCode.CONFIG_INVALID, 'prismaStore: expected a PrismaClient.')
+  }
+  const provider = options.provider ?? clientProvider(prisma)
+  if (!provider) {
+    throw new ClerkSyncError(
+      ErrorCode.CONFIG_INVALID,
+      'prismaStore: cannot tell the client’s provider; pass { provider: "postgresql" | "mysql" | "sqlite" }.',
+    )
+  }
+  const option = options.user ?? readyModel
+  const { name: modelName, model } = runtimeModel(prisma, option.model)
+  const parsed = modelName ? parseModelFields(clientSchema(prisma), modelName) : undefined
+  const users: ResolvedUserModel = resolveUserModel(
+    option,
+    model,
+    parsed,
+    options.user ? undefined : 'extra',
+  )
+  const required = new Set((parsed ?? []).filter((f) => f.required).map((f) => f.name))
+  const tableLabel = modelName ?? option.model
+  const bk = bookkeeping(provider)
+  // READ COMMITTED: after waiting on a user's state row, the delegate's plain reads must see what
+  // the transaction it waited on committed (MySQL's REPEATABLE READ would show an older snapshot).
+  // SQLite transactions are serializable by nature and take no level.
+  const isolation = provider === 'sqlite' ? {} : { isolationLevel: 'ReadCommitted' }
+  const maxAttempts = options.maxAttempts ?? 5
+
+  async function transact<T>(
+    userIds: string[],
+    run: (tx: TransactionClient) => Promise<T>,
+    timeout = 20_000,
+  ): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await prisma.$transaction(run, { maxWait: 20_000, timeout, ...isolation })
+      } catch (error) {
+        if (attempt < maxAttempts && isRetryable(error)) {
+          await sleep(Math.random() * 20 * 2 ** attempt)
+          continue
+        }
+        throw translateWriteError(error, userIds)
+      }
+    }
+  }
+
+  async function writeUsers(tx: TransactionClient, batch: SyncedUser<string>[]): Promise<void> {
+    const delegate = users.delegate(tx)
+    const data = batch.map((u) => users.toData(u, required, tableLabel))
+    const existing = new Set(
+      (
+        await delegate.findMany({
+          where: { [users.id]: { in: batch.map((u) => u.id) } },
+          select: { [users.id]: true },
+        })
+      ).map((r) => String(r[users.id])),
+    )
+    const creates = data.filter((d) => !existing.has(String(d[users.id])))
+    if (creates.length) await delegate.createMany({ data: creates })
+    for (const d of data) {
+      if (!existing.has(String(d[users.id]))) continue
+      const { [users.id]: id, ...rest } = d
+      await delegate.update({ where: { [users.id]: id }, data: rest })
+    }
+  }
+
+  async function readRoles(records: Record<string, unknown>[]): Promise<SyncedUser<string>[]> {
+    if (users.role) return records.map((r) => users.fromRecord(r, r[users.role!]))
+    const roles = await bk.rolesOf(
+      prisma,
+      records.map((r) => String(r[users.id])),
+    )
+    return records.map((r) => users.fromRecord(r, roles.get(String(r[users.id])) ?? null))
+  }
+
+  return {
+    provider,
+    upsertUser({ user, origin, event }) {
+      return transact([user.id], async (tx): Promise<UpsertUserResult<string>> => {
+        if (event && !(await bk.claimEvent(tx, event)))
+          return { outcome: 'duplicate', previousRole: null, created: false }
+        await bk.ensureStates(tx, [user.id])
+        const [state] = await bk.lockStates(tx, [user.id])
+        if (!state) throw new Error(`clerk-sync: no state row for ${user.id} after creating it`)
+        if (!isFresh(state, user)) return { outcome: 'stale', previousRole: null, created: false }
+        await writeUsers(tx, [user])
+        await bk.saveStates(tx, [
+          { userId: user.id, version: user.updatedAt.getTime(), deletedAt: null, role: user.role },
+        ])
+        const audit = auditRow(state, user, origin, event?.id ?? null)
+        if (audit) await bk.insertAudit(tx, [audit])
+        const created = state.version === NEW_STATE_VERSION
+        return { outcome: 'applied', previousRole: created ? null : state.role, created }
+      })
+    },
+    deleteUser({ userId, deletedAt, event }) {
+      return transact([userId], async (tx): Promise<DeleteUserResult> => {
+        if (event && !(await bk.claimEvent(tx, event))) return { outcome: 'duplicate' }
+        await bk.ensureStates(tx, [userId])
+        const [state] = await bk.lockStates(tx, [userId])
+        if (!state) throw new Error(`clerk-sync: no state row for ${userId} after creating it`)
+        if (state.deletedAt !== null) return { outcome: 'stale' }
+        // Through the delegate, so Prisma-emulated cascades (relationMode = "prisma") run too.
+        await users.delegate(tx).deleteMany({ where: { [users.id]: userId } })
+        await bk.saveStates(tx, [
+          {
+            userId,
+            version: Math.max(state.version, deletedAt.getTime()),
+            deletedAt,
+            role: state.role,
+          },
+        ])
+        return { outcome: 'applied' }
+      })
+    },
+    async upsertUsers({ users: input, origin }): Promise<BulkUpsertResult> {
+      const newest = new Map<string, SyncedUser<string>>()
+      for (const u of input) {
+        const seen = newest.get(u.id)
+        if (!seen || u.updatedAt.getTime() >= seen.updatedAt.getTime()) newest.set(u.id, u)
+      }
+      if (newest.size === 0) return { applied: [], stale: [] }
+      const sorted = [...newest.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      const applied = await transact(
+        sorted.map((u) => u.id),
+        async (tx) => {
+          const done = new Set<string>()
+          for (let i = 0; i < sorted.length; i += BATCH) {
+            const batch = sorted.slice(i, i + BATCH)
+            const ids = batch.map((u) => u.id)
+            await bk.ensureStates(tx, ids)
+            const states = new Map((await bk.lockStates(tx, ids)).map((s) => [s.userId, s]))
+            const fresh = batch.filter((u) => isFresh(states.get(u.id)!, u))
+            if (!fresh.length) continue
+            await writeUsers(tx, fresh)
+            await bk.saveStates(
+              tx,
+              fresh.map((u) => ({
+                userId: u.id,
+                version: u.updatedAt.getTime(),
+                deletedAt: null,
+                role: u.role,
+              })),
+            )
+            const audits = fresh
+              .map((u) => auditRow(states.get(u.id)!, u, origin, null))
+              .filter((a): a is AuditRow => a !== null)
+            if (audits.length) await bk.insertAudit(tx, audits)
+            for (const u of fresh) done.add(u.id)
+          }
+          return done
+        },
+        300_000,
+      )
+      const order = [...newest.keys()]
+      return {
+        applied: order.filter((id) => applied.has(id)),
+        stale: order.filter((id) => !applied.has(id)),
+      }
+    },
+    async getUser(id) {
+      const record = await users
+        .delegate(prisma)
+        .findUnique({ where: { [users.id]: id }, select: users.select })
+      return record ? ((await readRoles([record]))[0] ?? null) : null
+    },
+    async listUsers(opts = {}) {
+      const limit = resolvePageLimit(opts.limit)
+      const after = decodeCursor(opts.cursor)
+      let records: Record<string, unknown>[]
+      if (users.role) {
+        const where: Record<string, unknown> = {}
+        if (opts.role !== undefined) where[users.role] = opts.role
+        if (after !== null) where[users.id] = { gt: after }
+        records = await users.delegate(prisma).findMany({
+          where,
+          orderBy: { [users.id]: 'asc' },
+          take: limit + 1,
+          select: users.select,
+        })
+      } else {
+        const ids = await bk.idsByRole(prisma, opts.role, after, limit + 1)
+        const found = await users.delegate(prisma).findMany({
+          where: { [users.id]: { in: ids } },
+          orderBy: { [users.id]: 'asc' },
+          select: users.select,
+        })
+        records = found
+      }
+      const page = await readRoles(records.slice(0, limit))
+      return {
+        users: page,
+        nextCursor: records.length > limit ? encodeCursor(page[page.length - 1]!.id) : null,
+      }
+    },
+    async countUsersByRole() {
+      if (!users.role)
+        throw new ClerkSyncError(
+          ErrorCode.CONFIG_INVALID,
+          'prismaStore: countUsersByRole needs user.fields.role.',
+        )
+      const groups = await users
+        .delegate(prisma)
+        .groupBy({ by: [users.role], _count: { _all: true } })
+      return Object.fromEntries(
+        groups.map((g) => [String(g[users.role!]), Number((g._count as { _all: number })._all)]),
+      )
+    },
+    async listAuditEntries(opts = {}) {
+      const limit = resolvePageLimit(opts.limit)
+      const cursor = decodeCursor(opts.cursor)
+      const after = cursor === null ? null : Number(cursor)
+      if (after !== null && !Number.isSafeInteger(after))
+        throw new RangeError('cursor is not one this store issued')
+      const rows = await bk.listAudit(prisma, { userId: opts.userId, limit: limit + 1, after })
+      const entries = rows.slice(0, limit)
+      return {
+        entries,
+        nextCursor: rows.length > limit ? encodeCursor(entries[entries.length - 1]!.id) : null,
+      }
+    },
+    pruneEvents: ({ olderThan }) => bk.pruneEvents(prisma, olderThan),
+  }
+}

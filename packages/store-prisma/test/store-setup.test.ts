@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { prismaStore } from '../src/index.js'
+import { parseModelFields } from '../src/user-model.js'
+import { sqliteDatabase, type TestDatabase } from './support/connections.js'
+
+describe('prismaStore at start-up', () => {
+  let database: TestDatabase
+  beforeAll(async () => {
+    database = await sqliteDatabase()
+  })
+  afterAll(async () => {
+    await database?.close()
+  })
+
+  it('detects the provider from the client', () => {
+    expect(prismaStore(database.prisma).provider).toBe('sqlite')
+  })
+
+  it('refuses what is not a PrismaClient', () => {
+    expect(() => prismaStore({})).toThrow(/expected a PrismaClient/)
+  })
+
+  it('names an unknown model, an unknown field and a field of the wrong type', () => {
+    expect(() =>
+      prismaStore(database.prisma, { user: { model: 'account', fields: { id: 'id' } } }),
+    ).toThrow(/no model for `account`/)
+    expect(() =>
+      prismaStore(database.prisma, { user: { model: 'user', fields: { id: 'clerkId' } } }),
+    ).toThrow(/user\.fields\.id is "clerkId", which is not a scalar field of user/)
+    expect(() =>
+      prismaStore(database.prisma, {
+        user: { model: 'user', fields: { id: 'id', email: 'email', createdAt: 'role' } },
+      }),
+    ).toThrow(/user\.fields\.createdAt \("role"\) is String; expected DateTime/)
+  })
+
+  it('names a required field without a default that clerk-sync would not write', () => {
+    expect(() =>
+      prismaStore(database.prisma, { user: { model: 'user', fields: { id: 'id' } } }),
+    ).toThrow(
+      'prismaStore: field "email" of user is required without a default, and clerk-sync does not write it. Make it optional, give it a @default, or map it in user.fields.',
+    )
+    expect(() =>
+      prismaStore(database.prisma, {
+        user: { model: 'user', fields: { id: 'id', email: 'email' } },
+      }),
+    ).not.toThrow()
+  })
+
+  it('reads a model’s fields from a schema', () => {
+    const fields = parseModelFields(
+      `model Account {\n  id String @id\n  email String @unique\n  nick String?\n  plan String @default("free")\n  posts Post[]\n  // comment\n  @@map("accounts")\n}`,
+      'Account',
+    )
+    expect(fields).toEqual([
+      { name: 'id', required: true, unique: false, id: true, hasDefault: false, relation: false },
+      {
+        name: 'email',
+        required: true,
+        unique: true,
+        id: false,
+        hasDefault: false,
+        relation: false,
+      },
+      {
+        name: 'nick',
+        required: false,
+        unique: false,
+        id: false,
+        hasDefault: false,
+        relation: false,
+      },
+      { name: 'plan', required: true, unique: false, id: false, hasDefault: true, relation: false },
+      {
+        name: 'posts',
+        required: false,
+        unique: false,
+        id: false,
+        hasDefault: false,
+        relation: true,
+      },
+    ])
+  })
+})

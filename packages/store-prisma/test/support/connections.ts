@@ -1,0 +1,184 @@
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3'
+import { PrismaMariaDb } from '@prisma/adapter-mariadb'
+import { PrismaPg } from '@prisma/adapter-pg'
+import Database from 'better-sqlite3'
+import mysql from 'mysql2/promise'
+import pg from 'pg'
+import { mysqlUrl, postgresUrl, runScopedName } from '../../../../test-support/databases.js'
+import {
+  type FaultInjector,
+  mysqlFaults,
+  pgFaults,
+  sqliteFaults,
+} from '../../../../test-support/faults.js'
+import { pgPlaceholders, type RawDatabase } from '../../../../test-support/raw-database.js'
+import { appDdl } from '../../../../test-support/seed-app.js'
+import { PrismaClient as MysqlClient } from '../generated/mysql/client/client.js'
+import { PrismaClient as PostgresClient } from '../generated/postgresql/client/client.js'
+import { PrismaClient as SqliteClient } from '../generated/sqlite/client/client.js'
+import { sqliteAppDdl } from './app-models.js'
+
+export type AnyPrismaClient = PostgresClient | MysqlClient | SqliteClient
+
+export interface TestDatabase {
+  prisma: AnyPrismaClient
+  raw: RawDatabase
+  faults: FaultInjector
+  close(): Promise<void>
+}
+
+const migration = (provider: string) =>
+  readFileSync(
+    join(
+      import.meta.dirname,
+      '..',
+      '..',
+      'migrations',
+      provider,
+      '0000_clerk_sync',
+      'migration.sql',
+    ),
+    'utf8',
+  )
+    .split('\n')
+    .filter((line) => !line.startsWith('--'))
+    .join('\n')
+    .split(/;\s*(?:\n|$)/)
+    .map((s) => s.trim())
+    .filter(Boolean)
+
+/** Applies the shipped migration and the seed app's tables, as a user would before starting. */
+async function prepare(
+  raw: RawDatabase,
+  provider: 'postgresql' | 'mysql' | 'sqlite',
+  faults: FaultInjector,
+) {
+  for (const statement of migration(provider)) await raw.query(statement)
+  const app =
+    provider === 'postgresql' ? appDdl.pg : provider === 'mysql' ? appDdl.mysql : sqliteAppDdl
+  for (const statement of app) await raw.query(statement)
+  await faults.install()
+}
+
+/** A fresh schema for this run, through @prisma/adapter-pg. */
+export async function postgresDatabase(): Promise<TestDatabase> {
+  const schema = runScopedName('clerk_sync_prisma')
+  const admin = new pg.Client({ connectionString: postgresUrl })
+  await admin.connect()
+  await admin.query(`CREATE SCHEMA ${schema}`)
+  const rawPool = new pg.Pool({
+    connectionString: postgresUrl,
+    options: `-c search_path=${schema}`,
+    max: 4,
+  })
+  const raw: RawDatabase = {
+    dialect: 'pg',
+    query: async (text, params) => (await rawPool.query(pgPlaceholders(text), params)).rows,
+  }
+  const faults = pgFaults(raw)
+  await prepare(raw, 'postgresql', faults)
+  const adapter = new PrismaPg(
+    { connectionString: postgresUrl, options: `-c search_path=${schema}`, max: 20 },
+    { schema },
+  )
+  const prisma = new PostgresClient({ adapter })
+  return {
+    prisma,
+    raw,
+    faults,
+    async close() {
+      await prisma.$disconnect()
+      await rawPool.end()
+      await admin.query(`DROP SCHEMA ${schema} CASCADE`)
+      await admin.end()
+    },
+  }
+}
+
+/** A fresh database for this run, through @prisma/adapter-mariadb. */
+export async function mariadbDatabase(): Promise<TestDatabase> {
+  const name = runScopedName('clerk_sync_prisma')
+  const admin = await mysql.createConnection({ uri: mysqlUrl })
+  await admin.query(`CREATE DATABASE ${name} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`)
+  const rawPool = mysql.createPool({
+    uri: mysqlUrl,
+    database: name,
+    connectionLimit: 4,
+    timezone: 'Z',
+  })
+  const raw: RawDatabase = {
+    dialect: 'mysql',
+    query: async (text, params) =>
+      (await rawPool.query(text, params))[0] as Record<string, unknown>[],
+  }
+  const faults = mysqlFaults(raw)
+  await prepare(raw, 'mysql', faults)
+  const url = new URL(mysqlUrl)
+  const adapter = new PrismaMariaDb({
+    host: url.hostname,
+    port: Number(url.port || 3306),
+    user: decodeURIComponent(url.username),
+    password: decodeURIComponent(url.password),
+    database: name,
+    connectionLimit: 20,
+  })
+  const prisma = new MysqlClient({ adapter })
+  return {
+    prisma,
+    raw,
+    faults,
+    async close() {
+      await prisma.$disconnect()
+      await rawPool.end()
+      await admin.query(`DROP DATABASE ${name}`)
+      await admin.end()
+    },
+  }
+}
+
+/**
+ * SQLite on a file, through @prisma/adapter-better-sqlite3. The adapter's own connection gets the
+ * fault function (a trigger calls back into JS on the connection that runs it), so the factory
+ * hands Prisma that very adapter.
+ */
+export async function sqliteDatabase(): Promise<TestDatabase> {
+  const file = join(mkdtempSync(join(tmpdir(), 'clerk-sync-prisma-')), 'test.db')
+  const factory = new PrismaBetterSqlite3({ url: `file:${file}` })
+  const adapter = await factory.connect()
+  const connection = (adapter as unknown as { client: Database.Database }).client
+  connection.pragma('journal_mode = WAL')
+  connection.pragma('foreign_keys = ON')
+  const rawClient = new Database(file)
+  const raw: RawDatabase = {
+    dialect: 'sqlite',
+    query: async (text, params = []) => {
+      const statement = rawClient.prepare(text)
+      if (statement.reader) return statement.all(...params) as Record<string, unknown>[]
+      statement.run(...params)
+      return []
+    },
+  }
+  const faults = sqliteFaults(connection)
+  for (const statement of migration('sqlite')) await raw.query(statement)
+  for (const statement of sqliteAppDdl) await raw.query(statement)
+  await faults.install()
+  const prisma = new SqliteClient({
+    adapter: {
+      provider: 'sqlite',
+      adapterName: factory.adapterName,
+      connect: async () => adapter,
+    } as never,
+  })
+  return {
+    prisma,
+    raw,
+    faults,
+    async close() {
+      await prisma.$disconnect()
+      rawClient.close()
+    },
+  }
+}
