@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url'
 import { defaultServerConditions } from 'vite'
 import { defineConfig } from 'vitest/config'
 
@@ -10,7 +11,7 @@ export default defineConfig({
   ssr: { resolve: { conditions, externalConditions: ['@clerk-sync/source'] } },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'tests/**/*.test.ts'],
-    globalSetup: ['test-support/global-setup.ts'],
+    globalSetup: [fileURLToPath(new URL('./test-support/global-setup.ts', import.meta.url))],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Under CI a JSON report too, from which .ci/run prints its closing line.
