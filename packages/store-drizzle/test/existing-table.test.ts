@@ -70,8 +70,11 @@ for (const target of targets) {
     if (target.skip) return
     database = await target.open()
     await applyMigrations(database.db)
-    await database.faults.install()
     for (const statement of appDdl[target.dialect]) await database.raw.query(statement)
+    await database.faults.install([
+      { table: 'members', id: 'member_id' },
+      { table: 'users', id: 'id' },
+    ])
   })
   afterAll(async () => {
     await database?.close()

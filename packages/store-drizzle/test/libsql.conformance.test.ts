@@ -13,7 +13,7 @@ import { drizzleHarness } from './support/harness.js'
 
 /**
  * libSQL (local file) through drizzle-orm/libsql: the async SQLite path. libSQL cannot call back
- * into JS from a trigger, so holds are injected where the driver sends the state-row insert,
+ * into JS from a trigger, so holds are injected where the driver sends the user-row write,
  * inside the real transaction, which then really rolls back.
  */
 const dir = mkdtempSync(join(tmpdir(), 'clerk-sync-libsql-'))
@@ -30,7 +30,7 @@ function holdingTransactions(inner: Client): Client {
     tx.execute = async (statement: InStatement) => {
       const text = typeof statement === 'string' ? statement : statement.sql
       const args = typeof statement === 'string' ? [] : (statement.args as unknown[])
-      if (/^insert into "clerk_sync_user_state"/i.test(text)) {
+      if (/^(insert into|update|delete from) "clerk_sync_users"/i.test(text)) {
         for (const [userId, hold] of held) {
           if (!Array.isArray(args) || !args.includes(userId)) continue
           held.delete(userId)
@@ -47,7 +47,9 @@ function holdingTransactions(inner: Client): Client {
 }
 
 const faults: FaultInjector = {
-  async install() {},
+  async install() {
+    // Holds are taken in the wrapped transaction below, on writes to clerk_sync_users.
+  },
   async reset() {
     held.clear()
   },

@@ -12,7 +12,7 @@ beforeAll(async () => {
   if (skip) return
   database = await mysqlDatabase()
   await applyMigrations(database.db)
-  await database.faults.install()
+  await database.faults.install([{ table: 'clerk_sync_users', id: 'id' }])
 })
 afterAll(async () => {
   await database?.close()

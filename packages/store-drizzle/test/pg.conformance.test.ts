@@ -13,7 +13,7 @@ for (const driver of ['pg', 'postgres-js'] as const) {
     if (skip) return
     database = await postgresDatabase(driver)
     await applyMigrations(database.db)
-    await database.faults.install()
+    await database.faults.install([{ table: 'clerk_sync_users', id: 'id' }])
   })
   afterAll(async () => {
     await database?.close()

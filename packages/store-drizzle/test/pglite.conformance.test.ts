@@ -9,7 +9,7 @@ let database: TestDatabase
 beforeAll(async () => {
   database = await pgliteDatabase()
   await applyMigrations(database.db)
-  await database.faults.install()
+  await database.faults.install([{ table: 'clerk_sync_users', id: 'id' }])
 })
 afterAll(async () => {
   await database?.close()

@@ -17,7 +17,7 @@ for (const [label, file] of [
   beforeAll(async () => {
     database = sqliteDatabase(file)
     await applyMigrations(database.db)
-    await database.faults.install()
+    await database.faults.install([{ table: 'clerk_sync_users', id: 'id' }])
   })
   afterAll(async () => {
     await database?.close()

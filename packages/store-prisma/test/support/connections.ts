@@ -30,6 +30,12 @@ export interface TestDatabase {
   close(): Promise<void>
 }
 
+const faultTables = [
+  { table: 'clerk_sync_users', id: 'id' },
+  { table: 'members', id: 'member_id' },
+  { table: 'users', id: 'id' },
+]
+
 const migration = (provider: string) =>
   readFileSync(
     join(
@@ -60,7 +66,7 @@ async function prepare(
   const app =
     provider === 'postgresql' ? appDdl.pg : provider === 'mysql' ? appDdl.mysql : sqliteAppDdl
   for (const statement of app) await raw.query(statement)
-  await faults.install()
+  await faults.install(faultTables)
 }
 
 /** A fresh schema for this run, through @prisma/adapter-pg. */
@@ -161,10 +167,10 @@ export async function sqliteDatabase(): Promise<TestDatabase> {
       return []
     },
   }
-  const faults = sqliteFaults(connection)
+  const faults = sqliteFaults(connection, [rawClient])
   for (const statement of migration('sqlite')) await raw.query(statement)
   for (const statement of sqliteAppDdl) await raw.query(statement)
-  await faults.install()
+  await faults.install(faultTables)
   const prisma = new SqliteClient({
     adapter: {
       provider: 'sqlite',
