@@ -4,6 +4,7 @@ import {
   decodeCursor,
   ErrorCode,
   encodeCursor,
+  isClerkSyncError,
   resolvePageLimit,
   type UserStore,
 } from '@clerk-sync/core'
@@ -20,7 +21,7 @@ import type { Dialect } from './migrations/migration.js'
 import * as mysqlSchema from './schema/mysql.js'
 import * as pgSchema from './schema/pg.js'
 import * as sqliteSchema from './schema/sqlite.js'
-import { translateWriteError } from './store-errors.js'
+import { translateWriteError, upsertEachUser } from './store-errors.js'
 import { deleteUserFlow, upsertUserFlow, upsertUsersFlow } from './store-flows.js'
 import { createTransactor } from './transactor.js'
 import { resolveUsersTable, type UsersTableOption } from './users-table.js'
@@ -103,7 +104,7 @@ export function drizzleStore(db: AnyDatabase, options: DrizzleStoreOptions = {})
     }
   }
 
-  return {
+  const store: DrizzleUserStore = {
     dialect,
     async upsertUser(input) {
       return write([input.user.id], () => transact((tx) => upsertUserFlow(ops, tx, input)))
@@ -112,11 +113,17 @@ export function drizzleStore(db: AnyDatabase, options: DrizzleStoreOptions = {})
       return write([input.userId], () => transact((tx) => deleteUserFlow(ops, tx, input)))
     },
     async upsertUsers(input): Promise<BulkUpsertResult> {
-      if (input.users.length === 0) return { applied: [], stale: [] }
-      return write(
-        input.users.map((u) => u.id),
-        () => transact((tx) => upsertUsersFlow(ops, tx, input)),
-      )
+      if (input.users.length === 0) return { applied: [], stale: [], failed: [] }
+      try {
+        return await write(
+          input.users.map((u) => u.id),
+          () => transact((tx) => upsertUsersFlow(ops, tx, input)),
+        )
+      } catch (error) {
+        if (!isClerkSyncError(error, ErrorCode.STORE_CONFLICT)) throw error
+        // One user the app's table refuses must not hold back the rest: write them one by one.
+        return upsertEachUser(store, input)
+      }
     },
     getUser: (id) => reads.getUser(id),
     async listUsers(options = {}) {
@@ -148,4 +155,5 @@ export function drizzleStore(db: AnyDatabase, options: DrizzleStoreOptions = {})
     },
     pruneEvents: ({ olderThan }) => reads.pruneEvents(olderThan),
   }
+  return store
 }

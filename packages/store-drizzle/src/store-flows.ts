@@ -8,26 +8,35 @@ import type {
   UpsertUserResult,
   WriteOrigin,
 } from '@clerk-sync/core'
-import { type AuditRow, type DialectOps, NEW_STATE_VERSION, type StateRow } from './dialects/ops.js'
+import type { AuditRow, DialectOps, StateRow } from './dialects/ops.js'
 import type { Flow } from './flow.js'
 
 function isFresh(state: StateRow, user: SyncedUser<string>): boolean {
   return state.deletedAt === null && user.updatedAt.getTime() >= state.version
 }
 
-function auditRow(
+/** The role before this write: the app's row's own (if it has a role column), else the last synced. */
+function previousRoleOf(
   state: StateRow,
+  existing: ReadonlyMap<string, string | null>,
+  id: string,
+): string | null {
+  if (!existing.has(id)) return null
+  return existing.get(id) ?? state.role
+}
+
+function auditRow(
+  previousRole: string | null,
   user: SyncedUser<string>,
   origin: WriteOrigin,
   eventId: string | null,
 ): AuditRow | null {
-  // Only a change on a user already synced; a new user's first role is not a change.
-  if (state.version === NEW_STATE_VERSION || state.role === null || state.role === user.role)
-    return null
+  // A change on a user the app already had; a new user's first role is not a change.
+  if (previousRole === null || previousRole === user.role) return null
   return {
     actor: origin.actor,
     targetUserId: user.id,
-    fromRole: state.role,
+    fromRole: previousRole,
     toRole: user.role,
     at: new Date(),
     source: origin.source,
@@ -52,14 +61,15 @@ export function* upsertUserFlow(
   const [state] = yield* ops.lockStates(tx, [user.id])
   if (!state) throw new Error(`clerk-sync: no state row for ${user.id} after creating it`)
   if (!isFresh(state, user)) return { outcome: 'stale', previousRole: null, created: false }
-  yield* ops.writeUsers(tx, [user])
+  const existing = yield* ops.readUsers(tx, [user.id])
+  const previousRole = previousRoleOf(state, existing, user.id)
+  yield* ops.writeUsers(tx, [user], existing)
   yield* ops.saveStates(tx, [
     { userId: user.id, version: user.updatedAt.getTime(), deletedAt: null, role: user.role },
   ])
-  const audit = auditRow(state, user, origin, event?.id ?? null)
+  const audit = auditRow(previousRole, user, origin, event?.id ?? null)
   if (audit) yield* ops.insertAudit(tx, [audit])
-  const created = state.version === NEW_STATE_VERSION
-  return { outcome: 'applied', previousRole: created ? null : state.role, created }
+  return { outcome: 'applied', previousRole, created: !existing.has(user.id) }
 }
 
 export function* deleteUserFlow(
@@ -93,7 +103,7 @@ export function* upsertUsersFlow(
     if (!seen || user.updatedAt.getTime() >= seen.updatedAt.getTime()) newest.set(user.id, user)
   }
   const users = [...newest.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-  const result: BulkUpsertResult = { applied: [], stale: [] }
+  const result: BulkUpsertResult = { applied: [], stale: [], failed: [] }
   for (let i = 0; i < users.length; i += ops.batchSize) {
     const batch = users.slice(i, i + ops.batchSize)
     const ids = batch.map((u) => u.id)
@@ -103,7 +113,11 @@ export function* upsertUsersFlow(
     const freshIds = new Set(fresh.map((u) => u.id))
     for (const u of batch) (freshIds.has(u.id) ? result.applied : result.stale).push(u.id)
     if (fresh.length === 0) continue
-    yield* ops.writeUsers(tx, fresh)
+    const existing = yield* ops.readUsers(
+      tx,
+      fresh.map((u) => u.id),
+    )
+    yield* ops.writeUsers(tx, fresh, existing)
     yield* ops.saveStates(
       tx,
       fresh.map((u) => ({
@@ -114,7 +128,9 @@ export function* upsertUsersFlow(
       })),
     )
     const audits = fresh
-      .map((u) => auditRow(states.get(u.id)!, u, input.origin, null))
+      .map((u) =>
+        auditRow(previousRoleOf(states.get(u.id)!, existing, u.id), u, input.origin, null),
+      )
       .filter((a): a is AuditRow => a !== null)
     if (audits.length) yield* ops.insertAudit(tx, audits)
   }
@@ -124,5 +140,6 @@ export function* upsertUsersFlow(
   return {
     applied: order.filter((id) => appliedSet.has(id)),
     stale: order.filter((id) => !appliedSet.has(id)),
+    failed: [],
   }
 }

@@ -4,21 +4,36 @@ import { type Flow, runFlowAsync, runFlowSync } from './flow.js'
 import type { Dialect } from './migrations/migration.js'
 import { isRetryable } from './store-errors.js'
 
+/**
+ * Whether Drizzle runs each transaction on a connection of its own. On a single client
+ * (`new pg.Client()`, `mysql.createConnection()`) every transaction shares one session, so two
+ * concurrent writes would interleave inside one transaction: those writes are queued instead.
+ */
+function hasConnectionPool(db: AnyDatabase): boolean {
+  const client = (db as { $client?: Record<string, unknown> }).$client
+  if (!client) return false
+  if (typeof client.totalCount === 'number') return true // pg.Pool
+  if (typeof client.getConnection === 'function') return true // mysql2 Pool
+  if (typeof client === 'function' && typeof (client as { begin?: unknown }).begin === 'function')
+    return true // postgres-js
+  return false
+}
+
 export type Transactor = <T>(flow: (tx: unknown) => Flow<T>) => Promise<T>
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /**
- * SQLite runs one writer at a time. Async drivers (libSQL) open a connection per transaction, so
- * concurrent writes from one process would meet as SQLITE_BUSY or run out of connections; queue
- * them here instead, one chain per database.
+ * Writes queued in process, one chain per database: for SQLite, which runs one writer at a time
+ * (async drivers such as libSQL open a connection per transaction and would meet as SQLITE_BUSY),
+ * and for single-connection clients (see hasConnectionPool).
  */
-const sqliteWriteQueues = new WeakMap<object, Promise<unknown>>()
+const writeQueues = new WeakMap<object, Promise<unknown>>()
 
 function queued<T>(db: object, run: () => Promise<T>): Promise<T> {
-  const previous = sqliteWriteQueues.get(db) ?? Promise.resolve()
+  const previous = writeQueues.get(db) ?? Promise.resolve()
   const next = previous.then(run, run)
-  sqliteWriteQueues.set(
+  writeQueues.set(
     db,
     next.catch(() => {}),
   )
@@ -37,6 +52,7 @@ export function createTransactor(
 ): Transactor {
   // biome-ignore lint/suspicious/noExplicitAny: `transaction` differs in type across dialects, not in use.
   const database = db as any
+  const pooled = hasConnectionPool(db)
   const once = <T>(flow: (tx: unknown) => Flow<T>): Promise<T> | T => {
     if (dialect === 'sqlite' && isSyncSqlite(db)) {
       return database.transaction((tx: unknown) => runFlowSync(flow(tx)), { behavior: 'immediate' })
@@ -46,7 +62,11 @@ export function createTransactor(
         database.transaction((tx: unknown) => runFlowAsync(flow(tx)), { behavior: 'immediate' }),
       )
     }
-    return database.transaction((tx: unknown) => runFlowAsync(flow(tx)))
+    // READ COMMITTED on MySQL too: after waiting on a user's state row, reads see what the
+    // transaction waited on committed, and no gap locks on ids not written yet (deadlocks).
+    const config = dialect === 'mysql' ? { isolationLevel: 'read committed' } : undefined
+    const run = () => database.transaction((tx: unknown) => runFlowAsync(flow(tx)), config)
+    return pooled ? run() : queued(db, run)
   }
   return async (flow) => {
     for (let attempt = 1; ; attempt++) {

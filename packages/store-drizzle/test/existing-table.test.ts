@@ -145,6 +145,51 @@ for (const target of targets) {
       ).toEqual([])
     })
 
+    it('takes a row the app had before clerk-sync as existing: its role change is audited', async () => {
+      const { sync, send } = await setup()
+      const now = target.dialect === 'sqlite' ? Date.now() : new Date()
+      const user = clerkUser({ emails: ['seeded@example.com'], role: 'client', updatedAt: T })
+      await database.raw.query(
+        "INSERT INTO users (id, email, role, created_at, updated_at) VALUES (?, ?, 'admin', ?, ?)",
+        [user.id, 'seeded@example.com', now, now],
+      )
+      const result = await send(userCreatedEvent(user))
+      expect(result).toMatchObject({ outcome: 'applied', previousRole: 'admin', role: 'client' })
+      expect(result.message).toBe(`User ${user.id} updated in database; role admin → client`)
+      const audit = await sync.store.listAuditEntries({ userId: user.id })
+      expect(audit.entries).toEqual([
+        expect.objectContaining({
+          fromRole: 'admin',
+          toRole: 'client',
+          source: 'webhook',
+          actor: null,
+        }),
+      ])
+    })
+
+    it('writes the rest of a bulk upsert when the table refuses some users, and reports those', async () => {
+      const { sync } = await setup()
+      const good = clerkUser({ emails: ['good@example.com'], updatedAt: T })
+      const noEmail = clerkUser({ emails: [], phones: ['+15555550100'], updatedAt: T })
+      const taken = clerkUser({ emails: ['good@example.com'], updatedAt: T })
+      const other = clerkUser({ emails: ['other@example.com'], updatedAt: T })
+      const users = await Promise.all(
+        [good, noEmail, taken, other].map((u) => sync.toSyncedUser(u)),
+      )
+      const result = await sync.store.upsertUsers({
+        users,
+        origin: { source: 'backfill', actor: null },
+      })
+      expect(new Set(result.applied)).toEqual(new Set([good.id, other.id]))
+      expect(result.stale).toEqual([])
+      expect(result.failed).toEqual([
+        { id: noEmail.id, reason: expect.stringMatching(/NOT NULL column "email"/) },
+        { id: taken.id, reason: expect.stringMatching(/UNIQUE/) },
+      ])
+      expect(result.failed.map((f) => f.reason).join()).not.toContain('good@example.com')
+      expect(await database.raw.query('SELECT id FROM users ORDER BY id')).toHaveLength(2)
+    })
+
     it('answers 500 with a line naming the NOT NULL email column for a user without email, and applies once one arrives', async () => {
       const { send, log, row } = await setup()
       const user = clerkUser({ emails: [], phones: ['+15555550100'], updatedAt: T })

@@ -6,20 +6,21 @@ import { mysqlDatabase, type TestDatabase } from './support/connections.js'
 import { drizzleHarness } from './support/harness.js'
 
 const skip = await mysqlUnavailable()
-let database: TestDatabase
+for (const singleConnection of [false, true]) {
+  let database: TestDatabase
+  beforeAll(async () => {
+    if (skip) return
+    database = await mysqlDatabase({ singleConnection })
+    await applyMigrations(database.db)
+    await database.faults.install([{ table: 'clerk_sync_users', id: 'id' }])
+  })
+  afterAll(async () => {
+    await database?.close()
+  })
 
-beforeAll(async () => {
-  if (skip) return
-  database = await mysqlDatabase()
-  await applyMigrations(database.db)
-  await database.faults.install([{ table: 'clerk_sync_users', id: 'id' }])
-})
-afterAll(async () => {
-  await database?.close()
-})
-
-storeConformance({
-  name: 'drizzle · MariaDB · mysql2',
-  skip,
-  setup: () => drizzleHarness(database),
-})
+  storeConformance({
+    name: `drizzle · MariaDB · mysql2 ${singleConnection ? '(one connection)' : '(pool)'}`,
+    skip,
+    setup: () => drizzleHarness(database),
+  })
+}

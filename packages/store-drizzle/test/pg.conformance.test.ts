@@ -7,7 +7,7 @@ import { drizzleHarness } from './support/harness.js'
 
 const skip = await postgresUnavailable()
 
-for (const driver of ['pg', 'postgres-js'] as const) {
+for (const driver of ['pg', 'pg-client', 'postgres-js'] as const) {
   let database: TestDatabase
   beforeAll(async () => {
     if (skip) return

@@ -3,6 +3,7 @@ import {
   clerkUser,
   generateSigningSecret,
   signWebhook,
+  userCreatedEvent,
   userDeletedEvent,
   userUpdatedEvent,
 } from '@clerk-sync/testing'
@@ -64,12 +65,33 @@ for (const target of targets) {
       expect((await store.getUser(base.id))?.firstName).toBe('v24')
     })
 
+    it('creates 150 new users delivered at once, three times over, with no 500', async () => {
+      await emptyTables(database.raw, ['clerk_sync_users'])
+      const store = drizzleStore(database.db)
+      const sync = createClerkSync({ signingSecret: secret, store, logger: silentLogger })
+      for (let round = 0; round < 3; round++) {
+        const users = Array.from({ length: 150 }, () =>
+          clerkUser({ updatedAt: Date.UTC(2026, 0, 1) }),
+        )
+        const results = await Promise.all(
+          users.map((u, i) => deliver(sync, userCreatedEvent(u), `msg_r${round}_${i}`)),
+        )
+        expect(results.filter((r) => r.status !== 200).map((r) => r.message)).toEqual([])
+      }
+      expect(
+        Object.values(await store.countUsersByRole()).reduce((a, b) => (a ?? 0) + (b ?? 0), 0),
+      ).toBe(450)
+    })
+
     it('keeps 30 users deleted while their updates, a bulk backfill and the deletes all race', async () => {
       await emptyTables(database.raw, ['clerk_sync_users'])
       const store = drizzleStore(database.db)
       const sync = createClerkSync({ signingSecret: secret, store, logger: silentLogger })
       const users = Array.from({ length: 30 }, () => clerkUser({ updatedAt: Date.UTC(2026, 0, 1) }))
-      await Promise.all(users.map((u, i) => deliver(sync, userUpdatedEvent(u), `msg_c${i}`)))
+      const created = await Promise.all(
+        users.map((u, i) => deliver(sync, userUpdatedEvent(u), `msg_c${i}`)),
+      )
+      expect(created.map((r) => r.outcome)).toEqual(users.map(() => 'applied'))
       const racing = [
         ...users.map((u, i) =>
           deliver(sync, userUpdatedEvent({ ...u, updated_at: u.updated_at + 500 }), `msg_u${i}`),

@@ -99,7 +99,7 @@ export class MemoryStore<R extends string = string> implements UserStore<R> {
   }
 
   async upsertUsers(input: BulkUpsertInput<R>): Promise<BulkUpsertResult> {
-    const result: BulkUpsertResult = { applied: [], stale: [] }
+    const result: BulkUpsertResult = { applied: [], stale: [], failed: [] }
     // Copy first (a copy can throw), then one synchronous pass: nothing runs in between.
     const users = structuredClone(input.users)
     for (const user of users) {

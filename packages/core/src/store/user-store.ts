@@ -61,6 +61,11 @@ export interface BulkUpsertResult {
   applied: string[]
   /** Ids skipped: older than stored, or deleted. */
   stale: string[]
+  /**
+   * Users the app's table refused (a NOT NULL or UNIQUE column: `STORE_CONFLICT`), each with the
+   * reason. The rest of the batch is still written: one such user never holds back a backfill.
+   */
+  failed: Array<{ id: string; reason: string }>
 }
 
 export interface ListUsersOptions<R extends string = string> {

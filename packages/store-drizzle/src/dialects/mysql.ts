@@ -25,7 +25,7 @@ const stateColumns = {
  * MySQL/MariaDB never leans on `ON DUPLICATE KEY UPDATE` for the app's users: it fires on any
  * unique key (a UNIQUE email would overwrite another user's row), applies assignments left to
  * right, and mysql2's found-rows count makes a no-op look like a write. Instead the state row is
- * locked with `SELECT … FOR UPDATE` and users are written by id. The state table has no unique key
+ * locked with `SELECT … FOR UPDATE` and users are written by id, in READ COMMITTED transactions. The state table has no unique key
  * but its primary key, so an upsert there is safe.
  */
 export function mysqlOps(users: ResolvedUsersTable): DialectOps {
@@ -79,22 +79,20 @@ export function mysqlOps(users: ResolvedUsersTable): DialectOps {
           }),
       )
     },
-    *writeUsers(tx, batch) {
+    *readUsers(tx, ids) {
+      // A plain read: the transaction runs READ COMMITTED and the user's state row is locked, so
+      // it sees the latest commit without taking gap locks on ids that do not exist yet.
+      const selection = { id: users.id, role: users.role ?? users.id }
+      const rows = (yield* step(
+        (tx as Tx)
+          .select(selection as { id: typeof state.userId; role: typeof state.userId })
+          .from(users.table as never)
+          .where(inArray(users.id, ids)),
+      )) as Array<{ id: string; role: string }>
+      return new Map(rows.map((r) => [r.id, users.role ? r.role : null]))
+    },
+    *writeUsers(tx, batch, existing) {
       const t = tx as Tx
-      const ids = batch.map((u) => u.id)
-      const existing = new Set(
-        (
-          (yield* step(
-            t
-              .select({ id: users.id as typeof state.userId })
-              .from(users.table as never)
-              .where(inArray(users.id, ids))
-              .for('update'),
-          )) as Array<{
-            id: string
-          }>
-        ).map((r) => r.id),
-      )
       const inserts = batch.filter((u) => !existing.has(u.id))
       if (inserts.length)
         yield* step(

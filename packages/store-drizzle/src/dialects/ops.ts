@@ -35,8 +35,17 @@ export interface DialectOps {
   /** Reads the state rows and locks them until the transaction ends. */
   lockStates(tx: unknown, ids: string[]): Op<StateRow[]>
   saveStates(tx: unknown, rows: StateRow[]): Op<void>
+  /**
+   * The app's rows for these ids, if any, with their role (null when no role column is mapped).
+   * Read under the state lock: a row that existed before clerk-sync counts as existing.
+   */
+  readUsers(tx: unknown, ids: string[]): Op<Map<string, string | null>>
   /** Writes users by id (insert or update), touching only mapped columns. */
-  writeUsers(tx: unknown, users: SyncedUser<string>[]): Op<void>
+  writeUsers(
+    tx: unknown,
+    users: SyncedUser<string>[],
+    existing: ReadonlyMap<string, unknown>,
+  ): Op<void>
   deleteUserRow(tx: unknown, userId: string): Op<void>
   insertAudit(tx: unknown, rows: AuditRow[]): Op<void>
   /** Rows per statement, within the dialect's bound-parameter limit. */

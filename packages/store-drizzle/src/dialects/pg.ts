@@ -70,6 +70,16 @@ export function pgOps(users: ResolvedUsersTable): DialectOps {
           }),
       )
     },
+    *readUsers(tx, ids) {
+      const selection = { id: users.id, role: users.role ?? users.id }
+      const rows = (yield* step(
+        (tx as Tx)
+          .select(selection as { id: typeof state.userId; role: typeof state.userId })
+          .from(users.table as never)
+          .where(inArray(users.id, ids)),
+      )) as Array<{ id: string; role: string }>
+      return new Map(rows.map((r) => [r.id, users.role ? r.role : null]))
+    },
     *writeUsers(tx, batch) {
       yield* step(
         (tx as Tx)

@@ -75,6 +75,17 @@ export function sqliteOps(users: ResolvedUsersTable): DialectOps {
           .run(),
       )
     },
+    *readUsers(tx, ids) {
+      const selection = { id: users.id, role: users.role ?? users.id }
+      const rows = (yield* step(
+        (tx as Tx)
+          .select(selection as { id: typeof state.userId; role: typeof state.userId })
+          .from(users.table as never)
+          .where(inArray(users.id, ids))
+          .all(),
+      )) as Array<{ id: string; role: string }>
+      return new Map(rows.map((r) => [r.id, users.role ? r.role : null]))
+    },
     *writeUsers(tx, batch) {
       yield* step(
         (tx as Tx)

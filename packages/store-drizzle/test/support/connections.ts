@@ -26,7 +26,9 @@ export interface TestDatabase {
 }
 
 /** A fresh Postgres schema for this run, reached through `driver`, dropped on close. */
-export async function postgresDatabase(driver: 'pg' | 'postgres-js'): Promise<TestDatabase> {
+export async function postgresDatabase(
+  driver: 'pg' | 'pg-client' | 'postgres-js',
+): Promise<TestDatabase> {
   const schema = runScopedName('clerk_sync_test')
   const admin = new pg.Client({ connectionString: postgresUrl })
   await admin.connect()
@@ -51,6 +53,15 @@ export async function postgresDatabase(driver: 'pg' | 'postgres-js'): Promise<Te
     })
     db = drizzlePg(pool)
     closeDriver = () => pool.end()
+  } else if (driver === 'pg-client') {
+    // One connection for everything: the store must queue its transactions itself.
+    const client = new pg.Client({
+      connectionString: postgresUrl,
+      options: `-c search_path=${schema}`,
+    })
+    await client.connect()
+    db = drizzlePg(client)
+    closeDriver = () => client.end()
   } else {
     const client = postgres(postgresUrl, {
       connection: { search_path: schema },
@@ -85,11 +96,15 @@ export async function pgliteDatabase(): Promise<TestDatabase> {
 }
 
 /** A fresh MariaDB/MySQL database for this run, dropped on close. */
-export async function mysqlDatabase(): Promise<TestDatabase> {
+export async function mysqlDatabase(
+  options: { singleConnection?: boolean } = {},
+): Promise<TestDatabase> {
   const name = runScopedName('clerk_sync_test')
   const admin = await mysql.createConnection({ uri: mysqlUrl })
   await admin.query(`CREATE DATABASE ${name} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`)
-  const pool = mysql.createPool({ uri: mysqlUrl, database: name, connectionLimit: 20 })
+  const pool = options.singleConnection
+    ? await mysql.createConnection({ uri: mysqlUrl, database: name })
+    : mysql.createPool({ uri: mysqlUrl, database: name, connectionLimit: 20 })
   const rawPool = mysql.createPool({
     uri: mysqlUrl,
     database: name,

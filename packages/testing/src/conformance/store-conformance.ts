@@ -495,7 +495,7 @@ export function storeConformance<R extends string = string>(
           users: [user(id, { version: 99 })],
           origin: { source: 'backfill', actor: null },
         })
-        expect(result).toEqual({ applied: [], stale: [id] })
+        expect(result).toEqual({ applied: [], stale: [id], failed: [] })
         expect(await h.inspect.userRowExists(id)).toBe(false)
       })
     })
@@ -514,6 +514,7 @@ export function storeConformance<R extends string = string>(
         })
         expect(first.applied).toHaveLength(bulkSize)
         expect(first.stale).toHaveLength(0)
+        expect(first.failed).toEqual([])
 
         // Older copies of the first ten are stale; newer copies of the next ten apply.
         const older = users

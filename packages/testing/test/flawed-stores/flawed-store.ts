@@ -116,7 +116,7 @@ export function flawedHarness(flaw: Flaw): ConformanceHarness {
       })
     },
     async upsertUsers({ users: batch, origin }) {
-      const result = { applied: [] as string[], stale: [] as string[] }
+      const result = { applied: [] as string[], stale: [] as string[], failed: [] }
       for (const user of batch) {
         if (fresh(user)) {
           write(user, origin.source, origin.actor, null)
