@@ -39,7 +39,7 @@ export function pgFaults(raw: RawDatabase): FaultInjector {
       await raw.query(
         'CREATE TABLE clerk_sync_test_faults (user_id text PRIMARY KEY, delay_ms integer NOT NULL, fail boolean NOT NULL, seq text NOT NULL)',
       )
-      await raw.query(`CREATE FUNCTION clerk_sync_test_fault_hit(uid text) RETURNS void LANGUAGE plpgsql AS $$
+      await raw.query(`CREATE FUNCTION clerk_sync_test_fault_hit(uid text) RETURNS void LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
         DECLARE f record;
         BEGIN
           SELECT * INTO f FROM clerk_sync_test_faults WHERE user_id = uid;
@@ -49,7 +49,7 @@ export function pgFaults(raw: RawDatabase): FaultInjector {
           END IF;
         END $$`)
       for (const { table, id } of usersTables) {
-        await raw.query(`CREATE FUNCTION clerk_sync_test_fault_${table}() RETURNS trigger LANGUAGE plpgsql AS $$
+        await raw.query(`CREATE FUNCTION clerk_sync_test_fault_${table}() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
           BEGIN
             IF TG_OP = 'DELETE' THEN
               PERFORM clerk_sync_test_fault_hit(OLD.${id});

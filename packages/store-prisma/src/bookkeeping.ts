@@ -49,7 +49,12 @@ function isDuplicateKey(error: unknown): boolean {
   )
 }
 
-export function bookkeeping(provider: Provider) {
+export function bookkeeping(provider: Provider, schema?: string) {
+  // Qualified when the app keeps clerk-sync's tables outside the search_path (PrismaPg's `schema`).
+  const table = (name: string) => (schema ? `"${schema.replace(/"/g, '""')}".${name}` : name)
+  const events = table('clerk_sync_events')
+  const state = table('clerk_sync_user_state')
+  const audit = table('clerk_sync_role_audit')
   const lock = provider === 'sqlite' ? '' : ' FOR UPDATE'
   const rows = (n: number, width: number) =>
     Array.from(
@@ -64,7 +69,7 @@ export function bookkeeping(provider: Provider) {
       if (provider === 'mysql') {
         try {
           await tx.$executeRawUnsafe(
-            `INSERT INTO clerk_sync_events (id, type, received_at) VALUES ${values}`,
+            `INSERT INTO ${events} (id, type, received_at) VALUES ${values}`,
             event.id,
             event.type,
             event.receivedAt,
@@ -76,7 +81,7 @@ export function bookkeeping(provider: Provider) {
         }
       }
       const inserted = await tx.$executeRawUnsafe(
-        `INSERT INTO clerk_sync_events (id, type, received_at) VALUES ${values} ON CONFLICT (id) DO NOTHING`,
+        `INSERT INTO ${events} (id, type, received_at) VALUES ${values} ON CONFLICT (id) DO NOTHING`,
         event.id,
         event.type,
         event.receivedAt,
@@ -94,7 +99,7 @@ export function bookkeeping(provider: Provider) {
           ? 'ON DUPLICATE KEY UPDATE user_id = user_id'
           : 'ON CONFLICT (user_id) DO NOTHING'
       await tx.$executeRawUnsafe(
-        `INSERT INTO clerk_sync_user_state (user_id, version, deleted_at, role) VALUES ${values} ${conflict}`,
+        `INSERT INTO ${state} (user_id, version, deleted_at, role) VALUES ${values} ${conflict}`,
         ...ids,
       )
     },
@@ -102,7 +107,7 @@ export function bookkeeping(provider: Provider) {
     async lockStates(tx: RawCapable, ids: string[]): Promise<StateRow[]> {
       const list = placeholders(provider, ids.length).join(', ')
       const result = await tx.$queryRawUnsafe<Array<Record<string, unknown>>>(
-        `SELECT user_id, version, deleted_at, role FROM clerk_sync_user_state WHERE user_id IN (${list}) ORDER BY user_id${lock}`,
+        `SELECT user_id, version, deleted_at, role FROM ${state} WHERE user_id IN (${list}) ORDER BY user_id${lock}`,
         ...ids,
       )
       return result.map((r) => ({
@@ -119,14 +124,14 @@ export function bookkeeping(provider: Provider) {
           ? 'ON DUPLICATE KEY UPDATE version = VALUES(version), deleted_at = VALUES(deleted_at), role = VALUES(role)'
           : 'ON CONFLICT (user_id) DO UPDATE SET version = excluded.version, deleted_at = excluded.deleted_at, role = excluded.role'
       await tx.$executeRawUnsafe(
-        `INSERT INTO clerk_sync_user_state (user_id, version, deleted_at, role) VALUES ${rows(states.length, 4)} ${conflict}`,
+        `INSERT INTO ${state} (user_id, version, deleted_at, role) VALUES ${rows(states.length, 4)} ${conflict}`,
         ...states.flatMap((s) => [s.userId, s.version, s.deletedAt, s.role]),
       )
     },
 
     async insertAudit(tx: RawCapable, entries: AuditRow[]): Promise<void> {
       await tx.$executeRawUnsafe(
-        `INSERT INTO clerk_sync_role_audit (actor, target_user_id, from_role, to_role, ${provider === 'mysql' ? '`at`' : '"at"'}, source, event_id) VALUES ${rows(entries.length, 7)}`,
+        `INSERT INTO ${audit} (actor, target_user_id, from_role, to_role, ${provider === 'mysql' ? '`at`' : '"at"'}, source, event_id) VALUES ${rows(entries.length, 7)}`,
         ...entries.flatMap((e) => [
           e.actor,
           e.targetUserId,
@@ -157,7 +162,7 @@ export function bookkeeping(provider: Provider) {
       const limit = placeholders(provider, 1, values.length - 1)[0]
       const at = provider === 'mysql' ? '`at`' : '"at"'
       const result = await client.$queryRawUnsafe<Array<Record<string, unknown>>>(
-        `SELECT id, actor, target_user_id, from_role, to_role, ${at} AS at, source, event_id FROM clerk_sync_role_audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id LIMIT ${limit}`,
+        `SELECT id, actor, target_user_id, from_role, to_role, ${at} AS at, source, event_id FROM ${audit} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id LIMIT ${limit}`,
         ...values,
       )
       return result.map((r) => ({
@@ -191,7 +196,7 @@ export function bookkeeping(provider: Provider) {
       }
       values.push(limit)
       const result = await client.$queryRawUnsafe<Array<{ user_id: string }>>(
-        `SELECT user_id FROM clerk_sync_user_state WHERE ${where.join(' AND ')} ORDER BY user_id LIMIT ${placeholders(provider, 1, values.length - 1)[0]}`,
+        `SELECT user_id FROM ${state} WHERE ${where.join(' AND ')} ORDER BY user_id LIMIT ${placeholders(provider, 1, values.length - 1)[0]}`,
         ...values,
       )
       return result.map((r) => String(r.user_id))
@@ -200,15 +205,25 @@ export function bookkeeping(provider: Provider) {
     async rolesOf(client: RawCapable, ids: string[]): Promise<Map<string, string | null>> {
       if (ids.length === 0) return new Map()
       const result = await client.$queryRawUnsafe<Array<Record<string, unknown>>>(
-        `SELECT user_id, role FROM clerk_sync_user_state WHERE user_id IN (${placeholders(provider, ids.length).join(', ')})`,
+        `SELECT user_id, role FROM ${state} WHERE user_id IN (${placeholders(provider, ids.length).join(', ')})`,
         ...ids,
       )
       return new Map(result.map((r) => [String(r.user_id), (r.role as string | null) ?? null]))
     },
 
+    /** Synced users per role, from the state table (for models without a role field). */
+    async countRoles(client: RawCapable): Promise<Record<string, number>> {
+      const result = await client.$queryRawUnsafe<Array<{ role: string | null; n: unknown }>>(
+        `SELECT role, COUNT(*) AS n FROM ${state} WHERE deleted_at IS NULL AND version >= 0 GROUP BY role`,
+      )
+      return Object.fromEntries(
+        result.filter((r) => r.role !== null).map((r) => [String(r.role), Number(r.n)]),
+      )
+    },
+
     async pruneEvents(client: RawCapable, olderThan: Date): Promise<number> {
       return client.$executeRawUnsafe(
-        `DELETE FROM clerk_sync_events WHERE received_at < ${placeholders(provider, 1)[0]}`,
+        `DELETE FROM ${events} WHERE received_at < ${placeholders(provider, 1)[0]}`,
         olderThan,
       )
     },

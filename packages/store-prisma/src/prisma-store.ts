@@ -5,13 +5,14 @@ import {
   decodeCursor,
   ErrorCode,
   encodeCursor,
+  isClerkSyncError,
   resolvePageLimit,
   type SyncedUser,
   type UpsertUserResult,
   type UserStore,
   type WriteOrigin,
 } from '@clerk-sync/core'
-import { type AuditRow, bookkeeping, NEW_STATE_VERSION, type StateRow } from './bookkeeping.js'
+import { type AuditRow, bookkeeping, type StateRow } from './bookkeeping.js'
 import {
   clientProvider,
   clientSchema,
@@ -19,7 +20,7 @@ import {
   type Provider,
   type TransactionClient,
 } from './prisma-like.js'
-import { isRetryable, translateWriteError } from './store-errors.js'
+import { isRetryable, translateWriteError, upsertEachUser } from './store-errors.js'
 import {
   parseModelFields,
   type ResolvedUserModel,
@@ -36,6 +37,11 @@ export interface PrismaStoreOptions {
   user?: UserModelOption
   /** Detected from the client; set it if your client does not expose it. */
   provider?: Provider
+  /**
+   * Postgres: the schema of clerk-sync's tables when it is not on the connection's search_path,
+   * e.g. the `schema` you gave `new PrismaPg(pool, { schema })`.
+   */
+  schema?: string
   /** Attempts per write when the database aborts it for a deadlock or write conflict. Default 5. */
   maxAttempts?: number
 }
@@ -51,18 +57,28 @@ function isFresh(state: StateRow, user: SyncedUser<string>): boolean {
   return state.deletedAt === null && user.updatedAt.getTime() >= state.version
 }
 
-function auditRow(
+/** The role before this write: the app's record's own (if it has a role field), else the last synced. */
+function previousRoleOf(
   state: StateRow,
+  existing: ReadonlyMap<string, string | null>,
+  id: string,
+): string | null {
+  if (!existing.has(id)) return null
+  return existing.get(id) ?? state.role
+}
+
+function auditRow(
+  previousRole: string | null,
   user: SyncedUser<string>,
   origin: WriteOrigin,
   eventId: string | null,
 ): AuditRow | null {
-  if (state.version === NEW_STATE_VERSION || state.role === null || state.role === user.role)
-    return null
+  // A change on a user the app already had; a new user's first role is not a change.
+  if (previousRole === null || previousRole === user.role) return null
   return {
     actor: origin.actor,
     targetUserId: user.id,
-    fromRole: state.role,
+    fromRole: previousRole,
     toRole: user.role,
     at: new Date(),
     source: origin.source,
@@ -137,7 +153,7 @@ export function prismaStore(
   )
   const required = new Set((parsed ?? []).filter((f) => f.required).map((f) => f.name))
   const tableLabel = modelName ?? option.model
-  const bk = bookkeeping(provider)
+  const bk = bookkeeping(provider, options.schema)
   // READ COMMITTED: after waiting on a user's state row, the delegate's plain reads must see what
   // the transaction it waited on committed (MySQL's REPEATABLE READ would show an older snapshot).
   // SQLite transactions are serializable by nature and take no level.
@@ -162,17 +178,28 @@ export function prismaStore(
     }
   }
 
-  async function writeUsers(tx: TransactionClient, batch: SyncedUser<string>[]): Promise<void> {
+  /** The app's records for these ids, with their role (null when no role field is mapped). */
+  async function readUsers(
+    tx: TransactionClient,
+    ids: string[],
+  ): Promise<Map<string, string | null>> {
+    const select: Record<string, true> = { [users.id]: true }
+    if (users.role) select[users.role] = true
+    const records = await users
+      .delegate(tx)
+      .findMany({ where: { [users.id]: { in: ids } }, select })
+    return new Map(
+      records.map((r) => [String(r[users.id]), users.role ? String(r[users.role]) : null]),
+    )
+  }
+
+  async function writeUsers(
+    tx: TransactionClient,
+    batch: SyncedUser<string>[],
+    existing: ReadonlyMap<string, unknown>,
+  ): Promise<void> {
     const delegate = users.delegate(tx)
     const data = batch.map((u) => users.toData(u, required, tableLabel))
-    const existing = new Set(
-      (
-        await delegate.findMany({
-          where: { [users.id]: { in: batch.map((u) => u.id) } },
-          select: { [users.id]: true },
-        })
-      ).map((r) => String(r[users.id])),
-    )
     const creates = data.filter((d) => !existing.has(String(d[users.id])))
     if (creates.length) await delegate.createMany({ data: creates })
     for (const d of data) {
@@ -191,7 +218,7 @@ export function prismaStore(
     return records.map((r) => users.fromRecord(r, roles.get(String(r[users.id])) ?? null))
   }
 
-  return {
+  const store: PrismaUserStore = {
     provider,
     upsertUser({ user, origin, event }) {
       return transact([user.id], async (tx): Promise<UpsertUserResult<string>> => {
@@ -201,14 +228,15 @@ export function prismaStore(
         const [state] = await bk.lockStates(tx, [user.id])
         if (!state) throw new Error(`clerk-sync: no state row for ${user.id} after creating it`)
         if (!isFresh(state, user)) return { outcome: 'stale', previousRole: null, created: false }
-        await writeUsers(tx, [user])
+        const existing = await readUsers(tx, [user.id])
+        const previousRole = previousRoleOf(state, existing, user.id)
+        await writeUsers(tx, [user], existing)
         await bk.saveStates(tx, [
           { userId: user.id, version: user.updatedAt.getTime(), deletedAt: null, role: user.role },
         ])
-        const audit = auditRow(state, user, origin, event?.id ?? null)
+        const audit = auditRow(previousRole, user, origin, event?.id ?? null)
         if (audit) await bk.insertAudit(tx, [audit])
-        const created = state.version === NEW_STATE_VERSION
-        return { outcome: 'applied', previousRole: created ? null : state.role, created }
+        return { outcome: 'applied', previousRole, created: !existing.has(user.id) }
       })
     },
     deleteUser({ userId, deletedAt, event }) {
@@ -237,43 +265,57 @@ export function prismaStore(
         const seen = newest.get(u.id)
         if (!seen || u.updatedAt.getTime() >= seen.updatedAt.getTime()) newest.set(u.id, u)
       }
-      if (newest.size === 0) return { applied: [], stale: [] }
+      if (newest.size === 0) return { applied: [], stale: [], failed: [] }
       const sorted = [...newest.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-      const applied = await transact(
-        sorted.map((u) => u.id),
-        async (tx) => {
-          const done = new Set<string>()
-          for (let i = 0; i < sorted.length; i += BATCH) {
-            const batch = sorted.slice(i, i + BATCH)
-            const ids = batch.map((u) => u.id)
-            await bk.ensureStates(tx, ids)
-            const states = new Map((await bk.lockStates(tx, ids)).map((s) => [s.userId, s]))
-            const fresh = batch.filter((u) => isFresh(states.get(u.id)!, u))
-            if (!fresh.length) continue
-            await writeUsers(tx, fresh)
-            await bk.saveStates(
-              tx,
-              fresh.map((u) => ({
-                userId: u.id,
-                version: u.updatedAt.getTime(),
-                deletedAt: null,
-                role: u.role,
-              })),
-            )
-            const audits = fresh
-              .map((u) => auditRow(states.get(u.id)!, u, origin, null))
-              .filter((a): a is AuditRow => a !== null)
-            if (audits.length) await bk.insertAudit(tx, audits)
-            for (const u of fresh) done.add(u.id)
-          }
-          return done
-        },
-        300_000,
-      )
+      let applied: Set<string>
+      try {
+        applied = await transact(
+          sorted.map((u) => u.id),
+          async (tx) => {
+            const done = new Set<string>()
+            for (let i = 0; i < sorted.length; i += BATCH) {
+              const batch = sorted.slice(i, i + BATCH)
+              const ids = batch.map((u) => u.id)
+              await bk.ensureStates(tx, ids)
+              const states = new Map((await bk.lockStates(tx, ids)).map((s) => [s.userId, s]))
+              const fresh = batch.filter((u) => isFresh(states.get(u.id)!, u))
+              if (!fresh.length) continue
+              const existing = await readUsers(
+                tx,
+                fresh.map((u) => u.id),
+              )
+              await writeUsers(tx, fresh, existing)
+              await bk.saveStates(
+                tx,
+                fresh.map((u) => ({
+                  userId: u.id,
+                  version: u.updatedAt.getTime(),
+                  deletedAt: null,
+                  role: u.role,
+                })),
+              )
+              const audits = fresh
+                .map((u) =>
+                  auditRow(previousRoleOf(states.get(u.id)!, existing, u.id), u, origin, null),
+                )
+                .filter((a): a is AuditRow => a !== null)
+              if (audits.length) await bk.insertAudit(tx, audits)
+              for (const u of fresh) done.add(u.id)
+            }
+            return done
+          },
+          300_000,
+        )
+      } catch (error) {
+        if (!isClerkSyncError(error, ErrorCode.STORE_CONFLICT)) throw error
+        // One user the app's model refuses must not hold back the rest: write them one by one.
+        return upsertEachUser(store, [...newest.values()], origin)
+      }
       const order = [...newest.keys()]
       return {
         applied: order.filter((id) => applied.has(id)),
         stale: order.filter((id) => !applied.has(id)),
+        failed: [],
       }
     },
     async getUser(id) {
@@ -297,13 +339,19 @@ export function prismaStore(
           select: users.select,
         })
       } else {
+        // No role field: page over the synced ids (state table), then fetch those records. The
+        // cursor follows the ids, so a record the app deleted itself cannot end the listing early.
         const ids = await bk.idsByRole(prisma, opts.role, after, limit + 1)
+        const pageIds = ids.slice(0, limit)
         const found = await users.delegate(prisma).findMany({
-          where: { [users.id]: { in: ids } },
+          where: { [users.id]: { in: pageIds } },
           orderBy: { [users.id]: 'asc' },
           select: users.select,
         })
-        records = found
+        return {
+          users: await readRoles(found),
+          nextCursor: ids.length > limit ? encodeCursor(pageIds[pageIds.length - 1]!) : null,
+        }
       }
       const page = await readRoles(records.slice(0, limit))
       return {
@@ -312,11 +360,7 @@ export function prismaStore(
       }
     },
     async countUsersByRole() {
-      if (!users.role)
-        throw new ClerkSyncError(
-          ErrorCode.CONFIG_INVALID,
-          'prismaStore: countUsersByRole needs user.fields.role.',
-        )
+      if (!users.role) return bk.countRoles(prisma)
       const groups = await users
         .delegate(prisma)
         .groupBy({ by: [users.role], _count: { _all: true } })
@@ -339,4 +383,5 @@ export function prismaStore(
     },
     pruneEvents: ({ olderThan }) => bk.pruneEvents(prisma, olderThan),
   }
+  return store
 }

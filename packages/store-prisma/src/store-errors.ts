@@ -1,4 +1,12 @@
-import { ClerkSyncError, ErrorCode } from '@clerk-sync/core'
+import {
+  type BulkUpsertResult,
+  ClerkSyncError,
+  ErrorCode,
+  isClerkSyncError,
+  type SyncedUser,
+  type UserStore,
+  type WriteOrigin,
+} from '@clerk-sync/core'
 
 interface PrismaError {
   code?: string
@@ -19,10 +27,20 @@ function describe(error: unknown): string {
 
 /** Lost a race the database settled by aborting us: run the transaction again. */
 export function isRetryable(error: unknown): boolean {
-  const e = error as PrismaError
+  const e = error as PrismaError & {
+    meta?: { code?: string; driverAdapterError?: { cause?: { originalCode?: string } } }
+  }
   if (e?.code === 'P2034') return true
-  return /\b(40001|40P01|1213|1205)\b|deadlock|could not serialize|Lock wait timeout|SQLITE_BUSY|database is locked|TransactionWriteConflict/i.test(
-    describe(error),
+  const cause = e?.meta?.driverAdapterError?.cause as
+    | { kind?: string; originalCode?: string }
+    | undefined
+  if (cause?.kind === 'TransactionWriteConflict') return true
+  const dbCode = cause?.originalCode ?? e?.meta?.code
+  if (dbCode && ['40001', '40P01', '1213', '1205', 'SQLITE_BUSY'].includes(String(dbCode)))
+    return true
+  // Words only: a numeric match could hit a value (an email like bob.1213@…) in the message.
+  return /deadlock detected|could not serialize access|Deadlock found|Lock wait timeout exceeded|database is locked/.test(
+    String(e?.message ?? ''),
   )
 }
 
@@ -67,4 +85,26 @@ export function translateWriteError(error: unknown, userIds: string[]): unknown 
   const first =
     (e?.message ?? String(error)).trim().split('\n').filter(Boolean).at(-1) ?? 'unknown error'
   return new Error(`${first}${e?.code ? ` (${e.code})` : ''}`, { cause: error })
+}
+
+/**
+ * A bulk upsert's fallback after the app's model refused one of its users: each user in its own
+ * transaction, conflicts reported per user in `failed`, everything else written.
+ */
+export async function upsertEachUser(
+  store: UserStore<string>,
+  users: SyncedUser<string>[],
+  origin: WriteOrigin,
+): Promise<BulkUpsertResult> {
+  const result: BulkUpsertResult = { applied: [], stale: [], failed: [] }
+  for (const user of users) {
+    try {
+      const { outcome } = await store.upsertUser({ user, origin })
+      ;(outcome === 'applied' ? result.applied : result.stale).push(user.id)
+    } catch (error) {
+      if (!isClerkSyncError(error, ErrorCode.STORE_CONFLICT)) throw error
+      result.failed.push({ id: user.id, reason: error.message })
+    }
+  }
+  return result
 }

@@ -104,8 +104,11 @@ export function resolveUserModel(
       `the client has no model for \`${model}\` (expected the delegate name, e.g. "user" for prisma.user).`,
     )
   if (!mapping?.id) fail(`user.fields.id is required: the ${model} field holding Clerk's user id.`)
+  // Enums count: an app's `role Role` is a Prisma enum whose values are strings.
   const scalar = new Map(
-    runtimeModel.fields.filter((f) => f.kind === 'scalar').map((f) => [f.name, f]),
+    runtimeModel.fields
+      .filter((f) => f.kind === 'scalar' || f.kind === 'enum')
+      .map((f) => [f.name, f.kind === 'enum' ? { ...f, type: 'String' } : f]),
   )
   const check = (name: string, what: string, types: string[]) => {
     const field = scalar.get(name)

@@ -59,7 +59,7 @@ for (const target of targets) {
     skip: target.skip,
     setup: () =>
       sqlHarness({
-        store: prismaStore(database.prisma),
+        store: prismaStore(database.prisma, database.storeOptions),
         raw: database.raw,
         faults: database.faults,
         usersTable: 'clerk_sync_users',
@@ -71,7 +71,7 @@ for (const target of targets) {
     skip: target.skip,
     setup: () =>
       sqlHarness({
-        store: prismaStore(database.prisma, { user: membersModel }),
+        store: prismaStore(database.prisma, { ...database.storeOptions, user: membersModel }),
         raw: database.raw,
         faults: database.faults,
         usersTable: 'members',

@@ -69,7 +69,7 @@ for (const target of targets) {
       const log = captureLogger()
       const sync = createClerkSync({
         signingSecret: secret,
-        store: prismaStore(database.prisma, { user: seedUser }),
+        store: prismaStore(database.prisma, { ...database.storeOptions, user: seedUser }),
         logger: log.logger,
       })
       const send = (payload: object, id?: string) => {
@@ -78,7 +78,7 @@ for (const target of targets) {
       }
       const row = async (id: string) =>
         (await database.raw.query('SELECT * FROM users WHERE id = ?', [id]))[0]
-      return { send, log, row }
+      return { send, log, row, sync }
     }
 
     it('writes only the synced fields, leaves the password alone, and cascades a delete', async () => {
@@ -119,6 +119,78 @@ for (const target of targets) {
       expect(
         await database.raw.query('SELECT * FROM workouts WHERE user_id = ?', [user.id]),
       ).toEqual([])
+    })
+
+    it('takes a record the app had before clerk-sync as existing: its role change is audited', async () => {
+      const { send, sync } = await setup()
+      const user = clerkUser({ emails: ['seeded@example.com'], role: 'client', updatedAt: T })
+      await (
+        database.prisma as unknown as { user: { create(a: unknown): Promise<unknown> } }
+      ).user.create({
+        data: { id: user.id, email: 'seeded@example.com', role: 'admin' },
+      })
+      const result = await send(userCreatedEvent(user))
+      expect(result).toMatchObject({ outcome: 'applied', previousRole: 'admin', role: 'client' })
+      expect(result.message).toBe(`User ${user.id} updated in database; role admin → client`)
+      const audit = await sync.store.listAuditEntries({ userId: user.id })
+      expect(audit.entries).toEqual([
+        expect.objectContaining({ fromRole: 'admin', toRole: 'client', source: 'webhook' }),
+      ])
+    })
+
+    it('writes the rest of a bulk upsert when the model refuses some users, and reports those', async () => {
+      const { sync } = await setup()
+      const good = clerkUser({ emails: ['good@example.com'], updatedAt: T })
+      const noEmail = clerkUser({ emails: [], phones: ['+15555550100'], updatedAt: T })
+      const taken = clerkUser({ emails: ['good@example.com'], updatedAt: T })
+      const other = clerkUser({ emails: ['other@example.com'], updatedAt: T })
+      const synced = await Promise.all(
+        [good, noEmail, taken, other].map((u) => sync.toSyncedUser(u)),
+      )
+      const result = await sync.store.upsertUsers({
+        users: synced,
+        origin: { source: 'backfill', actor: null },
+      })
+      expect(new Set(result.applied)).toEqual(new Set([good.id, other.id]))
+      expect(new Set(result.failed.map((f) => f.id))).toEqual(new Set([noEmail.id, taken.id]))
+      expect(result.failed.find((f) => f.id === noEmail.id)?.reason).toMatch(
+        /required field "email"/,
+      )
+      expect(result.failed.find((f) => f.id === taken.id)?.reason).toMatch(/UNIQUE/)
+      expect(result.failed.map((f) => f.reason).join()).not.toContain('good@example.com')
+    })
+
+    it('pages and counts by the synced role when the model has no role field mapped', async () => {
+      const { sync } = await setup()
+      const store = prismaStore(database.prisma, {
+        ...database.storeOptions,
+        user: {
+          model: 'user',
+          fields: { id: 'id', email: 'email', createdAt: 'createdAt', updatedAt: 'updatedAt' },
+        },
+      })
+      const ids = ['user_p1', 'user_p2', 'user_p3', 'user_p4']
+      for (const id of ids) {
+        const synced = await sync.toSyncedUser(
+          clerkUser({ id, emails: [`${id}@example.com`], role: 'trainer', updatedAt: T }),
+        )
+        await store.upsertUser({ user: synced, origin: { source: 'webhook', actor: null } })
+      }
+      // The app deletes one record itself, behind clerk-sync's back.
+      await database.raw.query('DELETE FROM users WHERE id = ?', ['user_p2'])
+      const seen: string[] = []
+      let cursor: string | null = null
+      do {
+        const page: Awaited<ReturnType<typeof store.listUsers>> = await store.listUsers({
+          role: 'trainer',
+          limit: 2,
+          cursor,
+        })
+        seen.push(...page.users.map((u) => u.id))
+        cursor = page.nextCursor
+      } while (cursor)
+      expect(seen).toEqual(['user_p1', 'user_p3', 'user_p4'])
+      expect(await store.countUsersByRole()).toEqual({ trainer: 4 })
     })
 
     it('answers 500 naming the required email field for a user without email, until a newer event makes the retry stale', async () => {

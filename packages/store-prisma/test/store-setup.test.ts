@@ -47,6 +47,20 @@ describe('prismaStore at start-up', () => {
     ).not.toThrow()
   })
 
+  it('qualifies its raw SQL with a Postgres schema when given one', async () => {
+    const { bookkeeping } = await import('../src/bookkeeping.js')
+    const calls: string[] = []
+    const client = {
+      $executeRawUnsafe: async (sql: string) => {
+        calls.push(sql)
+        return 0
+      },
+      $queryRawUnsafe: async () => [],
+    }
+    await bookkeeping('postgresql', 'tenant_a').pruneEvents(client as never, new Date())
+    expect(calls[0]).toMatch(/^DELETE FROM "tenant_a"\.clerk_sync_events WHERE/)
+  })
+
   it('reads a model’s fields from a schema', () => {
     const fields = parseModelFields(
       `model Account {\n  id String @id\n  email String @unique\n  nick String?\n  plan String @default("free")\n  posts Post[]\n  // comment\n  @@map("accounts")\n}`,

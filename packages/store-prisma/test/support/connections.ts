@@ -25,6 +25,8 @@ export type AnyPrismaClient = PostgresClient | MysqlClient | SqliteClient
 
 export interface TestDatabase {
   prisma: AnyPrismaClient
+  /** What prismaStore needs to know about this connection (the Postgres schema). */
+  storeOptions: { schema?: string }
   raw: RawDatabase
   faults: FaultInjector
   close(): Promise<void>
@@ -86,13 +88,12 @@ export async function postgresDatabase(): Promise<TestDatabase> {
   }
   const faults = pgFaults(raw)
   await prepare(raw, 'postgresql', faults)
-  const adapter = new PrismaPg(
-    { connectionString: postgresUrl, options: `-c search_path=${schema}`, max: 20 },
-    { schema },
-  )
+  // Only PrismaPg's own `schema` option, no search_path: as an app configures it.
+  const adapter = new PrismaPg({ connectionString: postgresUrl, max: 20 }, { schema })
   const prisma = new PostgresClient({ adapter })
   return {
     prisma,
+    storeOptions: { schema },
     raw,
     faults,
     async close() {
@@ -134,6 +135,7 @@ export async function mariadbDatabase(): Promise<TestDatabase> {
   const prisma = new MysqlClient({ adapter })
   return {
     prisma,
+    storeOptions: {},
     raw,
     faults,
     async close() {
@@ -180,6 +182,7 @@ export async function sqliteDatabase(): Promise<TestDatabase> {
   })
   return {
     prisma,
+    storeOptions: {},
     raw,
     faults,
     async close() {
