@@ -10,7 +10,11 @@ const common: Options = {
 export default defineConfig([
   {
     ...common,
-    entry: { index: 'src/index.ts', conformance: 'src/conformance/index.ts' },
+    entry: {
+      index: 'src/index.ts',
+      conformance: 'src/conformance/index.ts',
+      emulator: 'src/emulator/index.ts',
+    },
     format: ['esm', 'cjs'],
     dts: true,
   },

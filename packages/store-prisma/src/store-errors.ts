@@ -20,11 +20,6 @@ interface PrismaError {
   }
 }
 
-function describe(error: unknown): string {
-  const e = error as PrismaError
-  return `${e?.code ?? ''} ${e?.message ?? String(error)} ${JSON.stringify(e?.meta ?? {})}`
-}
-
 /** Lost a race the database settled by aborting us: run the transaction again. */
 export function isRetryable(error: unknown): boolean {
   const e = error as PrismaError & {

@@ -1,0 +1,55 @@
+import { readFileSync } from 'node:fs'
+import { emulatorCommand } from './commands/emulator.js'
+import { pendingCommand } from './commands/pending.js'
+import { triggerCommand } from './commands/trigger.js'
+import { MAIN_HELP } from './help.js'
+import { type Io, processIo } from './io.js'
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './usage-error.js'
+
+function version(): string {
+  const manifest = new URL('../package.json', import.meta.url)
+  return (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version
+}
+
+async function dispatch(command: string | undefined, args: string[], io: Io): Promise<number> {
+  switch (command) {
+    case 'emulator':
+      return emulatorCommand(args, io)
+    case 'trigger':
+      return triggerCommand(args, io)
+    case 'backfill':
+    case 'reconcile':
+      return pendingCommand(command, args, io)
+    case undefined:
+    case '-h':
+    case '--help':
+    case 'help':
+      if (command === 'help' && args[0]) return dispatch(args[0], ['--help'], io)
+      io.out(MAIN_HELP)
+      return command === undefined ? EXIT_USAGE : EXIT_OK
+    case '-v':
+    case '--version':
+      io.out(version())
+      return EXIT_OK
+    default:
+      throw new UsageError(`unknown command "${command}"`)
+  }
+}
+
+/** Runs one invocation and returns its exit code: 0 success, 1 failure, 2 usage error. */
+export async function run(argv: string[]): Promise<number> {
+  const [command, ...args] = argv
+  const io = processIo(argv.includes('--json'))
+  try {
+    return await dispatch(command, args, io)
+  } catch (error) {
+    if (error instanceof UsageError) {
+      const where = error.command ? `clerk-sync ${error.command}` : 'clerk-sync'
+      if (io.json) io.out(JSON.stringify({ ok: false, error: error.message, usage: true }))
+      io.err(`${where}: ${error.message}\nRun "${where} --help" for usage.`)
+      return EXIT_USAGE
+    }
+    io.err(`clerk-sync: ${(error as Error).stack ?? String(error)}`)
+    return EXIT_FAILURE
+  }
+}

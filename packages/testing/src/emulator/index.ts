@@ -1,0 +1,14 @@
+export type { ApiRequestRecord } from './api-server.js'
+export { EMULATED_API_VERSION } from './api-version.js'
+export type { ClerkErrorJSON, ClerkErrorsJSON } from './clerk-errors.js'
+export type { ClerkEmulatorOptions } from './options.js'
+export type { RateLimitOptions } from './rate-limiter.js'
+export { SVIX_RETRY_SCHEDULE_MS, SVIX_TIMEOUT_MS } from './retry-schedule.js'
+export type { SessionTokenOptions, SessionTokenState } from './session-token.js'
+export {
+  type ClerkEmulator,
+  type EmittedEvent,
+  startClerkEmulator,
+} from './start-clerk-emulator.js'
+export type { UserEventType } from './users-routes.js'
+export type { DeliveryAttempt } from './webhook-dispatcher.js'

@@ -1,0 +1,216 @@
+import type { IncomingMessage } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { clerkEvent } from '../fixtures/clerk-events.js'
+import {
+  type ClerkUserFixture,
+  type ClerkUserFixtureOptions,
+  clerkUser,
+} from '../fixtures/clerk-user.js'
+import { generateSigningSecret, randomId } from '../sign-webhook.js'
+import { type ApiRequestRecord, createApiServer } from './api-server.js'
+import { createInstanceKeys, publishableKeyFor } from './instance-keys.js'
+import { type ClerkEmulatorOptions, checkWebhookUrl, resolveOptions } from './options.js'
+import { seededRandom } from './random.js'
+import { RateLimiter } from './rate-limiter.js'
+import { type SessionTokenOptions, signSessionToken } from './session-token.js'
+import { UserDirectory } from './user-directory.js'
+import type { RouteContext, UserEventType } from './users-routes.js'
+import { type DeliveryAttempt, WebhookDispatcher } from './webhook-dispatcher.js'
+
+/** An event the emulator emitted, whatever became of its deliveries. */
+export interface EmittedEvent {
+  /** The `svix-id` its deliveries carry. */
+  messageId: string
+  type: UserEventType
+  /** The envelope, exactly as sent. */
+  payload: ReturnType<typeof clerkEvent<UserEventType, object>>
+}
+
+export interface ClerkEmulator {
+  /** Give to `createClerkClient({ apiUrl, secretKey })`; the client adds `/v1`. */
+  readonly apiUrl: string
+  readonly secretKey: string
+  /** `pk_test_…`, required by `authenticateRequest`. */
+  readonly publishableKey: string
+  /** PEM public key for networkless verification (`jwtKey` / `CLERK_JWT_KEY`). */
+  readonly jwtKey: string
+  /** The `whsec_…` secret deliveries are signed with (unless an endpoint has its own). */
+  readonly signingSecret: string
+  readonly instanceId: string
+  readonly frontendApi: string
+  /** The seed the chaos runs on; pass it back as `seed` to replay a run. */
+  readonly seed: number
+  /** Clerk's truth: every user, oldest first, as `GET /v1/users/{id}` returns it. Copies. */
+  users(): ClerkUserFixture[]
+  user(id: string): ClerkUserFixture | undefined
+  /** Adds users as if they had been in Clerk all along: no webhooks (for backfill tests). */
+  seedUsers(users: ClerkUserFixtureOptions[]): ClerkUserFixture[]
+  /** Every event emitted, in order. */
+  events(): EmittedEvent[]
+  /** Every webhook attempt so far, in the order they finished. */
+  deliveries(): DeliveryAttempt[]
+  /** The most recent 1,000 Backend API calls, oldest first. */
+  requests(): ApiRequestRecord[]
+  /** Resolves when every message has succeeded or used up its attempts; rejects after `timeoutMs`. */
+  flush(options?: { timeoutMs?: number }): Promise<void>
+  /** An RS256 session token for an existing user; `options.state` makes invalid ones. */
+  sessionToken(
+    userId: string,
+    claims?: Record<string, unknown>,
+    options?: SessionTokenOptions,
+  ): string
+  /** Registers an endpoint for messages emitted from now on (Svix fans out at send time). */
+  addWebhookEndpoint(url: string, options?: { signingSecret?: string }): void
+  readonly webhookUrls: string[]
+  /** Stops the server and drops pending deliveries. */
+  close(): Promise<void>
+}
+
+const REQUEST_LOG_SIZE = 1000
+
+function frontendApiFor(host: string, port: number): string {
+  // parsePublishableKey wants a `.` in the host; `localhost` or `::1` have none.
+  return host.includes('.') && !host.includes(':')
+    ? `${host}:${port}`
+    : `emulator.localhost:${port}`
+}
+
+function clientIp(req: IncomingMessage): string {
+  return (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '')
+}
+
+/**
+ * A local Clerk: the Users endpoints of the Backend API (2026-05-12) that `@clerk/backend`'s
+ * client talks to unchanged, webhooks delivered as Svix does (faults included), and session
+ * tokens that `authenticateRequest` accepts offline.
+ *
+ * @example
+ * const clerk = await startClerkEmulator({ webhookUrl, timeScale: 1e-5 })
+ * const client = createClerkClient({ apiUrl: clerk.apiUrl, secretKey: clerk.secretKey })
+ * await client.users.createUser({ emailAddress: ['ada@example.com'] })
+ * await clerk.flush()
+ */
+export async function startClerkEmulator(
+  options: ClerkEmulatorOptions = {},
+): Promise<ClerkEmulator> {
+  const resolved = resolveOptions(options)
+  const signingSecret = resolved.signingSecret ?? generateSigningSecret()
+  const directory = new UserDirectory()
+  const events: EmittedEvent[] = []
+  const requests: ApiRequestRecord[] = []
+  const dispatcher = new WebhookDispatcher({
+    retryScheduleMs: resolved.retryScheduleMs,
+    timeScale: resolved.timeScale,
+    timeoutMs: resolved.timeoutMs,
+    duplicateRate: resolved.duplicateRate,
+    reorderWindow: resolved.reorderWindow,
+    jitter: resolved.jitter,
+    concurrency: resolved.concurrency,
+    random: seededRandom(resolved.seed),
+    onAttempt: resolved.onDelivery,
+  })
+  for (const url of resolved.webhookUrls) dispatcher.addEndpoint({ url, signingSecret })
+  const rateLimiter = resolved.rateLimit ? new RateLimiter(resolved.rateLimit) : undefined
+  const keys = createInstanceKeys({ secretKey: resolved.secretKey })
+
+  const context = (req: IncomingMessage): RouteContext => ({
+    directory,
+    emit(type, data, timestamp) {
+      const payload = clerkEvent(type, data, { timestamp, instanceId: keys.instanceId })
+      // Clerk records the HTTP request behind the change: here, the Backend API call.
+      payload.event_attributes.http_request = {
+        client_ip: clientIp(req),
+        user_agent: String(req.headers['user-agent'] ?? ''),
+      }
+      const messageId = randomId('msg')
+      events.push({ messageId, type, payload: structuredClone(payload) })
+      dispatcher.enqueue({ id: messageId, type, body: JSON.stringify(payload) })
+    },
+    jwks: () => ({
+      keys: [
+        {
+          ...keys.publicKey.export({ format: 'jwk' }),
+          kid: keys.instanceId,
+          alg: 'RS256',
+          use: 'sig',
+        },
+      ],
+    }),
+  })
+
+  const server = createApiServer({
+    secretKey: keys.secretKey,
+    rateLimiter,
+    context,
+    record(entry) {
+      requests.push(entry)
+      if (requests.length > REQUEST_LOG_SIZE) requests.shift()
+    },
+  })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(resolved.port, resolved.host, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  const { port } = server.address() as AddressInfo
+  const frontendApi = frontendApiFor(resolved.host, port)
+  // The publishable key encodes the Frontend API host, which includes the port just chosen.
+  const publishableKey = publishableKeyFor(frontendApi)
+  const urlHost = resolved.host.includes(':') ? `[${resolved.host}]` : resolved.host
+  const apiUrl = `http://${urlHost}:${port}`
+  const issuer = `http://${frontendApi}`
+
+  return {
+    apiUrl,
+    secretKey: keys.secretKey,
+    publishableKey,
+    jwtKey: keys.jwtKey,
+    signingSecret,
+    instanceId: keys.instanceId,
+    frontendApi,
+    seed: resolved.seed,
+    users: () => directory.entries().map((entry) => entry.user),
+    user: (id) => directory.get(id),
+    seedUsers(list) {
+      return list.map((fixture) => {
+        const user = clerkUser(fixture)
+        // The same uniqueness the API enforces, so seeded users cannot clash with created ones.
+        for (const email of user.email_addresses) {
+          directory.assertUnique('email_address', email.email_address)
+        }
+        for (const phone of user.phone_numbers)
+          directory.assertUnique('phone_number', phone.phone_number)
+        if (user.username) directory.assertUnique('username', user.username)
+        directory.put(user)
+        return structuredClone(user)
+      })
+    },
+    events: () => structuredClone(events),
+    deliveries: () => dispatcher.deliveries(),
+    requests: () => requests.map((entry) => ({ ...entry })),
+    flush: (flushOptions = {}) => dispatcher.flush(flushOptions.timeoutMs),
+    sessionToken(userId, claims, tokenOptions) {
+      if (!directory.get(userId)) throw new Error(`sessionToken: no user ${userId} in the emulator`)
+      return signSessionToken(
+        { instanceId: keys.instanceId, issuer, privateKey: keys.privateKey },
+        userId,
+        claims,
+        tokenOptions,
+      )
+    },
+    addWebhookEndpoint(url, endpointOptions = {}) {
+      checkWebhookUrl(url)
+      dispatcher.addEndpoint({ url, signingSecret: endpointOptions.signingSecret ?? signingSecret })
+    },
+    get webhookUrls() {
+      return dispatcher.endpoints.map((endpoint) => endpoint.url)
+    },
+    async close() {
+      dispatcher.close()
+      server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    },
+  }
+}
