@@ -43,6 +43,14 @@ export type {
   WriteOutcome,
   WriteSource,
 } from './store/user-store.js'
+export {
+  isFreshWrite,
+  NEW_SYNC_STATE_VERSION,
+  previousRoleOf,
+  type RoleChange,
+  roleChangeOf,
+  type UserSyncState,
+} from './store/write-decision.js'
 export { type ClerkSync, createClerkSync } from './sync/create-clerk-sync.js'
 export {
   type ClerkSyncOptions,

@@ -1,48 +1,17 @@
-import type {
-  BulkUpsertInput,
-  BulkUpsertResult,
-  DeleteUserInput,
-  DeleteUserResult,
-  SyncedUser,
-  UpsertUserInput,
-  UpsertUserResult,
-  WriteOrigin,
+import {
+  type BulkUpsertInput,
+  type BulkUpsertResult,
+  type DeleteUserInput,
+  type DeleteUserResult,
+  isFreshWrite,
+  previousRoleOf,
+  roleChangeOf,
+  type SyncedUser,
+  type UpsertUserInput,
+  type UpsertUserResult,
 } from '@clerk-sync/core'
-import type { AuditRow, DialectOps, StateRow } from './dialects/ops.js'
+import type { DialectOps } from './dialects/ops.js'
 import type { Flow } from './flow.js'
-
-function isFresh(state: StateRow, user: SyncedUser<string>): boolean {
-  return state.deletedAt === null && user.updatedAt.getTime() >= state.version
-}
-
-/** The role before this write: the app's row's own (if it has a role column), else the last synced. */
-function previousRoleOf(
-  state: StateRow,
-  existing: ReadonlyMap<string, string | null>,
-  id: string,
-): string | null {
-  if (!existing.has(id)) return null
-  return existing.get(id) ?? state.role
-}
-
-function auditRow(
-  previousRole: string | null,
-  user: SyncedUser<string>,
-  origin: WriteOrigin,
-  eventId: string | null,
-): AuditRow | null {
-  // A change on a user the app already had; a new user's first role is not a change.
-  if (previousRole === null || previousRole === user.role) return null
-  return {
-    actor: origin.actor,
-    targetUserId: user.id,
-    fromRole: previousRole,
-    toRole: user.role,
-    at: new Date(),
-    source: origin.source,
-    eventId,
-  }
-}
 
 /**
  * One user, one transaction: claim the event id (a duplicate waits here for its first delivery),
@@ -60,14 +29,14 @@ export function* upsertUserFlow(
   yield* ops.ensureStates(tx, [user.id])
   const [state] = yield* ops.lockStates(tx, [user.id])
   if (!state) throw new Error(`clerk-sync: no state row for ${user.id} after creating it`)
-  if (!isFresh(state, user)) return { outcome: 'stale', previousRole: null, created: false }
+  if (!isFreshWrite(state, user)) return { outcome: 'stale', previousRole: null, created: false }
   const existing = yield* ops.readUsers(tx, [user.id])
   const previousRole = previousRoleOf(state, existing, user.id)
   yield* ops.writeUsers(tx, [user], existing)
   yield* ops.saveStates(tx, [
     { userId: user.id, version: user.updatedAt.getTime(), deletedAt: null, role: user.role },
   ])
-  const audit = auditRow(previousRole, user, origin, event?.id ?? null)
+  const audit = roleChangeOf(previousRole, user, origin, event?.id ?? null)
   if (audit) yield* ops.insertAudit(tx, [audit])
   return { outcome: 'applied', previousRole, created: !existing.has(user.id) }
 }
@@ -109,7 +78,7 @@ export function* upsertUsersFlow(
     const ids = batch.map((u) => u.id)
     yield* ops.ensureStates(tx, ids)
     const states = new Map((yield* ops.lockStates(tx, ids)).map((s) => [s.userId, s]))
-    const fresh = batch.filter((u) => isFresh(states.get(u.id)!, u))
+    const fresh = batch.filter((u) => isFreshWrite(states.get(u.id)!, u))
     const freshIds = new Set(fresh.map((u) => u.id))
     for (const u of batch) (freshIds.has(u.id) ? result.applied : result.stale).push(u.id)
     if (fresh.length === 0) continue
@@ -129,9 +98,9 @@ export function* upsertUsersFlow(
     )
     const audits = fresh
       .map((u) =>
-        auditRow(previousRoleOf(states.get(u.id)!, existing, u.id), u, input.origin, null),
+        roleChangeOf(previousRoleOf(states.get(u.id)!, existing, u.id), u, input.origin, null),
       )
-      .filter((a): a is AuditRow => a !== null)
+      .filter((a) => a !== null)
     if (audits.length) yield* ops.insertAudit(tx, audits)
   }
   // Report in the caller's order.

@@ -1,4 +1,4 @@
-import type { AuditEntry, EventRef, WriteSource } from '@clerk-sync/core'
+import type { AuditEntry, EventRef, RoleChange, UserSyncState, WriteSource } from '@clerk-sync/core'
 import type { Provider, RawCapable } from './prisma-like.js'
 
 /**
@@ -6,24 +6,11 @@ import type { Provider, RawCapable } from './prisma-like.js'
  * delegate). Prisma's query API cannot express "insert unless present" and "lock this row" the
  * way the store needs them, so these few statements are raw, one set per provider.
  */
-export interface StateRow {
-  userId: string
-  version: number
-  deletedAt: Date | null
-  role: string | null
-}
+/** One row of `clerk_sync_user_state`. */
+export type StateRow = UserSyncState
 
-export const NEW_STATE_VERSION = -1
-
-export interface AuditRow {
-  actor: string | null
-  targetUserId: string
-  fromRole: string | null
-  toRole: string
-  at: Date
-  source: WriteSource
-  eventId: string | null
-}
+/** One row of `clerk_sync_role_audit`. */
+export type AuditRow = RoleChange
 
 function toDate(value: unknown): Date | null {
   if (value === null || value === undefined) return null

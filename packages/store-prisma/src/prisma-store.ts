@@ -6,13 +6,15 @@ import {
   ErrorCode,
   encodeCursor,
   isClerkSyncError,
+  isFreshWrite,
+  previousRoleOf,
   resolvePageLimit,
+  roleChangeOf,
   type SyncedUser,
   type UpsertUserResult,
   type UserStore,
-  type WriteOrigin,
 } from '@clerk-sync/core'
-import { type AuditRow, bookkeeping, type StateRow } from './bookkeeping.js'
+import { bookkeeping } from './bookkeeping.js'
 import {
   clientProvider,
   clientSchema,
@@ -52,39 +54,6 @@ export interface PrismaUserStore extends UserStore<string> {
 
 const BATCH = 1000
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
-function isFresh(state: StateRow, user: SyncedUser<string>): boolean {
-  return state.deletedAt === null && user.updatedAt.getTime() >= state.version
-}
-
-/** The role before this write: the app's record's own (if it has a role field), else the last synced. */
-function previousRoleOf(
-  state: StateRow,
-  existing: ReadonlyMap<string, string | null>,
-  id: string,
-): string | null {
-  if (!existing.has(id)) return null
-  return existing.get(id) ?? state.role
-}
-
-function auditRow(
-  previousRole: string | null,
-  user: SyncedUser<string>,
-  origin: WriteOrigin,
-  eventId: string | null,
-): AuditRow | null {
-  // A change on a user the app already had; a new user's first role is not a change.
-  if (previousRole === null || previousRole === user.role) return null
-  return {
-    actor: origin.actor,
-    targetUserId: user.id,
-    fromRole: previousRole,
-    toRole: user.role,
-    at: new Date(),
-    source: origin.source,
-    eventId,
-  }
-}
 
 const readyModel: UserModelOption = {
   model: 'clerkSyncUser',
@@ -227,14 +196,15 @@ export function prismaStore(
         await bk.ensureStates(tx, [user.id])
         const [state] = await bk.lockStates(tx, [user.id])
         if (!state) throw new Error(`clerk-sync: no state row for ${user.id} after creating it`)
-        if (!isFresh(state, user)) return { outcome: 'stale', previousRole: null, created: false }
+        if (!isFreshWrite(state, user))
+          return { outcome: 'stale', previousRole: null, created: false }
         const existing = await readUsers(tx, [user.id])
         const previousRole = previousRoleOf(state, existing, user.id)
         await writeUsers(tx, [user], existing)
         await bk.saveStates(tx, [
           { userId: user.id, version: user.updatedAt.getTime(), deletedAt: null, role: user.role },
         ])
-        const audit = auditRow(previousRole, user, origin, event?.id ?? null)
+        const audit = roleChangeOf(previousRole, user, origin, event?.id ?? null)
         if (audit) await bk.insertAudit(tx, [audit])
         return { outcome: 'applied', previousRole, created: !existing.has(user.id) }
       })
@@ -278,7 +248,7 @@ export function prismaStore(
               const ids = batch.map((u) => u.id)
               await bk.ensureStates(tx, ids)
               const states = new Map((await bk.lockStates(tx, ids)).map((s) => [s.userId, s]))
-              const fresh = batch.filter((u) => isFresh(states.get(u.id)!, u))
+              const fresh = batch.filter((u) => isFreshWrite(states.get(u.id)!, u))
               if (!fresh.length) continue
               const existing = await readUsers(
                 tx,
@@ -296,9 +266,9 @@ export function prismaStore(
               )
               const audits = fresh
                 .map((u) =>
-                  auditRow(previousRoleOf(states.get(u.id)!, existing, u.id), u, origin, null),
+                  roleChangeOf(previousRoleOf(states.get(u.id)!, existing, u.id), u, origin, null),
                 )
-                .filter((a): a is AuditRow => a !== null)
+                .filter((a) => a !== null)
               if (audits.length) await bk.insertAudit(tx, audits)
               for (const u of fresh) done.add(u.id)
             }

@@ -131,11 +131,12 @@ describe('webhooks delivered as Svix does, to a real clerk-sync app', () => {
     const expected = SVIX_RETRY_SCHEDULE_MS.slice(1).map((ms) => ms * TIME_SCALE)
     gaps(attempts).forEach((gap, i) => {
       expect(gap, `gap before attempt ${i + 2}`).toBeGreaterThanOrEqual(expected[i]! - 5)
-      expect(gap, `gap before attempt ${i + 2}`).toBeLessThan(expected[i]! + 250)
+      // Upper bound generous: CI runs database suites beside this one on two cores.
+      expect(gap, `gap before attempt ${i + 2}`).toBeLessThan(expected[i]! + 1000)
     })
     const total = expected.reduce((sum, ms) => sum + ms, 0) // 993 ms
     expect(elapsed).toBeGreaterThanOrEqual(total - 20)
-    expect(elapsed).toBeLessThan(total + 3000)
+    expect(elapsed).toBeLessThan(total + 5000)
     await Promise.all([clerk.close(), app.close()])
   })
 

@@ -1,25 +1,11 @@
-import type { AuditEntry, EventRef, SyncedUser, WriteSource } from '@clerk-sync/core'
+import type { AuditEntry, EventRef, RoleChange, SyncedUser, UserSyncState } from '@clerk-sync/core'
 import type { ResolvedUsersTable } from '../users-table.js'
 
-/** One row of `clerk_sync_user_state`; `version` -1 marks a row made just now, never written. */
-export interface StateRow {
-  userId: string
-  version: number
-  deletedAt: Date | null
-  role: string | null
-}
+/** One row of `clerk_sync_user_state`. */
+export type StateRow = UserSyncState
 
-export const NEW_STATE_VERSION = -1
-
-export interface AuditRow {
-  actor: string | null
-  targetUserId: string
-  fromRole: string | null
-  toRole: string
-  at: Date
-  source: WriteSource
-  eventId: string | null
-}
+/** One row of `clerk_sync_role_audit`. */
+export type AuditRow = RoleChange
 
 type Op<T> = Generator<unknown, T, unknown>
 

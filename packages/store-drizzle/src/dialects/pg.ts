@@ -1,13 +1,12 @@
-import { and, asc, count, eq, gt, inArray, lt, sql } from 'drizzle-orm'
+import { asc, eq, inArray, lt, sql } from 'drizzle-orm'
 import type { PgDatabase } from 'drizzle-orm/pg-core'
 import { step } from '../flow.js'
 import { clerkSyncEvents, clerkSyncRoleAudit, clerkSyncUserState } from '../schema/pg.js'
 import type { ResolvedUsersTable } from '../users-table.js'
 import type { DialectOps, ReadOps, StateRow } from './ops.js'
+import { createReads } from './reads.js'
 
-type Row = Record<string, unknown>
-
-import { auditEntryFromRow, excludedSet } from './shared.js'
+import { excludedSet } from './shared.js'
 
 // biome-ignore lint/suspicious/noExplicitAny: a transaction of any Postgres driver (pg, postgres-js, PGlite).
 type Tx = PgDatabase<any, any, any>
@@ -98,57 +97,12 @@ export function pgOps(users: ResolvedUsersTable): DialectOps {
 }
 
 export function pgReads(db: Tx, users: ResolvedUsersTable): ReadOps {
-  // The app's table is only known at run time, so these queries are built untyped.
-  // biome-ignore lint/suspicious/noExplicitAny: see above.
-  const q: any = db
-  const roleColumn = users.role ?? state.role
-  const base = () => {
-    const query = q.select({ ...users.selection, role: roleColumn }).from(users.table)
-    return users.role ? query : query.innerJoin(state, eq(state.userId, users.id))
-  }
-  return {
-    async getUser(id) {
-      const [row] = await base().where(eq(users.id, id)).limit(1)
-      return row ? users.fromRow(row, row.role) : null
-    },
-    async listUsers({ role, limit, after }) {
-      const rows = await base()
-        .where(
-          and(
-            role === undefined ? undefined : eq(roleColumn, role),
-            after === null ? undefined : gt(users.id, after),
-          ),
-        )
-        .orderBy(asc(users.id))
-        .limit(limit)
-      return rows.map((row: Row) => users.fromRow(row, row.role))
-    },
-    async countUsersByRole() {
-      const query = q.select({ role: roleColumn, count: count() }).from(users.table)
-      const rows = await (users.role
-        ? query
-        : query.innerJoin(state, eq(state.userId, users.id))
-      ).groupBy(roleColumn)
-      return Object.fromEntries(
-        (rows as Row[])
-          .filter((r) => r.role !== null)
-          .map((r) => [r.role as string, Number(r.count)]),
-      )
-    },
-    async listAuditEntries({ userId, limit, after }) {
-      const rows = await db
-        .select()
-        .from(clerkSyncRoleAudit)
-        .where(
-          and(
-            userId === undefined ? undefined : eq(clerkSyncRoleAudit.targetUserId, userId),
-            after === null ? undefined : gt(clerkSyncRoleAudit.id, after),
-          ),
-        )
-        .orderBy(asc(clerkSyncRoleAudit.id))
-        .limit(limit)
-      return rows.map(auditEntryFromRow)
-    },
+  return createReads({
+    db,
+    users,
+    state,
+    audit: clerkSyncRoleAudit,
+    run: (query) => query,
     async pruneEvents(olderThan) {
       const rows = await db
         .delete(clerkSyncEvents)
@@ -156,5 +110,5 @@ export function pgReads(db: Tx, users: ResolvedUsersTable): ReadOps {
         .returning({ id: clerkSyncEvents.id })
       return rows.length
     },
-  }
+  })
 }

@@ -1,13 +1,12 @@
-import { and, asc, count, eq, gt, inArray, lt, sql } from 'drizzle-orm'
+import { asc, eq, inArray, lt, sql } from 'drizzle-orm'
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core'
 import { step } from '../flow.js'
 import { clerkSyncEvents, clerkSyncRoleAudit, clerkSyncUserState } from '../schema/sqlite.js'
 import type { ResolvedUsersTable } from '../users-table.js'
 import type { DialectOps, ReadOps, StateRow } from './ops.js'
+import { createReads } from './reads.js'
 
-type Row = Record<string, unknown>
-
-import { auditEntryFromRow, excludedSet } from './shared.js'
+import { excludedSet } from './shared.js'
 
 // biome-ignore lint/suspicious/noExplicitAny: a transaction of any SQLite driver, sync or async.
 type Tx = BaseSQLiteDatabase<any, any, any, any>
@@ -110,58 +109,12 @@ export function sqliteOps(users: ResolvedUsersTable): DialectOps {
 }
 
 export function sqliteReads(db: Tx, users: ResolvedUsersTable): ReadOps {
-  // The app's table is only known at run time, so these queries are built untyped.
-  // biome-ignore lint/suspicious/noExplicitAny: see above.
-  const q: any = db
-  const roleColumn = users.role ?? state.role
-  const base = () => {
-    const query = q.select({ ...users.selection, role: roleColumn }).from(users.table)
-    return users.role ? query : query.innerJoin(state, eq(state.userId, users.id))
-  }
-  return {
-    async getUser(id) {
-      const [row] = await base().where(eq(users.id, id)).limit(1).all()
-      return row ? users.fromRow(row, row.role) : null
-    },
-    async listUsers({ role, limit, after }) {
-      const rows = await base()
-        .where(
-          and(
-            role === undefined ? undefined : eq(roleColumn, role),
-            after === null ? undefined : gt(users.id, after),
-          ),
-        )
-        .orderBy(asc(users.id))
-        .limit(limit)
-        .all()
-      return rows.map((row: Row) => users.fromRow(row, row.role))
-    },
-    async countUsersByRole() {
-      const query = q.select({ role: roleColumn, count: count() }).from(users.table)
-      const rows = await (users.role ? query : query.innerJoin(state, eq(state.userId, users.id)))
-        .groupBy(roleColumn)
-        .all()
-      return Object.fromEntries(
-        (rows as Row[])
-          .filter((r) => r.role !== null)
-          .map((r) => [r.role as string, Number(r.count)]),
-      )
-    },
-    async listAuditEntries({ userId, limit, after }) {
-      const rows = await db
-        .select()
-        .from(clerkSyncRoleAudit)
-        .where(
-          and(
-            userId === undefined ? undefined : eq(clerkSyncRoleAudit.targetUserId, userId),
-            after === null ? undefined : gt(clerkSyncRoleAudit.id, after),
-          ),
-        )
-        .orderBy(asc(clerkSyncRoleAudit.id))
-        .limit(limit)
-        .all()
-      return rows.map(auditEntryFromRow)
-    },
+  return createReads({
+    db,
+    users,
+    state,
+    audit: clerkSyncRoleAudit,
+    run: (query) => query.all(),
     async pruneEvents(olderThan) {
       const rows = await db
         .delete(clerkSyncEvents)
@@ -170,5 +123,5 @@ export function sqliteReads(db: Tx, users: ResolvedUsersTable): ReadOps {
         .all()
       return rows.length
     },
-  }
+  })
 }

@@ -1,0 +1,68 @@
+import { and, asc, count, eq, gt } from 'drizzle-orm'
+import type { ResolvedUsersTable } from '../users-table.js'
+import type { ReadOps } from './ops.js'
+import { auditEntryFromRow } from './shared.js'
+
+type Row = Record<string, unknown>
+
+// The app's table is only known at run time, and the three dialects' builders share this shape but
+// not a type, so the queries here are built untyped.
+// biome-ignore lint/suspicious/noExplicitAny: see above.
+type Any = any
+
+export interface ReadsOptions {
+  db: Any
+  users: ResolvedUsersTable
+  /** The dialect's clerk_sync_user_state and clerk_sync_role_audit tables. */
+  state: Any
+  audit: Any
+  /** Runs a built select: `.all()` on SQLite (sync or async), the query itself elsewhere. */
+  run(query: Any): unknown[] | Promise<unknown[]>
+  pruneEvents(olderThan: Date): Promise<number>
+}
+
+/** The store's reads, the same on every dialect. */
+export function createReads({ db, users, state, audit, run, pruneEvents }: ReadsOptions): ReadOps {
+  const roleColumn = users.role ?? state.role
+  // Without a role column in the app's table, the role comes from the state clerk-sync keeps.
+  const withRole = (query: Any) =>
+    users.role ? query : query.innerJoin(state, eq(state.userId, users.id))
+  const selectUsers = () =>
+    withRole(db.select({ ...users.selection, role: roleColumn }).from(users.table))
+  return {
+    async getUser(id) {
+      const [row] = (await run(selectUsers().where(eq(users.id, id)).limit(1))) as Row[]
+      return row ? users.fromRow(row, row.role) : null
+    },
+    async listUsers({ role, limit, after }) {
+      const where = and(
+        role === undefined ? undefined : eq(roleColumn, role),
+        after === null ? undefined : gt(users.id, after),
+      )
+      const rows = (await run(
+        selectUsers().where(where).orderBy(asc(users.id)).limit(limit),
+      )) as Row[]
+      return rows.map((row) => users.fromRow(row, row.role))
+    },
+    async countUsersByRole() {
+      const query = withRole(
+        db.select({ role: roleColumn, count: count() }).from(users.table),
+      ).groupBy(roleColumn)
+      const rows = (await run(query)) as Row[]
+      return Object.fromEntries(
+        rows.filter((r) => r.role !== null).map((r) => [String(r.role), Number(r.count)]),
+      )
+    },
+    async listAuditEntries({ userId, limit, after }) {
+      const where = and(
+        userId === undefined ? undefined : eq(audit.targetUserId, userId),
+        after === null ? undefined : gt(audit.id, after),
+      )
+      const rows = (await run(
+        db.select().from(audit).where(where).orderBy(asc(audit.id)).limit(limit),
+      )) as Parameters<typeof auditEntryFromRow>[0][]
+      return rows.map(auditEntryFromRow)
+    },
+    pruneEvents,
+  }
+}
