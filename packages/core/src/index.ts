@@ -24,7 +24,7 @@ export {
   MAX_PAGE_LIMIT,
   resolvePageLimit,
 } from './store/page.js'
-export type { SyncedUser } from './store/synced-user.js'
+export { SYNCED_USER_FIELDS, type SyncedUser, type SyncedUserField } from './store/synced-user.js'
 export type {
   AuditEntry,
   AuditPage,

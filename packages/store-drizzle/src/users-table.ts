@@ -1,21 +1,15 @@
-import { ClerkSyncError, ErrorCode, type SyncedUser } from '@clerk-sync/core'
+import {
+  ClerkSyncError,
+  ErrorCode,
+  SYNCED_USER_FIELDS,
+  type SyncedUser,
+  type SyncedUserField,
+} from '@clerk-sync/core'
 import { type Column, getTableColumns, getTableName, type Table } from 'drizzle-orm'
 import { notNullConflict } from './store-errors.js'
 
-/** The `SyncedUser` fields a users table can hold, besides `id` and `extra`. */
-export const syncedFields = [
-  'email',
-  'firstName',
-  'lastName',
-  'username',
-  'phone',
-  'imageUrl',
-  'role',
-  'createdAt',
-  'updatedAt',
-] as const satisfies ReadonlyArray<keyof SyncedUser>
-
-export type SyncedField = (typeof syncedFields)[number]
+const syncedFields = SYNCED_USER_FIELDS
+export type SyncedField = SyncedUserField
 
 /** Where each synced field goes in the app's users table. Only `id` is required. */
 export type UsersColumns = { id: Column } & { [K in SyncedField]?: Column } & {

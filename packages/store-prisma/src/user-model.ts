@@ -1,19 +1,14 @@
-import { ClerkSyncError, ErrorCode, type SyncedUser } from '@clerk-sync/core'
+import {
+  ClerkSyncError,
+  ErrorCode,
+  SYNCED_USER_FIELDS,
+  type SyncedUser,
+  type SyncedUserField,
+} from '@clerk-sync/core'
 import type { Delegate, TransactionClient } from './prisma-like.js'
 
-export const syncedFields = [
-  'email',
-  'firstName',
-  'lastName',
-  'username',
-  'phone',
-  'imageUrl',
-  'role',
-  'createdAt',
-  'updatedAt',
-] as const satisfies ReadonlyArray<keyof SyncedUser>
-
-export type SyncedField = (typeof syncedFields)[number]
+const syncedFields = SYNCED_USER_FIELDS
+export type SyncedField = SyncedUserField
 
 /** Prisma field names of the app's model: where each synced field goes. Only `id` is required. */
 export type UserFields = { id: string } & { [K in SyncedField]?: string } & {

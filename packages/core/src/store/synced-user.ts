@@ -18,3 +18,18 @@ export interface SyncedUser<R extends string = string> {
   /** Extra columns returned by the app's `mapUser`, written where the store maps them. */
   extra?: Record<string, unknown>
 }
+
+/** The `SyncedUser` fields a users table can hold, besides `id` and `extra`: what stores map. */
+export const SYNCED_USER_FIELDS = [
+  'email',
+  'firstName',
+  'lastName',
+  'username',
+  'phone',
+  'imageUrl',
+  'role',
+  'createdAt',
+  'updatedAt',
+] as const satisfies ReadonlyArray<keyof SyncedUser>
+
+export type SyncedUserField = (typeof SYNCED_USER_FIELDS)[number]

@@ -4,7 +4,7 @@ import { consoleLogger, type Logger } from '../logging/logger.js'
 import type { ClerkUserJSON } from '../mapping/clerk-user-json.js'
 import { mapClerkUser } from '../mapping/map-clerk-user.js'
 import { type DefaultRole, defaultRoles, type RoleDefinition } from '../roles/define-roles.js'
-import type { SyncedUser } from '../store/synced-user.js'
+import { SYNCED_USER_FIELDS, type SyncedUser } from '../store/synced-user.js'
 import type { UserStore } from '../store/user-store.js'
 import { createSignatureVerifier } from '../webhook/verify-signature.js'
 import { assertUserStore, guardStore } from './guarded-store.js'
@@ -40,19 +40,8 @@ export interface ClerkSync<R extends string = DefaultRole> {
   pruneEvents(options?: { olderThan?: Date }): Promise<number>
 }
 
-const syncedUserKeys = new Set<string>([
-  'id',
-  'email',
-  'firstName',
-  'lastName',
-  'username',
-  'phone',
-  'imageUrl',
-  'role',
-  'createdAt',
-  'updatedAt',
-  'extra',
-] satisfies Array<keyof SyncedUser>)
+// mapUser's extras may not reuse a name clerk-sync writes itself.
+const syncedUserKeys = new Set<string>(['id', 'extra', ...SYNCED_USER_FIELDS])
 
 function checkNumberOption(name: string, value: number, min: number, max: number): number {
   if (!Number.isInteger(value) || value < min || value > max) {
