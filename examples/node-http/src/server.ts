@@ -18,15 +18,24 @@ function toRequest(req: IncomingMessage): Request {
   } as RequestInit & { duplex: 'half' })
 }
 
-/** A server with one route, POST /api/webhooks, answered by clerk-sync. */
-export function createWebhookServer(sync: ClerkSync<string>): Server {
+/** Fetch-style handlers by path, e.g. the set-role endpoint beside the webhook. */
+export type Routes = Record<string, (request: Request) => Promise<Response>>
+
+/** A server answering each path with its fetch-style handler; 404 elsewhere. */
+export function createFetchServer(routes: Routes): Server {
   return createServer(async (req, res) => {
-    if (req.url !== '/api/webhooks') {
+    const handler = routes[(req.url ?? '/').split('?')[0]!]
+    if (!handler) {
       res.writeHead(404).end()
       return
     }
-    const response = await sync.handleWebhook(toRequest(req))
+    const response = await handler(toRequest(req))
     res.writeHead(response.status, Object.fromEntries(response.headers))
     res.end(await response.text())
   })
+}
+
+/** A server with one route, POST /api/webhooks, answered by clerk-sync. */
+export function createWebhookServer(sync: ClerkSync<string>): Server {
+  return createFetchServer({ '/api/webhooks': (request) => sync.handleWebhook(request) })
 }

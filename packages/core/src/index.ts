@@ -3,6 +3,7 @@ export { ClerkSyncError, ErrorCode, isClerkSyncError } from './errors/clerk-sync
 export { consoleLogger, type LogFields, type Logger, silentLogger } from './logging/logger.js'
 export type { ClerkUserJSON } from './mapping/clerk-user-json.js'
 export { type MapClerkUserOptions, mapClerkUser } from './mapping/map-clerk-user.js'
+export type { ClerkClientLike, ClerkUserResource } from './roles/clerk-client.js'
 export {
   type DefaultRole,
   defaultRoles,
@@ -10,6 +11,15 @@ export {
   type RoleDefinition,
   type RoleDefinitionInput,
 } from './roles/define-roles.js'
+export {
+  type BulkRoleResult,
+  createRoleManager,
+  type RoleChecks,
+  type RoleManager,
+  type RoleManagerCore,
+  type RoleManagerOptions,
+} from './roles/role-manager.js'
+export { createSetRoleHandler, type SetRoleHandlerOptions } from './roles/set-role-handler.js'
 export {
   MemoryStore,
   type MemoryStoreOptions,

@@ -34,6 +34,12 @@ export const ErrorCode = {
   STORE_CONFLICT: 'STORE_CONFLICT',
   /** A role outside the configured roles was asked for. */
   ROLE_INVALID: 'ROLE_INVALID',
+  /** The user does not exist in Clerk. */
+  USER_NOT_FOUND: 'USER_NOT_FOUND',
+  /** The change would leave no user with the admin role. */
+  LAST_ADMIN: 'LAST_ADMIN',
+  /** Clerk's Backend API failed or was unreachable; nothing changed. */
+  CLERK_API_FAILED: 'CLERK_API_FAILED',
 } as const
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]

@@ -1,7 +1,11 @@
 import type { SyncedUser } from './synced-user.js'
 
 /** Where a write came from, recorded with each role change in the audit log. */
-export type WriteSource = 'webhook' | 'api' | 'backfill' | 'reconcile'
+/**
+ * `webhook`: a Clerk delivery. `api`: the role manager's setUserRole (an admin's change). `bulk`:
+ * bulkSetUserRoles. `sync`: syncUserRole's repair. `backfill`/`reconcile`: bulk imports.
+ */
+export type WriteSource = 'webhook' | 'api' | 'bulk' | 'sync' | 'backfill' | 'reconcile'
 
 /** Who caused a write, for the audit log. Webhooks have no actor (`null`). */
 export interface WriteOrigin {

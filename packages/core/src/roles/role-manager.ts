@@ -1,0 +1,315 @@
+import { ClerkSyncError, ErrorCode } from '../errors/clerk-sync-error.js'
+import type { ClerkUserJSON } from '../mapping/clerk-user-json.js'
+import { mapClerkUser } from '../mapping/map-clerk-user.js'
+import { decodeCursor, encodeCursor, resolvePageLimit } from '../store/page.js'
+import type { SyncedUser } from '../store/synced-user.js'
+import type { UserPage, UserStore, WriteSource } from '../store/user-store.js'
+import type { ClerkSync } from '../sync/create-clerk-sync.js'
+import { guardStore } from '../sync/guarded-store.js'
+import {
+  type ClerkClientLike,
+  clerkErrorStatus,
+  clerkFailure,
+  clerkRetryAfter,
+  userJsonOf,
+} from './clerk-client.js'
+import { type DefaultRole, defaultRoles, type RoleDefinition } from './define-roles.js'
+
+type PascalCase<S extends string> = S extends `${infer Head}-${infer Tail}`
+  ? `${Capitalize<Head>}${PascalCase<Tail>}`
+  : S extends `${infer Head}_${infer Tail}`
+    ? `${Capitalize<Head>}${PascalCase<Tail>}`
+    : Capitalize<S>
+
+/** `isAdmin`, `isTrainer`, `isClient` with the defaults; `super-admin` gives `isSuperAdmin`. */
+export type RoleChecks<R extends string> = {
+  [K in R as `is${PascalCase<K>}`]: (userId: string) => Promise<boolean>
+}
+
+export type Source = 'store' | 'clerk'
+
+export type BulkRoleResult<R extends string> =
+  | { userId: string; ok: true; user: SyncedUser<R> }
+  | { userId: string; ok: false; code: ErrorCode; reason: string }
+
+export interface RoleManagerOptions<R extends string> {
+  /** A `@clerk/backend` client: `createClerkClient({ secretKey })`. */
+  clerk: ClerkClientLike
+  /** The same `defineRoles(...)` the sync uses. Default: admin, trainer, client. */
+  roles?: RoleDefinition<R>
+  /** Where to write the user Clerk returns, so the app reads its own write at once. */
+  store?: UserStore<string>
+  /** The ClerkSync: its roles, store and mapping (so roles are configured once). */
+  sync?: ClerkSync<R>
+  /** Parallel Clerk calls in bulkSetUserRoles. Default 5. */
+  concurrency?: number
+  /** Attempts per Clerk call when it answers 429, waiting its Retry-After. Default 5. */
+  maxAttempts?: number
+}
+
+export interface RoleManagerCore<R extends string> {
+  readonly roles: RoleDefinition<R>
+  /**
+   * Sets `public_metadata.role` in Clerk (merge: other keys stay), writes the user Clerk returns
+   * through the store with one audit entry naming the actor, and returns it. Refuses to demote the
+   * last admin (LAST_ADMIN). Two admins demoting each other at the same instant can both pass this
+   * check: Clerk has no transactions.
+   * @example await roles.setUserRole('user_abc', 'trainer', { actor: 'user_admin' })
+   */
+  setUserRole(userId: string, role: R, options?: { actor?: string | null }): Promise<SyncedUser<R>>
+  /** The role in Clerk, the source of truth. @example await roles.getUserRole('user_abc') // 'client' */
+  getUserRole(userId: string): Promise<R>
+  /** @example if (await roles.hasRole(userId, 'admin')) … */
+  hasRole(userId: string, role: R): Promise<boolean>
+  /**
+   * The role a session token claims (a custom session token carrying `{ "metadata": { "role": … } }`),
+   * or null when it carries none. Fast, for page guards; such claims can be up to a minute old, so
+   * the set-role endpoint never trusts them.
+   * @example const role = roles.roleFromSessionClaims(auth().sessionClaims)
+   */
+  roleFromSessionClaims(claims: Record<string, unknown> | null | undefined): R | null
+  /**
+   * Many changes, a few at a time, waiting out 429s; one failure does not stop the rest.
+   * @example await roles.bulkSetUserRoles([{ userId: 'user_a', role: 'trainer' }], { actor })
+   */
+  bulkSetUserRoles(
+    changes: Array<{ userId: string; role: R }>,
+    options?: { actor?: string | null },
+  ): Promise<BulkRoleResult<R>[]>
+  /**
+   * Users with a role, a page at a time: from the synced store (default) or from Clerk, which
+   * cannot query metadata, so that pages through every user, 500 at a time.
+   * @example const { users, nextCursor } = await roles.getUsersByRole('trainer')
+   */
+  getUsersByRole(
+    role: R,
+    options?: { source?: Source; limit?: number; cursor?: string | null },
+  ): Promise<UserPage<R>>
+  /** @example await roles.getUserCountByRole() // { admin: 1, trainer: 4, client: 120 } */
+  getUserCountByRole(options?: { source?: Source }): Promise<Record<R, number>>
+  /** Reads the user from Clerk and writes the store: a repair. A user gone from Clerk is deleted. */
+  syncUserRole(userId: string): Promise<SyncedUser<R> | null>
+}
+
+export type RoleManager<R extends string = DefaultRole> = RoleManagerCore<R> & RoleChecks<R>
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+function checkName(role: string): string {
+  return `is${role
+    .split(/[-_\s]+/)
+    .filter(Boolean)
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('')}`
+}
+
+/** Role helpers over Clerk's `public_metadata.role`, mirrored into the synced store. */
+export function createRoleManager<R extends string = DefaultRole>(
+  options: RoleManagerOptions<R>,
+): RoleManager<R> {
+  const { clerk, sync } = options
+  if (!clerk?.users || typeof clerk.users.updateUserMetadata !== 'function') {
+    throw new ClerkSyncError(
+      ErrorCode.CONFIG_INVALID,
+      'createRoleManager: `clerk` must be a @clerk/backend client (createClerkClient(...)).',
+    )
+  }
+  if (sync && (options.roles || options.store)) {
+    throw new ClerkSyncError(
+      ErrorCode.CONFIG_INVALID,
+      'createRoleManager: pass `sync` alone; its roles and store are used (roles are configured once).',
+    )
+  }
+  const roles = sync?.roles ?? options.roles ?? (defaultRoles as unknown as RoleDefinition<R>)
+  const store = sync
+    ? sync.store
+    : options.store
+      ? (guardStore(options.store) as UserStore<R>)
+      : undefined
+  const toSyncedUser = (json: ClerkUserJSON) =>
+    sync ? sync.toSyncedUser(json) : Promise.resolve(mapClerkUser(json, roles))
+  const concurrency = options.concurrency ?? 5
+  const maxAttempts = options.maxAttempts ?? 5
+
+  /** One Clerk call, waiting out 429s (Retry-After) a bounded number of times. */
+  async function callClerk<T>(userId: string, call: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await call()
+      } catch (error) {
+        if (clerkErrorStatus(error) === 429 && attempt < maxAttempts) {
+          await sleep(Math.min(30, clerkRetryAfter(error) ?? 1) * 1000)
+          continue
+        }
+        throw clerkFailure(error, userId)
+      }
+    }
+  }
+
+  function roleOf(json: ClerkUserJSON): R {
+    const role = json.public_metadata?.role
+    return roles.isRole(role) ? role : roles.defaultRole
+  }
+
+  function assertRole(role: unknown): asserts role is R {
+    if (!roles.isRole(role)) {
+      throw new ClerkSyncError(
+        ErrorCode.ROLE_INVALID,
+        `"${String(role)}" is not a role; expected one of ${roles.roles.join(', ')}`,
+      )
+    }
+  }
+
+  /** Every Clerk user, 500 a page (Clerk cannot filter by metadata). */
+  async function allClerkUsers(): Promise<ClerkUserJSON[]> {
+    const users: ClerkUserJSON[] = []
+    for (let offset = 0; ; offset += 500) {
+      const page = await callClerk('*', () =>
+        clerk.users.getUserList({ limit: 500, offset, orderBy: '+created_at' }),
+      )
+      users.push(...page.data.map(userJsonOf))
+      if (page.data.length < 500) return users
+    }
+  }
+
+  async function writeToStore(
+    json: ClerkUserJSON,
+    source: WriteSource,
+    actor: string | null,
+  ): Promise<SyncedUser<R>> {
+    const user = (await toSyncedUser(json)) as SyncedUser<R>
+    if (!store) return user
+    try {
+      await store.upsertUser({ user, origin: { source, actor } })
+    } catch (error) {
+      throw new ClerkSyncError(
+        ErrorCode.STORE_FAILED,
+        `Clerk has the new role for ${user.id}, but the local write failed; the user.updated webhook will bring the store in line (${error instanceof Error ? error.message : String(error)})`,
+        { cause: error },
+      )
+    }
+    return user
+  }
+
+  async function setRole(
+    userId: string,
+    role: R,
+    actor: string | null,
+    source: WriteSource,
+  ): Promise<SyncedUser<R>> {
+    assertRole(role)
+    const current = userJsonOf(await callClerk(userId, () => clerk.users.getUser(userId)))
+    if (roleOf(current) === roles.adminRole && role !== roles.adminRole) {
+      const admins = (await allClerkUsers()).filter((u) => roleOf(u) === roles.adminRole).length
+      if (admins <= 1) {
+        throw new ClerkSyncError(
+          ErrorCode.LAST_ADMIN,
+          `User ${userId} is the last ${roles.adminRole}; make someone else ${roles.adminRole} first`,
+        )
+      }
+    }
+    const updated = userJsonOf(
+      await callClerk(userId, () =>
+        clerk.users.updateUserMetadata(userId, { publicMetadata: { role } }),
+      ),
+    )
+    return writeToStore(updated, source, actor)
+  }
+
+  const manager: RoleManagerCore<R> = {
+    roles,
+    setUserRole: (userId, role, opts = {}) => setRole(userId, role, opts.actor ?? null, 'api'),
+    async getUserRole(userId) {
+      return roleOf(userJsonOf(await callClerk(userId, () => clerk.users.getUser(userId))))
+    },
+    async hasRole(userId, role) {
+      assertRole(role)
+      return (await manager.getUserRole(userId)) === role
+    },
+    roleFromSessionClaims(claims) {
+      const metadata = claims?.metadata
+      const role =
+        typeof metadata === 'object' && metadata !== null
+          ? (metadata as Record<string, unknown>).role
+          : undefined
+      return roles.isRole(role) ? role : null
+    },
+    async bulkSetUserRoles(changes, opts = {}) {
+      const results: BulkRoleResult<R>[] = new Array(changes.length)
+      let next = 0
+      const worker = async () => {
+        for (let i = next++; i < changes.length; i = next++) {
+          const { userId, role } = changes[i]!
+          try {
+            results[i] = {
+              userId,
+              ok: true,
+              user: await setRole(userId, role, opts.actor ?? null, 'bulk'),
+            }
+          } catch (error) {
+            const e = error instanceof ClerkSyncError ? error : clerkFailure(error, userId)
+            results[i] = { userId, ok: false, code: e.code, reason: e.message }
+          }
+        }
+      }
+      await Promise.all(Array.from({ length: Math.min(concurrency, changes.length) }, worker))
+      return results
+    },
+    async getUsersByRole(role, opts = {}) {
+      assertRole(role)
+      if ((opts.source ?? 'store') === 'store') {
+        if (!store)
+          throw new ClerkSyncError(
+            ErrorCode.CONFIG_INVALID,
+            'getUsersByRole: no store given; use { source: "clerk" } or pass `store`/`sync`.',
+          )
+        return store.listUsers({ role, limit: opts.limit, cursor: opts.cursor })
+      }
+      const limit = resolvePageLimit(opts.limit)
+      const start = Number(decodeCursor(opts.cursor) ?? 0)
+      const matching = (await allClerkUsers()).filter((u) => roleOf(u) === role)
+      const page = matching.slice(start, start + limit)
+      const users = await Promise.all(
+        page.map(async (json) => (await toSyncedUser(json)) as SyncedUser<R>),
+      )
+      return {
+        users,
+        nextCursor: start + limit < matching.length ? encodeCursor(String(start + limit)) : null,
+      }
+    },
+    async getUserCountByRole(opts = {}) {
+      const counts = Object.fromEntries(roles.roles.map((r) => [r, 0])) as Record<R, number>
+      if ((opts.source ?? 'store') === 'store') {
+        if (!store)
+          throw new ClerkSyncError(
+            ErrorCode.CONFIG_INVALID,
+            'getUserCountByRole: no store given; use { source: "clerk" } or pass `store`/`sync`.',
+          )
+        const stored = await store.countUsersByRole()
+        for (const [role, n] of Object.entries(stored))
+          if (roles.isRole(role)) counts[role] = n as number
+        return counts
+      }
+      for (const user of await allClerkUsers()) counts[roleOf(user)]++
+      return counts
+    },
+    async syncUserRole(userId) {
+      let json: ClerkUserJSON
+      try {
+        json = userJsonOf(await callClerk(userId, () => clerk.users.getUser(userId)))
+      } catch (error) {
+        if (error instanceof ClerkSyncError && error.code === ErrorCode.USER_NOT_FOUND && store) {
+          await store.deleteUser({ userId, deletedAt: new Date() })
+          return null
+        }
+        throw error
+      }
+      return writeToStore(json, 'sync', null)
+    },
+  }
+
+  const checks = Object.fromEntries(
+    roles.roles.map((role) => [checkName(role), (userId: string) => manager.hasRole(userId, role)]),
+  )
+  return Object.assign(manager, checks) as RoleManager<R>
+}

@@ -1,0 +1,153 @@
+import { z } from 'zod'
+import { ClerkSyncError, ErrorCode } from '../errors/clerk-sync-error.js'
+import { readBodyWithCap } from '../sync/read-body.js'
+import type { RoleManager } from './role-manager.js'
+
+export interface SetRoleHandlerOptions<R extends string> {
+  roleManager: RoleManager<R>
+  /** The caller's Clerk user id, or null when not signed in. The framework adapters supply one. */
+  authenticate(request: Request): Promise<string | null> | string | null
+  /** Bodies above this get 413. Default 4 KiB: the request is two short fields. */
+  maxBodyBytes?: number
+}
+
+type ErrorBody = {
+  success: false
+  error: { code: string; message: string; fields?: Record<string, string[]> }
+}
+
+function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+  })
+}
+
+function fail(
+  status: number,
+  code: string,
+  message: string,
+  fields?: Record<string, string[]>,
+): Response {
+  const body: ErrorBody = {
+    success: false,
+    error: { code, message, ...(fields ? { fields } : {}) },
+  }
+  return json(status, body, status === 405 ? { allow: 'POST' } : {})
+}
+
+/** A role-manager failure as the endpoint's answer. */
+function failure(error: unknown): Response {
+  const mapped = error instanceof ClerkSyncError ? clerkFailureStatus[error.code] : undefined
+  if (mapped) return fail(mapped[0], mapped[1], (error as Error).message)
+  return fail(500, 'internal_error', 'The role could not be changed')
+}
+
+const clerkFailureStatus: Partial<Record<ErrorCode, [number, string]>> = {
+  [ErrorCode.USER_NOT_FOUND]: [404, 'user_not_found'],
+  [ErrorCode.LAST_ADMIN]: [409, 'last_admin'],
+  [ErrorCode.CLERK_API_FAILED]: [502, 'clerk_failed'],
+  [ErrorCode.STORE_FAILED]: [500, 'store_failed'],
+  [ErrorCode.ROLE_INVALID]: [400, 'invalid_request'],
+}
+
+/**
+ * The admin endpoint: `POST { targetUserId, role }` → the seed's answer
+ * `{ success, message: "User role updated to admin", user: { id, email, firstName, lastName, role } }`.
+ * Who may call is judged from the caller's current role in Clerk, never from a session claim (up
+ * to a minute old) or the local database. JSON only: a cookie-authenticated `text/plain` POST is a
+ * "simple" cross-site request that skips CORS preflight, so refusing it is the CSRF guard.
+ *
+ * @example export const POST = createSetRoleHandler({ roleManager, authenticate: async (req) => … })
+ */
+export function createSetRoleHandler<R extends string>(
+  options: SetRoleHandlerOptions<R>,
+): (request: Request) => Promise<Response> {
+  const { roleManager, authenticate } = options
+  const maxBodyBytes = options.maxBodyBytes ?? 4096
+  const roles = roleManager.roles.roles as unknown as [R, ...R[]]
+  const bodySchema = z.strictObject({
+    targetUserId: z.string().min(1, 'targetUserId must be a Clerk user id'),
+    role: z.enum(roles, { error: `role must be one of ${roles.join(', ')}` }),
+  })
+
+  return async (request) => {
+    if (request.method.toUpperCase() !== 'POST') return fail(405, 'method_not_allowed', 'Use POST')
+    const mediaType = (request.headers.get('content-type') ?? '')
+      .split(';')[0]!
+      .trim()
+      .toLowerCase()
+    if (mediaType !== 'application/json') {
+      return fail(415, 'unsupported_media_type', 'Send the body as application/json')
+    }
+    const read = await readBodyWithCap(request, maxBodyBytes)
+    if (!read.ok)
+      return fail(
+        read.reason === 'too_large' ? 413 : 400,
+        read.reason === 'too_large' ? 'body_too_large' : 'invalid_request',
+        read.reason === 'too_large'
+          ? `Body over ${maxBodyBytes} bytes`
+          : 'The body was already read',
+      )
+
+    let caller: string | null
+    try {
+      caller = await authenticate(request)
+    } catch {
+      caller = null
+    }
+    if (!caller) return fail(401, 'unauthenticated', 'Sign in first')
+
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(new TextDecoder().decode(read.body))
+    } catch {
+      return fail(400, 'invalid_json', 'The body is not valid JSON')
+    }
+    const input = bodySchema.safeParse(parsed)
+    if (!input.success) {
+      const fields: Record<string, string[]> = {}
+      for (const issue of input.error.issues) {
+        const key =
+          issue.code === 'unrecognized_keys'
+            ? issue.keys.join(', ')
+            : issue.path.join('.') || '(body)'
+        const message = issue.code === 'unrecognized_keys' ? 'is not a known field' : issue.message
+        fields[key] = [...(fields[key] ?? []), message]
+      }
+      return fail(400, 'invalid_request', 'The request is not { targetUserId, role }', fields)
+    }
+    const { targetUserId, role } = input.data
+    if (targetUserId === caller) return fail(403, 'forbidden', 'You cannot change your own role')
+
+    // The caller's role as Clerk has it now: not a session claim, not the local copy.
+    try {
+      const callerRole = await roleManager.getUserRole(caller)
+      if (callerRole !== roleManager.roles.adminRole) {
+        return fail(403, 'forbidden', `Only ${roleManager.roles.adminRole} users can change roles`)
+      }
+    } catch (error) {
+      // A caller who is gone from Clerk is not signed in any more.
+      if (error instanceof ClerkSyncError && error.code === ErrorCode.USER_NOT_FOUND) {
+        return fail(401, 'unauthenticated', 'Sign in first')
+      }
+      return failure(error)
+    }
+    try {
+      const user = await roleManager.setUserRole(targetUserId, role as R, { actor: caller })
+      return json(200, {
+        success: true,
+        message: `User role updated to ${role}`,
+        user: {
+          id: user.id,
+          email: user.email,
+          firstName: user.firstName,
+          lastName: user.lastName,
+          role: user.role,
+        },
+      })
+    } catch (error) {
+      return failure(error)
+    }
+  }
+}
