@@ -54,10 +54,17 @@ describe('createRoleManager', () => {
       role: 'trainer',
     })
     expect((await store.getUser(target))?.role).toBe('trainer')
-    // The user was unknown to the store: the write creates it; a second change is audited.
+    // Unknown to the store until now, the user's first change is audited from Clerk's role too.
     await roles.setUserRole(target, 'admin', { actor: admin })
     const audit = await store.listAuditEntries({ userId: target })
     expect(audit.entries).toEqual([
+      expect.objectContaining({
+        actor: admin,
+        fromRole: 'client',
+        toRole: 'trainer',
+        source: 'api',
+        eventId: null,
+      }),
       expect.objectContaining({
         actor: admin,
         fromRole: 'trainer',
@@ -121,8 +128,18 @@ describe('createRoleManager', () => {
         adminRole: 'super-admin',
       }),
     })
-    expect(typeof custom.isSuperAdmin).toBe('function')
-    expect(typeof custom.isMember).toBe('function')
+    expect(await custom.isSuperAdmin(trainer)).toBe(false)
+    expect(await custom.isMember(trainer)).toBe(true)
+    expect(() =>
+      createRoleManager({
+        clerk: createClerkClient({ secretKey: 'sk_test_x' }),
+        roles: defineRoles({
+          roles: ['super-admin', 'super_admin'],
+          defaultRole: 'super_admin',
+          adminRole: 'super-admin',
+        }),
+      }),
+    ).toThrow(/makes isSuperAdmin, which another role or helper already has/)
     expectTypeOf(custom.isSuperAdmin).toEqualTypeOf<(userId: string) => Promise<boolean>>()
   })
 
@@ -137,7 +154,9 @@ describe('createRoleManager', () => {
   })
 
   it('sets many roles a few at a time, waits out 429s, and reports each failure alone', async () => {
-    const { clerk, roles, create } = await setup({ rateLimit: { requests: 6, windowMs: 1000 } })
+    const { clerk, roles, create, store } = await setup({
+      rateLimit: { requests: 6, windowMs: 1000 },
+    })
     const ids: string[] = []
     for (let i = 0; i < 4; i++) {
       ids.push(await create('client'))
@@ -161,7 +180,21 @@ describe('createRoleManager', () => {
     })
     expect(clerk.requests().some((r) => r.status === 429)).toBe(true)
     for (const id of ids) expect(clerk.user(id)?.public_metadata.role).toBe('trainer')
+    const audit = await store.listAuditEntries()
+    expect(
+      audit.entries.filter((e) => e.source === 'bulk' && e.actor === 'user_admin'),
+    ).toHaveLength(4)
   }, 30_000)
+
+  it('never lets one bulk call demote every admin', async () => {
+    const { roles, create } = await setup()
+    const admins = [await create('admin'), await create('admin')]
+    const results = await roles.bulkSetUserRoles(
+      admins.map((userId) => ({ userId, role: 'client' as const })),
+    )
+    expect(results.filter((r) => r.ok)).toHaveLength(1)
+    expect(results.find((r) => !r.ok)).toMatchObject({ ok: false, code: ErrorCode.LAST_ADMIN })
+  })
 
   it('lists and counts users by role from the store or from Clerk', async () => {
     const { roles, create, sync, client } = await setup()
@@ -194,16 +227,26 @@ describe('createRoleManager', () => {
     expect(client).toBeDefined()
   })
 
-  it('repairs one user from Clerk with syncUserRole, and deletes one Clerk no longer has', async () => {
+  it('repairs one user from Clerk with syncUserRole, and never deletes on a 404', async () => {
     const { client, store, roles, create } = await setup()
     const id = await create('trainer')
     expect(await store.getUser(id)).toBeNull()
-    expect((await roles.syncUserRole(id))?.role).toBe('trainer')
+    expect((await roles.syncUserRole(id)).role).toBe('trainer')
     expect((await store.getUser(id))?.role).toBe('trainer')
+    await client.users.updateUserMetadata(id, { publicMetadata: { role: 'admin' } })
+    await roles.syncUserRole(id)
+    expect((await store.listAuditEntries({ userId: id })).entries).toEqual([
+      expect.objectContaining({
+        fromRole: 'trainer',
+        toRole: 'admin',
+        source: 'sync',
+        actor: null,
+      }),
+    ])
+    // A user Clerk does not know (another instance? deleted?) is reported, not tombstoned.
     await client.users.deleteUser(id)
-    expect(await roles.syncUserRole(id)).toBeNull()
-    expect(await store.getUser(id)).toBeNull()
-    expect(store.snapshot().syncState.get(id)?.deletedAt).toBeInstanceOf(Date)
+    await expect(roles.syncUserRole(id)).rejects.toMatchObject({ code: ErrorCode.USER_NOT_FOUND })
+    expect((await store.getUser(id))?.role).toBe('admin')
   })
 
   it('is configured once: sync alone, or roles and store, not both', () => {

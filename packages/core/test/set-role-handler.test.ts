@@ -10,6 +10,7 @@ import {
 import { type ClerkEmulator, startClerkEmulator } from '@clerk-sync/testing/emulator'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createFetchServer, type Routes } from '../../../examples/node-http/src/server.js'
+import { captureLogger } from './helpers.js'
 
 /**
  * The admin endpoint over real HTTP: an app server with the webhook route and the set-role route,
@@ -24,6 +25,7 @@ describe('createSetRoleHandler over HTTP', () => {
   let store: MemoryStore
   let failApiWrites = false
   const ids: Record<string, string> = {}
+  const log = captureLogger()
 
   beforeAll(async () => {
     store = new MemoryStore({
@@ -60,6 +62,7 @@ describe('createSetRoleHandler over HTTP', () => {
     routes['/api/admin/set-role'] = createSetRoleHandler({
       roleManager: createRoleManager({ clerk: api, sync }),
       authenticate,
+      logger: log.logger,
     })
     // The same endpoint with Clerk unreachable.
     const unreachable = createClerkClient({
@@ -69,6 +72,7 @@ describe('createSetRoleHandler over HTTP', () => {
     routes['/api/admin/set-role-offline'] = createSetRoleHandler({
       roleManager: createRoleManager({ clerk: unreachable, sync }),
       authenticate,
+      logger: log.logger,
     })
     for (const [name, role] of [
       ['admin', 'admin'],
@@ -222,17 +226,19 @@ describe('createSetRoleHandler over HTTP', () => {
     expect(Object.keys(body.error.fields).sort()).toEqual(['extra', 'role'])
   })
 
-  it('judges the caller by Clerk now, not by a stale session claim', async () => {
-    // admin2's token still says nothing about roles; Clerk demotes admin2 first.
+  it('judges the caller by Clerk now, not by a session claim or the local copy', async () => {
+    // Demoted in Clerk directly (say, in the Dashboard); no webhook has reached the store yet.
+    const api = createClerkClient({ apiUrl: clerk.apiUrl, secretKey: clerk.secretKey })
+    await api.users.updateUserMetadata(ids.admin2!, { publicMetadata: { role: 'client' } })
+    expect((await store.getUser(ids.admin2!))?.role).toBe('admin')
     const token = clerk.sessionToken(ids.admin2!, { metadata: { role: 'admin' } })
-    const demote = await post({ targetUserId: ids.admin2, role: 'client' }, { as: 'admin' })
-    expect(demote.status).toBe(200)
     const response = await fetch(`${base}/api/admin/set-role`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ targetUserId: ids.trainer, role: 'admin' }),
     })
     expect(response.status).toBe(403)
+    await clerk.flush()
   })
 
   it('answers 500 store_failed when Clerk changed but the local write failed, and the webhook converges', async () => {
@@ -240,10 +246,14 @@ describe('createSetRoleHandler over HTTP', () => {
     try {
       const response = await post({ targetUserId: ids.trainer, role: 'client' }, { as: 'admin' })
       expect(response.status).toBe(500)
-      expect((await response.json()).error).toMatchObject({
+      const text = await response.text()
+      expect(JSON.parse(text).error).toMatchObject({
         code: 'store_failed',
         message: expect.stringMatching(/Clerk has the new role/),
       })
+      // The cause goes to the log, never into the answer.
+      expect(text).not.toContain('disk full')
+      expect(log.text()).toContain('disk full')
       expect(clerk.user(ids.trainer!)?.public_metadata.role).toBe('client')
     } finally {
       failApiWrites = false

@@ -31,7 +31,8 @@ export function* upsertUserFlow(
   if (!state) throw new Error(`clerk-sync: no state row for ${user.id} after creating it`)
   if (!isFreshWrite(state, user)) return { outcome: 'stale', previousRole: null, created: false }
   const existing = yield* ops.readUsers(tx, [user.id])
-  const previousRole = previousRoleOf(state, existing, user.id)
+  const previousRole =
+    input.roleBefore !== undefined ? input.roleBefore : previousRoleOf(state, existing, user.id)
   yield* ops.writeUsers(tx, [user], existing)
   yield* ops.saveStates(tx, [
     { userId: user.id, version: user.updatedAt.getTime(), deletedAt: null, role: user.role },

@@ -189,7 +189,7 @@ export function prismaStore(
 
   const store: PrismaUserStore = {
     provider,
-    upsertUser({ user, origin, event }) {
+    upsertUser({ user, origin, event, roleBefore }) {
       return transact([user.id], async (tx): Promise<UpsertUserResult<string>> => {
         if (event && !(await bk.claimEvent(tx, event)))
           return { outcome: 'duplicate', previousRole: null, created: false }
@@ -199,7 +199,8 @@ export function prismaStore(
         if (!isFreshWrite(state, user))
           return { outcome: 'stale', previousRole: null, created: false }
         const existing = await readUsers(tx, [user.id])
-        const previousRole = previousRoleOf(state, existing, user.id)
+        const previousRole =
+          roleBefore !== undefined ? roleBefore : previousRoleOf(state, existing, user.id)
         await writeUsers(tx, [user], existing)
         await bk.saveStates(tx, [
           { userId: user.id, version: user.updatedAt.getTime(), deletedAt: null, role: user.role },

@@ -87,8 +87,8 @@ export interface RoleManagerCore<R extends string> {
   ): Promise<UserPage<R>>
   /** @example await roles.getUserCountByRole() // { admin: 1, trainer: 4, client: 120 } */
   getUserCountByRole(options?: { source?: Source }): Promise<Record<R, number>>
-  /** Reads the user from Clerk and writes the store: a repair. A user gone from Clerk is deleted. */
-  syncUserRole(userId: string): Promise<SyncedUser<R> | null>
+  /** Reads the user from Clerk and writes the store: a repair. A user unknown to Clerk is USER_NOT_FOUND. */
+  syncUserRole(userId: string): Promise<SyncedUser<R>>
 }
 
 export type RoleManager<R extends string = DefaultRole> = RoleManagerCore<R> & RoleChecks<R>
@@ -97,7 +97,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 function checkName(role: string): string {
   return `is${role
-    .split(/[-_\s]+/)
+    .split(/[-_]+/)
     .filter(Boolean)
     .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
     .join('')}`
@@ -138,7 +138,7 @@ export function createRoleManager<R extends string = DefaultRole>(
         return await call()
       } catch (error) {
         if (clerkErrorStatus(error) === 429 && attempt < maxAttempts) {
-          await sleep(Math.min(30, clerkRetryAfter(error) ?? 1) * 1000)
+          await sleep(Math.min(60, Math.max(1, clerkRetryAfter(error) ?? 1)) * 1000)
           continue
         }
         throw clerkFailure(error, userId)
@@ -176,19 +176,32 @@ export function createRoleManager<R extends string = DefaultRole>(
     json: ClerkUserJSON,
     source: WriteSource,
     actor: string | null,
+    roleBefore?: R,
   ): Promise<SyncedUser<R>> {
-    const user = (await toSyncedUser(json)) as SyncedUser<R>
-    if (!store) return user
+    // Clerk has changed by now: any failure from here on is a local one the webhook will repair.
     try {
-      await store.upsertUser({ user, origin: { source, actor } })
+      const user = (await toSyncedUser(json)) as SyncedUser<R>
+      await store?.upsertUser({
+        user,
+        origin: { source, actor },
+        ...(roleBefore !== undefined ? { roleBefore } : {}),
+      })
+      return user
     } catch (error) {
       throw new ClerkSyncError(
         ErrorCode.STORE_FAILED,
-        `Clerk has the new role for ${user.id}, but the local write failed; the user.updated webhook will bring the store in line (${error instanceof Error ? error.message : String(error)})`,
+        `Clerk has the new role for ${json.id}, but the local write failed; the user.updated webhook will bring the store in line`,
         { cause: error },
       )
     }
-    return user
+  }
+
+  /** Demotions of the admin role, one at a time: a bulk call must not remove every admin itself. */
+  let adminDemotions: Promise<unknown> = Promise.resolve()
+  function oneAdminDemotionAtATime<T>(run: () => Promise<T>): Promise<T> {
+    const next = adminDemotions.then(run, run)
+    adminDemotions = next.catch(() => {})
+    return next
   }
 
   async function setRole(
@@ -198,22 +211,28 @@ export function createRoleManager<R extends string = DefaultRole>(
     source: WriteSource,
   ): Promise<SyncedUser<R>> {
     assertRole(role)
-    const current = userJsonOf(await callClerk(userId, () => clerk.users.getUser(userId)))
-    if (roleOf(current) === roles.adminRole && role !== roles.adminRole) {
-      const admins = (await allClerkUsers()).filter((u) => roleOf(u) === roles.adminRole).length
-      if (admins <= 1) {
-        throw new ClerkSyncError(
-          ErrorCode.LAST_ADMIN,
-          `User ${userId} is the last ${roles.adminRole}; make someone else ${roles.adminRole} first`,
-        )
+    const update = async () => {
+      const current = userJsonOf(await callClerk(userId, () => clerk.users.getUser(userId)))
+      const before = roleOf(current)
+      if (before === roles.adminRole && role !== roles.adminRole) {
+        const admins = (await allClerkUsers()).filter((u) => roleOf(u) === roles.adminRole).length
+        if (admins <= 1) {
+          throw new ClerkSyncError(
+            ErrorCode.LAST_ADMIN,
+            `User ${userId} is the last ${roles.adminRole}; make someone else ${roles.adminRole} first`,
+          )
+        }
       }
+      const updated = userJsonOf(
+        await callClerk(userId, () =>
+          clerk.users.updateUserMetadata(userId, { publicMetadata: { role } }),
+        ),
+      )
+      // Clerk's role before the change is the audit's "from", whatever the store held.
+      return writeToStore(updated, source, actor, before)
     }
-    const updated = userJsonOf(
-      await callClerk(userId, () =>
-        clerk.users.updateUserMetadata(userId, { publicMetadata: { role } }),
-      ),
-    )
-    return writeToStore(updated, source, actor)
+    // A change away from admin may be the one that removes the last admin: never two at once.
+    return role === roles.adminRole ? update() : oneAdminDemotionAtATime(update)
   }
 
   const manager: RoleManagerCore<R> = {
@@ -294,22 +313,23 @@ export function createRoleManager<R extends string = DefaultRole>(
       return counts
     },
     async syncUserRole(userId) {
-      let json: ClerkUserJSON
-      try {
-        json = userJsonOf(await callClerk(userId, () => clerk.users.getUser(userId)))
-      } catch (error) {
-        if (error instanceof ClerkSyncError && error.code === ErrorCode.USER_NOT_FOUND && store) {
-          await store.deleteUser({ userId, deletedAt: new Date() })
-          return null
-        }
-        throw error
-      }
+      // A 404 is not taken as a deletion: tombstones are forever, and the client might point at
+      // another instance. Deletions arrive as user.deleted.
+      const json = userJsonOf(await callClerk(userId, () => clerk.users.getUser(userId)))
       return writeToStore(json, 'sync', null)
     },
   }
 
-  const checks = Object.fromEntries(
-    roles.roles.map((role) => [checkName(role), (userId: string) => manager.hasRole(userId, role)]),
-  )
+  const checks: Record<string, (userId: string) => Promise<boolean>> = {}
+  for (const role of roles.roles) {
+    const name = checkName(role)
+    if (name in checks || name in manager) {
+      throw new ClerkSyncError(
+        ErrorCode.CONFIG_INVALID,
+        `createRoleManager: role "${role}" makes ${name}, which another role or helper already has; rename one.`,
+      )
+    }
+    checks[name] = (userId) => manager.hasRole(userId, role)
+  }
   return Object.assign(manager, checks) as RoleManager<R>
 }

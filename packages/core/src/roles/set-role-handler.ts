@@ -1,5 +1,7 @@
 import { z } from 'zod'
 import { ClerkSyncError, ErrorCode } from '../errors/clerk-sync-error.js'
+import { consoleLogger, type Logger } from '../logging/logger.js'
+import { describeStoreError } from '../sync/guarded-store.js'
 import { readBodyWithCap } from '../sync/read-body.js'
 import type { RoleManager } from './role-manager.js'
 
@@ -9,6 +11,8 @@ export interface SetRoleHandlerOptions<R extends string> {
   authenticate(request: Request): Promise<string | null> | string | null
   /** Bodies above this get 413. Default 4 KiB: the request is two short fields. */
   maxBodyBytes?: number
+  /** Where failures are told, with their causes; answers carry only a fixed message. */
+  logger?: Logger
 }
 
 type ErrorBody = {
@@ -36,19 +40,21 @@ function fail(
   return json(status, body, status === 405 ? { allow: 'POST' } : {})
 }
 
-/** A role-manager failure as the endpoint's answer. */
-function failure(error: unknown): Response {
-  const mapped = error instanceof ClerkSyncError ? clerkFailureStatus[error.code] : undefined
-  if (mapped) return fail(mapped[0], mapped[1], (error as Error).message)
-  return fail(500, 'internal_error', 'The role could not be changed')
-}
-
-const clerkFailureStatus: Partial<Record<ErrorCode, [number, string]>> = {
-  [ErrorCode.USER_NOT_FOUND]: [404, 'user_not_found'],
-  [ErrorCode.LAST_ADMIN]: [409, 'last_admin'],
-  [ErrorCode.CLERK_API_FAILED]: [502, 'clerk_failed'],
-  [ErrorCode.STORE_FAILED]: [500, 'store_failed'],
-  [ErrorCode.ROLE_INVALID]: [400, 'invalid_request'],
+/** What each failure answers: status, code, and a fixed message (details go to the log only). */
+const failureAnswers: Partial<Record<ErrorCode, [number, string, string]>> = {
+  [ErrorCode.USER_NOT_FOUND]: [404, 'user_not_found', 'No such user'],
+  [ErrorCode.LAST_ADMIN]: [
+    409,
+    'last_admin',
+    'This would leave no admin; make someone else admin first',
+  ],
+  [ErrorCode.CLERK_API_FAILED]: [502, 'clerk_failed', 'Clerk did not answer; nothing was changed'],
+  [ErrorCode.STORE_FAILED]: [
+    500,
+    'store_failed',
+    'Clerk has the new role, but the local copy was not updated; it will catch up from the webhook',
+  ],
+  [ErrorCode.ROLE_INVALID]: [400, 'invalid_request', 'Unknown role'],
 }
 
 /**
@@ -64,6 +70,19 @@ export function createSetRoleHandler<R extends string>(
   options: SetRoleHandlerOptions<R>,
 ): (request: Request) => Promise<Response> {
   const { roleManager, authenticate } = options
+  const logger = options.logger ?? consoleLogger()
+  const failure = (error: unknown): Response => {
+    const answer = error instanceof ClerkSyncError ? failureAnswers[error.code] : undefined
+    const inner =
+      error instanceof Error && error.cause !== undefined
+        ? ` (${describeStoreError(error.cause)})`
+        : ''
+    const cause = `${error instanceof Error ? error.message : String(error)}${inner}`
+    if (!answer || answer[0] >= 500) logger.error(`Set-role failed: ${cause}`)
+    return answer
+      ? fail(answer[0], answer[1], answer[2])
+      : fail(500, 'internal_error', 'The role could not be changed')
+  }
   const maxBodyBytes = options.maxBodyBytes ?? 4096
   const roles = roleManager.roles.roles as unknown as [R, ...R[]]
   const bodySchema = z.strictObject({
@@ -80,6 +99,18 @@ export function createSetRoleHandler<R extends string>(
     if (mediaType !== 'application/json') {
       return fail(415, 'unsupported_media_type', 'Send the body as application/json')
     }
+    let caller: string | null
+    try {
+      caller = await authenticate(request)
+    } catch (error) {
+      // Not "signed out": a broken key or an outage must not look like every caller logged off.
+      logger.error(
+        `Set-role could not authenticate the caller: ${error instanceof Error ? error.message : String(error)}`,
+      )
+      return fail(500, 'internal_error', 'The caller could not be authenticated')
+    }
+    if (!caller) return fail(401, 'unauthenticated', 'Sign in first')
+
     const read = await readBodyWithCap(request, maxBodyBytes)
     if (!read.ok)
       return fail(
@@ -89,14 +120,6 @@ export function createSetRoleHandler<R extends string>(
           ? `Body over ${maxBodyBytes} bytes`
           : 'The body was already read',
       )
-
-    let caller: string | null
-    try {
-      caller = await authenticate(request)
-    } catch {
-      caller = null
-    }
-    if (!caller) return fail(401, 'unauthenticated', 'Sign in first')
 
     let parsed: unknown
     try {

@@ -70,10 +70,11 @@ export class MemoryStore<R extends string = string> implements UserStore<R> {
     return this.#transaction<UpsertUserResult<R>>(
       { kind: 'upsert', userId: user.id, event },
       () => {
+        if (!this.#isFresh(user)) return { outcome: 'stale', previousRole: null, created: false }
         const previous = this.#users.get(user.id)
-        const previousRole = previous?.role ?? null
-        if (!this.#isFresh(user)) return { outcome: 'stale', previousRole, created: false }
-        this.#write(user, origin, event?.id ?? null)
+        const previousRole =
+          input.roleBefore !== undefined ? input.roleBefore : (previous?.role ?? null)
+        this.#write(user, origin, event?.id ?? null, previousRole)
         return { outcome: 'applied', previousRole, created: previous === undefined }
       },
       { outcome: 'duplicate', previousRole: null, created: false },
@@ -104,7 +105,7 @@ export class MemoryStore<R extends string = string> implements UserStore<R> {
     const users = structuredClone(input.users)
     for (const user of users) {
       if (this.#isFresh(user)) {
-        this.#write(user, input.origin, null)
+        this.#write(user, input.origin, null, this.#users.get(user.id)?.role ?? null)
         result.applied.push(user.id)
       } else {
         result.stale.push(user.id)
@@ -220,17 +221,22 @@ export class MemoryStore<R extends string = string> implements UserStore<R> {
     return state.deletedAt === null && user.updatedAt.getTime() >= state.version
   }
 
-  #write(user: SyncedUser<R>, origin: WriteOrigin, eventId: string | null): void {
-    const previous = this.#users.get(user.id)
+  /** `previousRole`: the role being replaced (null for a new user); a change appends an audit entry. */
+  #write(
+    user: SyncedUser<R>,
+    origin: WriteOrigin,
+    eventId: string | null,
+    previousRole: R | null,
+  ): void {
     this.#users.set(user.id, structuredClone(user))
     this.#syncState.set(user.id, { version: user.updatedAt.getTime(), deletedAt: null })
-    if (previous && previous.role !== user.role) {
+    if (previousRole !== null && previousRole !== user.role) {
       this.#auditSeq++
       this.#audit.push({
         id: `aud_${String(this.#auditSeq).padStart(12, '0')}`,
         actor: origin.actor,
         targetUserId: user.id,
-        fromRole: previous.role,
+        fromRole: previousRole,
         toRole: user.role,
         at: new Date(),
         source: origin.source,

@@ -25,6 +25,12 @@ export interface EventRef {
 export interface UpsertUserInput<R extends string = string> {
   user: SyncedUser<R>
   origin: WriteOrigin
+  /**
+   * The role the user had before this write, when the caller knows it better than the store (the
+   * role manager passes Clerk's). It becomes the audit entry's "from", also for a user the store
+   * has never seen; undefined lets the store use the role it holds.
+   */
+  roleBefore?: R | null
   /** Absent for writes that are not webhook deliveries (role manager, backfill). */
   event?: EventRef
 }

@@ -608,6 +608,34 @@ export function storeConformance<R extends string = string>(
         expect(await h.inspect.auditRowCount(id)).toBe(2)
       })
 
+      it('takes the caller’s roleBefore as the audit’s from, also for a user it has never seen', async () => {
+        if (roleA === roleB) return
+        const id = randomId('user')
+        const api: WriteOrigin = { source: 'api', actor: 'user_admin' }
+        const first = await store.upsertUser({
+          user: user(id, { version: 1, role: roleB }),
+          origin: api,
+          roleBefore: roleA,
+        })
+        expect(first).toMatchObject({ outcome: 'applied', previousRole: roleA, created: true })
+        // The echo of that write (same role, say by webhook) adds nothing.
+        await store.upsertUser({
+          user: user(id, { version: 1, role: roleB }),
+          origin: webhook,
+          event: eventRef(),
+        })
+        const { entries } = await store.listAuditEntries({ userId: id })
+        expect(entries).toEqual([
+          expect.objectContaining({
+            actor: 'user_admin',
+            fromRole: roleA,
+            toRole: roleB,
+            source: 'api',
+          }),
+        ])
+        expect(await h.inspect.auditRowCount(id)).toBe(1)
+      })
+
       it('audits role changes made by a bulk upsert, and pages through entries', async () => {
         if (roleA === roleB) return
         const ids = Array.from({ length: 5 }, () => randomId('user'))
