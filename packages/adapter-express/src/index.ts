@@ -1,0 +1,3 @@
+export { type RawBody, readRawBody } from './raw-body.js'
+export { type SetRoleHandlerOptions, setRoleHandler } from './set-role.js'
+export { clerkSyncWebhook } from './webhook.js'

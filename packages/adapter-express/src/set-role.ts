@@ -1,0 +1,72 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { createSetRoleHandler, type RoleManager } from '@clerk-sync/core'
+import { readRawBody } from './raw-body.js'
+
+type Request = IncomingMessage & { body?: unknown; protocol?: string }
+type Response = ServerResponse
+
+export interface SetRoleHandlerOptions {
+  /**
+   * The caller's Clerk user id or null. Default: `getAuth(req).userId` from `@clerk/express`
+   * (install it and mount `clerkMiddleware()`).
+   */
+  authenticate?: (req: Request) => Promise<string | null> | string | null
+}
+
+async function clerkExpressAuth(req: Request): Promise<string | null> {
+  let getAuth: ((req: unknown) => { userId: string | null }) | undefined
+  try {
+    getAuth = ((await import('@clerk/express' as string)) as { getAuth: typeof getAuth }).getAuth
+  } catch {
+    throw new Error(
+      'setRoleHandler needs @clerk/express (with clerkMiddleware() mounted) or an `authenticate` option',
+    )
+  }
+  return getAuth!(req).userId
+}
+
+const MAX_BODY_BYTES = 4096
+
+/**
+ * The admin set-role endpoint for Express: `app.post('/api/admin/set-role', setRoleHandler(roleManager))`.
+ * All rules (JSON only, body cap, who may call) are core's; this translates the request.
+ */
+export function setRoleHandler<R extends string>(
+  roleManager: RoleManager<R>,
+  options: SetRoleHandlerOptions = {},
+) {
+  const authenticateExpress = options.authenticate ?? clerkExpressAuth
+  const callers = new WeakMap<globalThis.Request, Request>()
+  const handle = createSetRoleHandler({
+    roleManager,
+    maxBodyBytes: MAX_BODY_BYTES,
+    authenticate: (request) => authenticateExpress(callers.get(request)!),
+  })
+  return async (req: Request, res: Response): Promise<void> => {
+    const raw = await readRawBody(req, MAX_BODY_BYTES)
+    // No signature here: a body express.json() already parsed can be serialised again.
+    const body =
+      raw.kind === 'parsed'
+        ? JSON.stringify(raw.value ?? null)
+        : typeof raw.body === 'string'
+          ? raw.body
+          : new Uint8Array(raw.body)
+    const headers = new Headers()
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (name === 'content-length' || value === undefined) continue
+      for (const v of Array.isArray(value) ? value : [value]) headers.append(name, v)
+    }
+    const request = new globalThis.Request(
+      `http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`,
+      {
+        method: req.method,
+        headers,
+        body: req.method === 'GET' || req.method === 'HEAD' ? undefined : body,
+      },
+    )
+    callers.set(request, req)
+    const response = await handle(request)
+    res.writeHead(response.status, Object.fromEntries(response.headers))
+    res.end(await response.text())
+  }
+}
