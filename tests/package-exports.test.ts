@@ -11,7 +11,14 @@ import { describe, expect, it } from 'vitest'
  * API shows up in review).
  */
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
-const published = ['core', 'testing', 'store-drizzle', 'store-prisma', 'adapter-express']
+const published = [
+  'core',
+  'testing',
+  'store-drizzle',
+  'store-prisma',
+  'adapter-express',
+  'adapter-next',
+]
   .map((dir) => join(root, 'packages', dir))
   .map((dir) => ({ dir, manifest: JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) }))
 

@@ -1,3 +1,2 @@
-export { type RawBody, readRawBody } from './raw-body.js'
 export { type SetRoleHandlerOptions, setRoleHandler } from './set-role.js'
 export { clerkSyncWebhook } from './webhook.js'

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { createSetRoleHandler, type RoleManager } from '@clerk-sync/core'
-import { readRawBody } from './raw-body.js'
+import { readNodeBody } from '@clerk-sync/core/node'
 
 type Request = IncomingMessage & { body?: unknown; protocol?: string }
 type Response = ServerResponse
@@ -43,7 +43,7 @@ export function setRoleHandler<R extends string>(
     authenticate: (request) => authenticateExpress(callers.get(request)!),
   })
   return async (req: Request, res: Response): Promise<void> => {
-    const raw = await readRawBody(req, MAX_BODY_BYTES)
+    const raw = await readNodeBody(req, MAX_BODY_BYTES)
     // No signature here: a body express.json() already parsed can be serialised again.
     const body =
       raw.kind === 'parsed'

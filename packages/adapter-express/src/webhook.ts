@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { type ClerkSync, webhookResponseBody } from '@clerk-sync/core'
-import { readRawBody } from './raw-body.js'
+import { readNodeBody } from '@clerk-sync/core/node'
 
 type Request = IncomingMessage & { body?: unknown }
 type Response = ServerResponse
@@ -15,7 +15,7 @@ export function clerkSyncWebhook(
   sync: ClerkSync<string>,
 ): (req: Request, res: Response) => Promise<void> {
   return async (req, res) => {
-    const raw = await readRawBody(req, sync.maxBodyBytes)
+    const raw = await readNodeBody(req, sync.maxBodyBytes)
     // Core decides every answer (and logs it once); this only translates.
     const result = await sync.processWebhook({
       method: req.method,

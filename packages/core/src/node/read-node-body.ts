@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http'
 
-/** What the request's body is, as far as a signature check is concerned. */
-export type RawBody =
+/** What a Node request's body is, as far as a signature check is concerned. */
+export type NodeBody =
   | { kind: 'bytes'; body: Buffer | string }
   /** Longer than the cap: `body` holds the first cap + 1 bytes, enough for core to answer 413. */
   | { kind: 'too_large'; body: Buffer }
@@ -11,11 +11,12 @@ export type RawBody =
 type ExpressRequest = IncomingMessage & { body?: unknown }
 
 /**
- * The raw body: what `express.raw()`/`express.text()` left, else read from the stream here, with
- * the cap. "Already consumed" is judged from the stream, not from `req.body`: body-parser on
- * Express 4 sets `req.body = {}` even for a request it skipped, and Express 5 leaves it undefined.
+ * The raw body of a Node request (Express, Next.js Pages Router, node:http): what a raw-body parser
+ * left (`express.raw()`, `express.text()`), else read from the stream here, with the cap.
+ * "Already consumed" is judged from the stream, not from `req.body`: body-parser on Express 4 sets
+ * `req.body = {}` even for a request it skipped, and Express 5 leaves it undefined.
  */
-export async function readRawBody(req: ExpressRequest, maxBytes: number): Promise<RawBody> {
+export async function readNodeBody(req: ExpressRequest, maxBytes: number): Promise<NodeBody> {
   if (Buffer.isBuffer(req.body) || typeof req.body === 'string') {
     const size = Buffer.byteLength(req.body)
     return size > maxBytes
