@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { type ClerkSync, webhookResponseBody } from '@clerk-sync/core'
-import { readNodeBody } from '@clerk-sync/core/node'
+import type { ClerkSync } from '@clerk-sync/core'
+import { handleNodeWebhook } from '@clerk-sync/core/node'
 
 type Request = IncomingMessage & { body?: unknown }
 type Response = ServerResponse
@@ -14,18 +14,5 @@ type Response = ServerResponse
 export function clerkSyncWebhook(
   sync: ClerkSync<string>,
 ): (req: Request, res: Response) => Promise<void> {
-  return async (req, res) => {
-    const raw = await readNodeBody(req, sync.maxBodyBytes)
-    // Core decides every answer (and logs it once); this only translates.
-    const result = await sync.processWebhook({
-      method: req.method,
-      headers: req.headers,
-      body: raw.kind === 'parsed' ? (raw.value as never) : raw.body,
-    })
-    const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' }
-    if (result.status === 405) headers.allow = 'POST'
-    if (raw.kind === 'too_large') headers.connection = 'close'
-    res.writeHead(result.status, headers)
-    res.end(JSON.stringify(webhookResponseBody(result)))
-  }
+  return (req, res) => handleNodeWebhook(sync, req, res)
 }

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { type ClerkSync, webhookResponseBody } from '@clerk-sync/core'
-import { readNodeBody } from '@clerk-sync/core/node'
+import type { ClerkSync } from '@clerk-sync/core'
+import { handleNodeWebhook } from '@clerk-sync/core/node'
 
 type NextApiRequest = IncomingMessage & { body?: unknown }
 
@@ -16,18 +16,5 @@ type NextApiRequest = IncomingMessage & { body?: unknown }
 export function pagesWebhookHandler(
   sync: ClerkSync<string>,
 ): (req: NextApiRequest, res: ServerResponse) => Promise<void> {
-  return async (req, res) => {
-    const raw = await readNodeBody(req, sync.maxBodyBytes)
-    const result = await sync.processWebhook({
-      method: req.method,
-      headers: req.headers,
-      body: raw.kind === 'parsed' ? (raw.value as never) : raw.body,
-    })
-    const body = webhookResponseBody(result)
-    const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' }
-    if (result.status === 405) headers.allow = 'POST'
-    if (raw.kind === 'too_large') headers.connection = 'close'
-    res.writeHead(result.status, headers)
-    res.end(JSON.stringify(body))
-  }
+  return (req, res) => handleNodeWebhook(sync, req, res)
 }

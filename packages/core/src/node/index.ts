@@ -1,2 +1,3 @@
 // Node-only helpers for the framework adapters (the main entry stays web-standard).
+export { handleNodeWebhook } from './handle-node-webhook.js'
 export { type NodeBody, readNodeBody } from './read-node-body.js'
