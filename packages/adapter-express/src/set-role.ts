@@ -1,5 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { createSetRoleHandler, type RoleManager } from '@clerk-sync/core'
+import {
+  type ClerkAuthLike,
+  callerFromClerkAuth,
+  createSetRoleHandler,
+  type Logger,
+  type RoleManager,
+} from '@clerk-sync/core'
 import { readNodeBody } from '@clerk-sync/core/node'
 
 type Request = IncomingMessage & { body?: unknown; protocol?: string }
@@ -11,10 +17,21 @@ export interface SetRoleHandlerOptions {
    * (install it and mount `clerkMiddleware()`).
    */
   authenticate?: (req: Request) => Promise<string | null> | string | null
+  /**
+   * Origins allowed to call with a session (`https://app.example.com`). A session token whose
+   * `azp` names another origin is treated as signed out (401), as Clerk's own `authorizedParties`
+   * check does. Used by the default `getAuth` authentication only.
+   */
+  authorizedParties?: readonly string[]
+  /** Where failures are told (default: the console, errors only). */
+  logger?: Logger
 }
 
-async function clerkExpressAuth(req: Request): Promise<string | null> {
-  let getAuth: ((req: unknown) => { userId: string | null }) | undefined
+async function clerkExpressAuth(
+  req: Request,
+  authorizedParties: readonly string[] | undefined,
+): Promise<string | null> {
+  let getAuth: ((req: unknown) => ClerkAuthLike) | undefined
   try {
     getAuth = ((await import('@clerk/express' as string)) as { getAuth: typeof getAuth }).getAuth
   } catch {
@@ -22,7 +39,7 @@ async function clerkExpressAuth(req: Request): Promise<string | null> {
       'setRoleHandler needs @clerk/express (with clerkMiddleware() mounted) or an `authenticate` option',
     )
   }
-  return getAuth!(req).userId
+  return callerFromClerkAuth(getAuth!(req), authorizedParties)
 }
 
 const MAX_BODY_BYTES = 4096
@@ -35,11 +52,13 @@ export function setRoleHandler<R extends string>(
   roleManager: RoleManager<R>,
   options: SetRoleHandlerOptions = {},
 ) {
-  const authenticateExpress = options.authenticate ?? clerkExpressAuth
+  const authenticateExpress =
+    options.authenticate ?? ((req: Request) => clerkExpressAuth(req, options.authorizedParties))
   const callers = new WeakMap<globalThis.Request, Request>()
   const handle = createSetRoleHandler({
     roleManager,
     maxBodyBytes: MAX_BODY_BYTES,
+    ...(options.logger ? { logger: options.logger } : {}),
     authenticate: (request) => authenticateExpress(callers.get(request)!),
   })
   return async (req: Request, res: Response): Promise<void> => {

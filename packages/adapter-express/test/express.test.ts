@@ -1,6 +1,7 @@
 import { request as httpRequest } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createClerkClient } from '@clerk/backend'
+import { clerkMiddleware } from '@clerk/express'
 import { createClerkSync, createRoleManager, type LogFields, MemoryStore } from '@clerk-sync/core'
 import {
   clerkUser,
@@ -215,6 +216,94 @@ for (const [name, express] of versions) {
       } finally {
         await clerk.close()
       }
+    })
+
+    describe('set-role with the default getAuth(req) behind clerkMiddleware(), emulator session tokens', () => {
+      let clerk: Awaited<ReturnType<typeof startClerkEmulator>>
+      let base: string
+      let bare: string
+      let admin: string
+      let member: string
+      let target: string
+      beforeAll(async () => {
+        clerk = await startClerkEmulator()
+        const api = createClerkClient({
+          apiUrl: clerk.apiUrl,
+          secretKey: clerk.secretKey,
+          publishableKey: clerk.publishableKey,
+          telemetry: { disabled: true },
+        })
+        admin = (
+          await api.users.createUser({
+            emailAddress: ['boss@example.com'],
+            publicMetadata: { role: 'admin' },
+          })
+        ).id
+        member = (await api.users.createUser({ emailAddress: ['m@example.com'] })).id
+        target = (await api.users.createUser({ emailAddress: ['t@example.com'] })).id
+        const roleManager = createRoleManager({ clerk: api, store })
+        const handler = setRoleHandler(roleManager, {
+          authorizedParties: ['https://app.example.com'],
+          logger,
+        })
+        // Session tokens are checked against the emulator's JWKS, fetched by @clerk/express.
+        base = await serve((app) => {
+          app.use(
+            clerkMiddleware({
+              clerkClient: api,
+              secretKey: clerk.secretKey,
+              publishableKey: clerk.publishableKey,
+            }),
+          )
+          app.use(express.json())
+          app.post('/api/admin/set-role', handler)
+        })
+        bare = await serve((app) => app.post('/api/admin/set-role', handler))
+      })
+      afterAll(() => clerk.close())
+
+      const call = (url: string, token?: string) =>
+        fetch(`${url}/api/admin/set-role`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            ...(token ? { authorization: `Bearer ${token}` } : {}),
+          },
+          body: JSON.stringify({ targetUserId: target, role: 'trainer' }),
+        })
+
+      it("answers 401 without a session, with an expired one, a forged one, or another origin's", async () => {
+        for (const token of [
+          undefined,
+          clerk.sessionToken(admin, {}, { state: 'expired' }),
+          clerk.sessionToken(admin, {}, { state: 'wrong-key' }),
+          clerk.sessionToken(admin, { azp: 'https://evil.example' }),
+        ]) {
+          const response = await call(base, token)
+          expect(response.status).toBe(401)
+        }
+        expect(clerk.user(target)?.public_metadata.role).toBeUndefined()
+      })
+
+      it('answers 403 to a non-admin and 200 to an admin, whose change reaches Clerk and the store', async () => {
+        expect((await call(base, clerk.sessionToken(member))).status).toBe(403)
+        const ok = await call(base, clerk.sessionToken(admin, { azp: 'https://app.example.com' }))
+        expect(ok.status).toBe(200)
+        expect(clerk.user(target)?.public_metadata.role).toBe('trainer')
+        expect((await store.getUser(target))?.role).toBe('trainer')
+      })
+
+      it("answers 500 and logs Clerk's message when clerkMiddleware() is not mounted", async () => {
+        lines.length = 0
+        const response = await call(bare, clerk.sessionToken(admin))
+        expect(response.status).toBe(500)
+        expect(await response.json()).toMatchObject({ error: { code: 'internal_error' } })
+        expect(lines).toEqual([
+          expect.stringMatching(
+            /^error Set-role could not authenticate the caller: .*clerkMiddleware/,
+          ),
+        ])
+      })
     })
   })
 }

@@ -1,4 +1,11 @@
-import { type ClerkSync, createSetRoleHandler, type RoleManager } from '@clerk-sync/core'
+import {
+  type ClerkAuthLike,
+  type ClerkSync,
+  callerFromClerkAuth,
+  createSetRoleHandler,
+  type Logger,
+  type RoleManager,
+} from '@clerk-sync/core'
 
 /**
  * The webhook route for the App Router: `export const POST = webhookHandler(sync)` in
@@ -13,18 +20,26 @@ export function webhookHandler(sync: ClerkSync<string>): (request: Request) => P
 export interface NextSetRoleOptions {
   /** The caller's Clerk user id or null. Default: `auth()` from `@clerk/nextjs/server`. */
   authenticate?: (request: Request) => Promise<string | null> | string | null
+  /**
+   * Origins allowed to call with a session (`https://app.example.com`). A session token whose
+   * `azp` names another origin is treated as signed out (401), as Clerk's own `authorizedParties`
+   * check does. Used by the default `auth()` authentication only.
+   */
+  authorizedParties?: readonly string[]
+  /** Where failures are told (default: the console, errors only). */
+  logger?: Logger
 }
 
-async function clerkNextAuth(): Promise<string | null> {
-  let auth: (() => Promise<{ userId: string | null }>) | undefined
+async function clerkNextAuth(authorizedParties: readonly string[] | undefined) {
+  let auth: (() => Promise<ClerkAuthLike>) | undefined
   try {
     auth = ((await import('@clerk/nextjs/server' as string)) as { auth: typeof auth }).auth
   } catch {
     throw new Error(
-      'setRoleHandler needs @clerk/nextjs (with clerkMiddleware in middleware.ts) or an `authenticate` option',
+      'setRoleHandler needs @clerk/nextjs (with clerkMiddleware in proxy.ts or middleware.ts) or an `authenticate` option',
     )
   }
-  return (await auth!()).userId
+  return callerFromClerkAuth(await auth!(), authorizedParties)
 }
 
 /**
@@ -35,5 +50,9 @@ export function setRoleHandler<R extends string>(
   roleManager: RoleManager<R>,
   options: NextSetRoleOptions = {},
 ) {
-  return createSetRoleHandler({ roleManager, authenticate: options.authenticate ?? clerkNextAuth })
+  return createSetRoleHandler({
+    roleManager,
+    ...(options.logger ? { logger: options.logger } : {}),
+    authenticate: options.authenticate ?? (() => clerkNextAuth(options.authorizedParties)),
+  })
 }

@@ -3,6 +3,7 @@ export { ClerkSyncError, ErrorCode, isClerkSyncError } from './errors/clerk-sync
 export { consoleLogger, type LogFields, type Logger, silentLogger } from './logging/logger.js'
 export type { ClerkUserJSON } from './mapping/clerk-user-json.js'
 export { type MapClerkUserOptions, mapClerkUser } from './mapping/map-clerk-user.js'
+export { type ClerkAuthLike, callerFromClerkAuth } from './roles/caller-from-auth.js'
 export type { ClerkClientLike, ClerkUserResource } from './roles/clerk-client.js'
 export {
   type DefaultRole,
