@@ -5,6 +5,7 @@ Usage: clerk-sync <command> [options]
 Commands:
   emulator   Run a local Clerk (Backend API + Svix-style webhooks) for development
   trigger    Send one signed user.created / user.updated / user.deleted webhook
+  check      Check that Clerk's webhooks can reach clerk-sync at a URL (nothing is written)
   backfill   Copy every Clerk user into your store (not yet available)
   reconcile  Compare your store with Clerk and fix drift (not yet available)
 
@@ -56,6 +57,23 @@ Options:
 
 Example:
   clerk-sync trigger user.created --url http://localhost:3000/api/webhooks --secret whsec_…`
+
+export const CHECK_HELP = `Usage: clerk-sync check --url <url> [options]
+
+Sends one webhook with a deliberately wrong signature and explains the answer. clerk-sync refuses
+it before reading anything (400 SIGNATURE_INVALID) and writes nothing, so this is safe against
+production. Any other answer means something stands between Svix and clerk-sync; the commonest is
+clerkMiddleware protecting the route (Clerk answers 401, 404 or a redirect to sign-in). Exits 0
+when clerk-sync answered, 1 otherwise.
+
+Options:
+  --url <url>      Your webhook endpoint (required)
+  --timeout <ms>   Give up after this long (default 15000, as Svix)
+  --json           Print the result as JSON: { ok, verdict, explanation, status, … }
+  -h, --help       Show this help
+
+Example:
+  clerk-sync check --url https://app.example.com/api/webhooks`
 
 export function pendingHelp(command: string): string {
   return `Usage: clerk-sync ${command}

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import { checkCommand } from './commands/check.js'
 import { emulatorCommand } from './commands/emulator.js'
 import { pendingCommand } from './commands/pending.js'
 import { triggerCommand } from './commands/trigger.js'
@@ -17,6 +18,8 @@ async function dispatch(command: string | undefined, args: string[], io: Io): Pr
       return emulatorCommand(args, io)
     case 'trigger':
       return triggerCommand(args, io)
+    case 'check':
+      return checkCommand(args, io)
     case 'backfill':
     case 'reconcile':
       return pendingCommand(command, args, io)

@@ -93,6 +93,7 @@ describe('clerk-sync CLI, run as a subprocess', () => {
     [['help', 'trigger'], /Usage: clerk-sync trigger/],
     [['emulator', '--help'], /Usage: clerk-sync emulator/],
     [['trigger', '-h'], /--data <file>/],
+    [['check', '--help'], /deliberately wrong signature/],
     [['backfill', '--help'], /Not yet available/],
     [['reconcile', '--help'], /Not yet available/],
     [['--version'], /^0\.\d+\.\d+/],
@@ -258,6 +259,65 @@ describe('clerk-sync CLI, run as a subprocess', () => {
     ])
     expect(missing.code).toBe(2)
     expect(missing.stderr).toMatch(/cannot read .*ENOENT/)
+  })
+
+  it('check: exit 0 against a real clerk-sync app, which writes nothing', async () => {
+    const before = (await app.store.listUsers({ limit: 100 })).users.length
+    const run = await cli(['check', '--url', app.url])
+    expect(run.code).toBe(0)
+    expect(run.stdout).toMatch(
+      /^OK .* → HTTP 400\nclerk-sync answered and refused the unsigned probe/,
+    )
+    expect((await app.store.listUsers({ limit: 100 })).users.length).toBe(before)
+  })
+
+  it("check and trigger explain answers that are not clerk-sync's: an auth guard, a wrong path, no server", async () => {
+    // An app whose own guard (getAuth(req).userId || 401, as Clerk's Express docs show) runs first.
+    const guard = createServer((req, res) =>
+      req.url === '/api/webhooks'
+        ? res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"Unauthorized"}')
+        : res.writeHead(404).end('Not Found'),
+    )
+    await new Promise<void>((resolve) => guard.listen(0, '127.0.0.1', resolve))
+    const guarded = `http://127.0.0.1:${(guard.address() as AddressInfo).port}`
+    try {
+      const blocked = await cli(['check', '--url', `${guarded}/api/webhooks`, '--json'])
+      expect(blocked.code).toBe(1)
+      const result = JSON.parse(blocked.stdout)
+      expect(result).toMatchObject({ ok: false, verdict: 'not-clerk-sync', status: 401 })
+      expect(result.explanation).toContain('Make it public in clerkMiddleware')
+
+      const wrongPath = await cli(['check', '--url', `${guarded}/api/webhook`])
+      expect(wrongPath.code).toBe(1)
+      expect(wrongPath.stdout).toMatch(
+        /^PROBLEM .* → HTTP 404\nSomething other than clerk-sync answered 404/,
+      )
+
+      const triggered = await cli([
+        'trigger',
+        'user.created',
+        '--url',
+        `${guarded}/api/webhooks`,
+        '--secret',
+        secret,
+      ])
+      expect(triggered.code).toBe(1)
+      expect(triggered.stdout).toContain('Something other than clerk-sync answered 401')
+    } finally {
+      await new Promise((resolve) => guard.close(resolve))
+    }
+    const probe = createServer()
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
+    const closedPort = (probe.address() as AddressInfo).port
+    await new Promise((resolve) => probe.close(resolve))
+    const unreachable = await cli(['check', '--url', `http://127.0.0.1:${closedPort}/x`, '--json'])
+    expect(unreachable.code).toBe(1)
+    expect(JSON.parse(unreachable.stdout)).toMatchObject({
+      ok: false,
+      verdict: 'unreachable',
+      error: 'ECONNREFUSED',
+    })
+    expect((await cli(['check'])).code).toBe(2)
   })
 
   it('runs the emulator until SIGTERM; a user created through its API reaches the app', async () => {

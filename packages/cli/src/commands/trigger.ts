@@ -1,8 +1,10 @@
 import { randomId, signWebhook } from '@clerk-sync/testing'
 import { buildEvent, TRIGGER_TYPES, type TriggerType } from '../build-event.js'
+import { diagnoseAnswer } from '../diagnose-answer.js'
 import { TRIGGER_HELP } from '../help.js'
 import type { Io } from '../io.js'
 import { COMMON_OPTIONS, httpUrlFlag, integerFlag, parseCommandArgs } from '../parse.js'
+import { postWebhook } from '../post-webhook.js'
 import { EXIT_FAILURE, EXIT_OK, UsageError } from '../usage-error.js'
 
 const options = {
@@ -12,14 +14,6 @@ const options = {
   'user-id': { type: 'string' },
   timeout: { type: 'string' },
 } as const
-
-function parseBody(text: string): unknown {
-  try {
-    return JSON.parse(text)
-  } catch {
-    return text
-  }
-}
 
 export async function triggerCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseCommandArgs('trigger', {
@@ -57,37 +51,21 @@ export async function triggerCommand(args: string[], io: Io): Promise<number> {
 
   const body = JSON.stringify(event)
   const messageId = randomId('msg')
-  const started = performance.now()
   const result: Record<string, unknown> = { type, url, messageId, userId: event.data.id }
-  try {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'user-agent': 'Svix-Webhooks/1.0 (clerk-sync trigger)',
-        ...signWebhook({ secret, body, id: messageId }),
-      },
-      body,
-      redirect: 'manual', // as Svix: a 3xx is an answer (a failure), not a hop
-      signal: AbortSignal.timeout(timeoutMs),
-    })
-    const text = await response.text()
-    Object.assign(result, {
-      ok: response.ok,
-      status: response.status,
-      statusText: response.statusText,
-      responseBody: parseBody(text),
-    })
-  } catch (error) {
-    // fetch says only "fetch failed"; the socket's reason (ECONNREFUSED, bad port…) is the cause.
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause
-    const reason =
-      (error as Error).name === 'TimeoutError'
-        ? 'timeout'
-        : (cause?.code ?? cause?.message ?? (error as Error).message)
-    Object.assign(result, { ok: false, status: null, error: reason })
+  const answer = await postWebhook(
+    url,
+    body,
+    {
+      'user-agent': 'Svix-Webhooks/1.0 (clerk-sync trigger)',
+      ...signWebhook({ secret, body, id: messageId }),
+    },
+    timeoutMs,
+  )
+  Object.assign(result, answer.summary)
+  // A refusal that is not clerk-sync's own (Clerk's middleware, a wrong path) gets explained.
+  if (answer.response && !answer.summary.ok) {
+    result.diagnosis = diagnoseAnswer(answer.response, { probe: false }).explanation
   }
-  result.latencyMs = Math.round(performance.now() - started)
 
   if (io.json) {
     io.out(JSON.stringify(result))
@@ -102,6 +80,7 @@ export async function triggerCommand(args: string[], io: Io): Promise<number> {
           ? result.responseBody
           : JSON.stringify(result.responseBody)
       if (shown) io.out(shown)
+      if (result.diagnosis) io.out(String(result.diagnosis))
     }
   }
   return result.ok ? EXIT_OK : EXIT_FAILURE
