@@ -6,7 +6,7 @@ import {
   type Logger,
   type RoleManager,
 } from '@clerk-sync/core'
-import { readNodeBody } from '@clerk-sync/core/node'
+import { readNodeBody, toFetchRequest } from '@clerk-sync/core/node'
 
 type Request = IncomingMessage & { body?: unknown; protocol?: string }
 type Response = ServerResponse
@@ -70,19 +70,7 @@ export function setRoleHandler<R extends string>(
         : typeof raw.body === 'string'
           ? raw.body
           : new Uint8Array(raw.body)
-    const headers = new Headers()
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (name === 'content-length' || value === undefined) continue
-      for (const v of Array.isArray(value) ? value : [value]) headers.append(name, v)
-    }
-    const request = new globalThis.Request(
-      `http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`,
-      {
-        method: req.method,
-        headers,
-        body: req.method === 'GET' || req.method === 'HEAD' ? undefined : body,
-      },
-    )
+    const request = toFetchRequest(req, body)
     callers.set(request, req)
     const response = await handle(request)
     res.writeHead(response.status, Object.fromEntries(response.headers))

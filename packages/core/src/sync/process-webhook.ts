@@ -36,7 +36,8 @@ const alreadyParsedMessage =
   'The request body was already parsed into an object, so its signature cannot be checked. ' +
   'Give clerk-sync the raw body: in Express, mount the webhook route before express.json() (or use ' +
   "express.raw({ type: 'application/json' })); in a Next.js Pages Router API route, add " +
-  'export const config = { api: { bodyParser: false } } to the route file.'
+  'export const config = { api: { bodyParser: false } } to the route file; in Hono, read the body ' +
+  'in no middleware before the route (or only as c.req.text() or c.req.arrayBuffer()).'
 
 /** The answer when a framework handed over a parsed object instead of the raw body. */
 export function alreadyParsedResult<R extends string>(): WebhookResult<R> {
