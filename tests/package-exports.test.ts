@@ -18,6 +18,8 @@ const published = [
   'store-prisma',
   'adapter-express',
   'adapter-next',
+  'adapter-hono',
+  'adapter-fastify',
 ]
   .map((dir) => join(root, 'packages', dir))
   .map((dir) => ({ dir, manifest: JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) }))

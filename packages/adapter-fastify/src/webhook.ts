@@ -1,0 +1,30 @@
+import type { ClerkSync } from '@clerk-sync/core'
+import { nodeWebhookAnswer } from '@clerk-sync/core/node'
+import type { FastifyPluginAsync } from 'fastify'
+
+export interface ClerkSyncWebhookOptions {
+  /** The route's path, under the prefix the plugin is registered with. Default `/api/webhooks`. */
+  path?: string
+}
+
+/**
+ * A Fastify plugin with the webhook route: `app.register(clerkSyncWebhook(sync))`.
+ * The signature covers the exact bytes Clerk sent, so inside this plugin (encapsulated: the rest of
+ * the app keeps its parsers) no content-type parser runs; the route reads the raw stream itself,
+ * with core's size cap, and answers with core's status and body. Fastify's hooks and logging run
+ * as for any route.
+ */
+export function clerkSyncWebhook(
+  sync: ClerkSync<string>,
+  options: ClerkSyncWebhookOptions = {},
+): FastifyPluginAsync {
+  return async (app) => {
+    app.removeAllContentTypeParsers()
+    // Leave the stream unread for the route; every content type, so core decides what to refuse.
+    app.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined))
+    app.all(options.path ?? '/api/webhooks', async (request, reply) => {
+      const answer = await nodeWebhookAnswer(sync, request.raw)
+      return reply.code(answer.status).headers(answer.headers).send(answer.body)
+    })
+  }
+}

@@ -1,0 +1,2 @@
+export { type SetRoleHandlerOptions, setRoleHandler } from './set-role.js'
+export { clerkSyncWebhook } from './webhook.js'
