@@ -1,39 +1,22 @@
 import {
   type ClerkAuthLike,
-  callerFromClerkAuth,
-  createSetRoleHandler,
-  type Logger,
+  createSetRoleRoute,
   type RoleManager,
+  type SetRoleRouteOptions,
 } from '@clerk-sync/core'
 import { toFetchRequest } from '@clerk-sync/core/node'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 
-export interface SetRoleHandlerOptions {
-  /** The caller's Clerk user id or null. Default: `getAuth(request).userId` from `@clerk/fastify`. */
-  authenticate?: (request: FastifyRequest) => Promise<string | null> | string | null
-  /**
-   * Origins allowed to call with a session (`https://app.example.com`). A session token whose
-   * `azp` names another origin is treated as signed out (401), as Clerk's own `authorizedParties`
-   * check does. Used by the default `getAuth` authentication only.
-   */
-  authorizedParties?: readonly string[]
-  /** Where failures are told (default: the console, errors only). */
-  logger?: Logger
-}
+/** `authenticate(request)` replaces the default, `getAuth(request)` from `@clerk/fastify`. */
+export type SetRoleHandlerOptions = SetRoleRouteOptions<FastifyRequest>
 
-async function clerkFastifyAuth(
-  request: FastifyRequest,
-  authorizedParties: readonly string[] | undefined,
-): Promise<string | null> {
-  let getAuth: ((request: FastifyRequest) => ClerkAuthLike) | undefined
-  try {
-    getAuth = ((await import('@clerk/fastify' as string)) as { getAuth: typeof getAuth }).getAuth
-  } catch {
+async function clerkFastifyAuth(request: FastifyRequest): Promise<ClerkAuthLike> {
+  const clerk = (await import('@clerk/fastify' as string).catch(() => {
     throw new Error(
       'setRoleHandler needs @clerk/fastify (with app.register(clerkPlugin)) or an `authenticate` option',
     )
-  }
-  return callerFromClerkAuth(getAuth!(request), authorizedParties)
+  })) as { getAuth(request: FastifyRequest): ClerkAuthLike }
+  return clerk.getAuth(request)
 }
 
 /**
@@ -45,28 +28,16 @@ export function setRoleHandler<R extends string>(
   roleManager: RoleManager<R>,
   options: SetRoleHandlerOptions = {},
 ): (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply> {
-  const authenticateFastify =
-    options.authenticate ??
-    ((request: FastifyRequest) => clerkFastifyAuth(request, options.authorizedParties))
-  const callers = new WeakMap<Request, FastifyRequest>()
-  const handle = createSetRoleHandler({
-    roleManager,
-    ...(options.logger ? { logger: options.logger } : {}),
-    authenticate: (request) => authenticateFastify(callers.get(request)!),
-  })
+  const route = createSetRoleRoute(roleManager, options, clerkFastifyAuth)
   return async (request, reply) => {
     const parsed = request.body
     const body =
-      parsed === undefined
-        ? undefined
-        : typeof parsed === 'string'
-          ? parsed
-          : Buffer.isBuffer(parsed)
-            ? new Uint8Array(parsed)
-            : JSON.stringify(parsed)
-    const fetchRequest = toFetchRequest(request.raw, body, request.url)
-    callers.set(fetchRequest, request)
-    const response = await handle(fetchRequest)
+      parsed === undefined || typeof parsed === 'string'
+        ? parsed
+        : Buffer.isBuffer(parsed)
+          ? new Uint8Array(parsed)
+          : JSON.stringify(parsed)
+    const response = await route(toFetchRequest(request.raw, body, request.url), request)
     return reply
       .code(response.status)
       .headers(Object.fromEntries(response.headers))

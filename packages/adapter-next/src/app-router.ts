@@ -1,10 +1,9 @@
 import {
   type ClerkAuthLike,
   type ClerkSync,
-  callerFromClerkAuth,
-  createSetRoleHandler,
-  type Logger,
+  createSetRoleRoute,
   type RoleManager,
+  type SetRoleRouteOptions,
 } from '@clerk-sync/core'
 
 /**
@@ -17,29 +16,16 @@ export function webhookHandler(sync: ClerkSync<string>): (request: Request) => P
   return (request) => sync.handleWebhook(request)
 }
 
-export interface NextSetRoleOptions {
-  /** The caller's Clerk user id or null. Default: `auth()` from `@clerk/nextjs/server`. */
-  authenticate?: (request: Request) => Promise<string | null> | string | null
-  /**
-   * Origins allowed to call with a session (`https://app.example.com`). A session token whose
-   * `azp` names another origin is treated as signed out (401), as Clerk's own `authorizedParties`
-   * check does. Used by the default `auth()` authentication only.
-   */
-  authorizedParties?: readonly string[]
-  /** Where failures are told (default: the console, errors only). */
-  logger?: Logger
-}
+/** `authenticate(request)` replaces the default, `auth()` from `@clerk/nextjs/server`. */
+export type NextSetRoleOptions = SetRoleRouteOptions<Request>
 
-async function clerkNextAuth(authorizedParties: readonly string[] | undefined) {
-  let auth: (() => Promise<ClerkAuthLike>) | undefined
-  try {
-    auth = ((await import('@clerk/nextjs/server' as string)) as { auth: typeof auth }).auth
-  } catch {
+async function clerkNextAuth(): Promise<ClerkAuthLike> {
+  const clerk = (await import('@clerk/nextjs/server' as string).catch(() => {
     throw new Error(
       'setRoleHandler needs @clerk/nextjs (with clerkMiddleware in proxy.ts or middleware.ts) or an `authenticate` option',
     )
-  }
-  return callerFromClerkAuth(await auth!(), authorizedParties)
+  })) as { auth(): Promise<ClerkAuthLike> }
+  return clerk.auth()
 }
 
 /**
@@ -50,9 +36,6 @@ export function setRoleHandler<R extends string>(
   roleManager: RoleManager<R>,
   options: NextSetRoleOptions = {},
 ) {
-  return createSetRoleHandler({
-    roleManager,
-    ...(options.logger ? { logger: options.logger } : {}),
-    authenticate: options.authenticate ?? (() => clerkNextAuth(options.authorizedParties)),
-  })
+  const route = createSetRoleRoute(roleManager, options, clerkNextAuth)
+  return (request: Request) => route(request, request)
 }

@@ -20,7 +20,12 @@ export {
   type RoleManagerCore,
   type RoleManagerOptions,
 } from './roles/role-manager.js'
-export { createSetRoleHandler, type SetRoleHandlerOptions } from './roles/set-role-handler.js'
+export {
+  createSetRoleHandler,
+  SET_ROLE_MAX_BODY_BYTES,
+  type SetRoleHandlerOptions,
+} from './roles/set-role-handler.js'
+export { createSetRoleRoute, type SetRoleRouteOptions } from './roles/set-role-route.js'
 export {
   MemoryStore,
   type MemoryStoreOptions,

@@ -15,6 +15,9 @@ export interface SetRoleHandlerOptions<R extends string> {
   logger?: Logger
 }
 
+/** The default body cap: the request is two short fields. */
+export const SET_ROLE_MAX_BODY_BYTES = 4096
+
 type ErrorBody = {
   success: false
   error: { code: string; message: string; fields?: Record<string, string[]> }
@@ -83,7 +86,7 @@ export function createSetRoleHandler<R extends string>(
       ? fail(answer[0], answer[1], answer[2])
       : fail(500, 'internal_error', 'The role could not be changed')
   }
-  const maxBodyBytes = options.maxBodyBytes ?? 4096
+  const maxBodyBytes = options.maxBodyBytes ?? SET_ROLE_MAX_BODY_BYTES
   const roles = roleManager.roles.roles as unknown as [R, ...R[]]
   const bodySchema = z.strictObject({
     targetUserId: z.string().min(1, 'targetUserId must be a Clerk user id'),
