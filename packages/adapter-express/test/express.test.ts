@@ -1,8 +1,7 @@
-import { request as httpRequest } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createClerkClient } from '@clerk/backend'
 import { clerkMiddleware } from '@clerk/express'
-import { createClerkSync, createRoleManager, type LogFields, MemoryStore } from '@clerk-sync/core'
+import { createClerkSync, createRoleManager, MemoryStore } from '@clerk-sync/core'
 import {
   clerkUser,
   generateSigningSecret,
@@ -13,6 +12,13 @@ import { startClerkEmulator } from '@clerk-sync/testing/emulator'
 import express4 from 'express4'
 import express5 from 'express5'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { captureLogger } from '../../../test-support/capture-logger.js'
+import { postChunked } from '../../../test-support/http.js'
+import {
+  ALLOWED_ORIGIN,
+  type SetRoleScenario,
+  startSetRoleScenario,
+} from '../../../test-support/set-role-scenario.js'
 import { clerkSyncWebhook, setRoleHandler } from '../src/index.js'
 
 /** Real Express servers on ephemeral ports, real signed requests over HTTP, Express 4 and 5. */
@@ -24,13 +30,7 @@ const versions = [
 for (const [name, express] of versions) {
   describe(`@clerk-sync/express on ${name}`, () => {
     const secret = generateSigningSecret()
-    const lines: string[] = []
-    const logger = Object.fromEntries(
-      ['debug', 'info', 'warn', 'error'].map((level) => [
-        level,
-        (message: string, _f?: LogFields) => void lines.push(`${level} ${message}`),
-      ]),
-    ) as never
+    const { lines, logger } = captureLogger()
     const store = new MemoryStore()
     const sync = createClerkSync({ signingSecret: secret, store, logger, maxBodyBytes: 4096 })
     const servers: Array<{ close(cb: () => void): void; closeAllConnections?(): void }> = []
@@ -127,49 +127,26 @@ for (const [name, express] of versions) {
     it('answers 413 over the cap, with a Content-Length and when chunked', async () => {
       const big = 'x'.repeat(10_000)
       expect((await send(plain, big, signWebhook({ secret, body: big }))).status).toBe(413)
-      const status = await new Promise<number>((resolve, reject) => {
-        const req = httpRequest(
-          `${plain}/api/webhooks`,
-          {
-            method: 'POST',
-            headers: { 'transfer-encoding': 'chunked', ...signWebhook({ secret, body: big }) },
-          },
-          (res) => {
-            res.resume()
-            resolve(res.statusCode ?? 0)
-          },
-        )
-        req.on('error', reject)
-        for (let i = 0; i < 10; i++) req.write('y'.repeat(1000))
-        req.end()
-      })
+      const chunks = Array.from({ length: 10 }, () => 'y'.repeat(1000))
+      const status = await postChunked(
+        `${plain}/api/webhooks`,
+        signWebhook({ secret, body: big }),
+        chunks,
+      )
       expect(status).toBe(413)
     })
 
     it('reassembles a valid chunked body', async () => {
       const user = clerkUser()
       const body = JSON.stringify(userCreatedEvent(user))
-      const signed = signWebhook({ secret, body })
-      const status = await new Promise<number>((resolve, reject) => {
-        const req = httpRequest(
-          `${plain}/api/webhooks`,
-          {
-            method: 'POST',
-            headers: {
-              'transfer-encoding': 'chunked',
-              'content-type': 'application/json',
-              ...signed,
-            },
-          },
-          (res) => {
-            res.resume()
-            resolve(res.statusCode ?? 0)
-          },
-        )
-        req.on('error', reject)
-        for (let i = 0; i < body.length; i += 100) req.write(body.slice(i, i + 100))
-        req.end()
-      })
+      const chunks = Array.from({ length: Math.ceil(body.length / 100) }, (_, i) =>
+        body.slice(i * 100, i * 100 + 100),
+      )
+      const status = await postChunked(
+        `${plain}/api/webhooks`,
+        { 'content-type': 'application/json', ...signWebhook({ secret, body }) },
+        chunks,
+      )
       expect(status).toBe(200)
       expect(await store.getUser(user.id)).not.toBeNull()
     })
@@ -219,38 +196,21 @@ for (const [name, express] of versions) {
     })
 
     describe('set-role with the default getAuth(req) behind clerkMiddleware(), emulator session tokens', () => {
-      let clerk: Awaited<ReturnType<typeof startClerkEmulator>>
+      let scenario: SetRoleScenario
       let base: string
       let bare: string
-      let admin: string
-      let member: string
-      let target: string
       beforeAll(async () => {
-        clerk = await startClerkEmulator()
-        const api = createClerkClient({
-          apiUrl: clerk.apiUrl,
-          secretKey: clerk.secretKey,
-          publishableKey: clerk.publishableKey,
-          telemetry: { disabled: true },
-        })
-        admin = (
-          await api.users.createUser({
-            emailAddress: ['boss@example.com'],
-            publicMetadata: { role: 'admin' },
-          })
-        ).id
-        member = (await api.users.createUser({ emailAddress: ['m@example.com'] })).id
-        target = (await api.users.createUser({ emailAddress: ['t@example.com'] })).id
-        const roleManager = createRoleManager({ clerk: api, store })
-        const handler = setRoleHandler(roleManager, {
-          authorizedParties: ['https://app.example.com'],
+        scenario = await startSetRoleScenario()
+        const { clerk } = scenario
+        const handler = setRoleHandler(createRoleManager({ clerk: scenario.api, store }), {
+          authorizedParties: [ALLOWED_ORIGIN],
           logger,
         })
         // Session tokens are checked against the emulator's JWKS, fetched by @clerk/express.
         base = await serve((app) => {
           app.use(
             clerkMiddleware({
-              clerkClient: api,
+              clerkClient: scenario.api,
               secretKey: clerk.secretKey,
               publishableKey: clerk.publishableKey,
             }),
@@ -260,7 +220,7 @@ for (const [name, express] of versions) {
         })
         bare = await serve((app) => app.post('/api/admin/set-role', handler))
       })
-      afterAll(() => clerk.close())
+      afterAll(() => scenario.clerk.close())
 
       const call = (url: string, token?: string) =>
         fetch(`${url}/api/admin/set-role`, {
@@ -269,33 +229,26 @@ for (const [name, express] of versions) {
             'content-type': 'application/json',
             ...(token ? { authorization: `Bearer ${token}` } : {}),
           },
-          body: JSON.stringify({ targetUserId: target, role: 'trainer' }),
+          body: scenario.body,
         })
 
       it("answers 401 without a session, with an expired one, a forged one, or another origin's", async () => {
-        for (const token of [
-          undefined,
-          clerk.sessionToken(admin, {}, { state: 'expired' }),
-          clerk.sessionToken(admin, {}, { state: 'wrong-key' }),
-          clerk.sessionToken(admin, { azp: 'https://evil.example' }),
-        ]) {
-          const response = await call(base, token)
-          expect(response.status).toBe(401)
+        for (const token of scenario.refusedTokens()) {
+          expect((await call(base, token)).status).toBe(401)
         }
-        expect(clerk.user(target)?.public_metadata.role).toBeUndefined()
+        expect(scenario.targetRole()).toBeUndefined()
       })
 
       it('answers 403 to a non-admin and 200 to an admin, whose change reaches Clerk and the store', async () => {
-        expect((await call(base, clerk.sessionToken(member))).status).toBe(403)
-        const ok = await call(base, clerk.sessionToken(admin, { azp: 'https://app.example.com' }))
-        expect(ok.status).toBe(200)
-        expect(clerk.user(target)?.public_metadata.role).toBe('trainer')
-        expect((await store.getUser(target))?.role).toBe('trainer')
+        expect((await call(base, scenario.memberToken())).status).toBe(403)
+        expect((await call(base, scenario.adminToken())).status).toBe(200)
+        expect(scenario.targetRole()).toBe('trainer')
+        expect((await store.getUser(scenario.target))?.role).toBe('trainer')
       })
 
       it("answers 500 and logs Clerk's message when clerkMiddleware() is not mounted", async () => {
         lines.length = 0
-        const response = await call(bare, clerk.sessionToken(admin))
+        const response = await call(bare, scenario.adminToken())
         expect(response.status).toBe(500)
         expect(await response.json()).toMatchObject({ error: { code: 'internal_error' } })
         expect(lines).toEqual([

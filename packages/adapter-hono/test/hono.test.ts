@@ -1,29 +1,27 @@
-import { request as httpRequest } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { createClerkClient } from '@clerk/backend'
 import { clerkMiddleware } from '@clerk/hono'
-import { createClerkSync, createRoleManager, type LogFields, MemoryStore } from '@clerk-sync/core'
+import { createClerkSync, createRoleManager, MemoryStore } from '@clerk-sync/core'
 import {
   clerkUser,
   generateSigningSecret,
   signWebhook,
   userCreatedEvent,
 } from '@clerk-sync/testing'
-import { type ClerkEmulator, startClerkEmulator } from '@clerk-sync/testing/emulator'
 import { type ServerType, serve } from '@hono/node-server'
 import { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { captureLogger } from '../../../test-support/capture-logger.js'
+import { postChunked } from '../../../test-support/http.js'
+import {
+  ALLOWED_ORIGIN,
+  type SetRoleScenario,
+  startSetRoleScenario,
+} from '../../../test-support/set-role-scenario.js'
 import { clerkSyncWebhook, setRoleHandler } from '../src/index.js'
 
 /** Real Hono apps on @hono/node-server, ephemeral ports, real signed requests over HTTP. */
 const secret = generateSigningSecret()
-const lines: string[] = []
-const logger = Object.fromEntries(
-  ['debug', 'info', 'warn', 'error'].map((level) => [
-    level,
-    (message: string, _f?: LogFields) => void lines.push(`${level} ${message}`),
-  ]),
-) as never
+const { lines, logger } = captureLogger()
 const store = new MemoryStore()
 const sync = createClerkSync({ signingSecret: secret, store, logger, maxBodyBytes: 4096 })
 const servers: ServerType[] = []
@@ -124,53 +122,25 @@ describe('@clerk-sync/hono: clerkSyncWebhook(sync)', () => {
   it('answers 413 over the cap, with a Content-Length and when chunked', async () => {
     const big = 'x'.repeat(10_000)
     expect((await send(plain, big, signWebhook({ secret, body: big }))).status).toBe(413)
-    const { port } = new URL(plain)
-    const status = await new Promise<number>((resolve, reject) => {
-      const req = httpRequest(
-        {
-          host: '127.0.0.1',
-          port,
-          path: '/api/webhooks',
-          method: 'POST',
-          headers: { 'content-type': 'application/json', ...signWebhook({ secret, body: big }) },
-        },
-        (res) => {
-          res.resume()
-          resolve(res.statusCode ?? 0)
-        },
-      )
-      req.on('error', reject)
-      for (let i = 0; i < 10; i++) req.write('x'.repeat(1000))
-      req.end()
-    })
+    const chunks = Array.from({ length: 10 }, () => 'x'.repeat(1000))
+    const status = await postChunked(
+      `${plain}/api/webhooks`,
+      { 'content-type': 'application/json', ...signWebhook({ secret, body: big }) },
+      chunks,
+    )
     expect(status).toBe(413)
   })
 })
 
 describe('@clerk-sync/hono: setRoleHandler with the default getAuth(c) behind @clerk/hono', () => {
-  let clerk: ClerkEmulator
+  let scenario: SetRoleScenario
   let base: string
   let bare: string
-  let admin: string
-  let member: string
-  let target: string
   beforeAll(async () => {
-    clerk = await startClerkEmulator()
-    const api = createClerkClient({
-      apiUrl: clerk.apiUrl,
-      secretKey: clerk.secretKey,
-      telemetry: { disabled: true },
-    })
-    admin = (
-      await api.users.createUser({
-        emailAddress: ['boss@example.com'],
-        publicMetadata: { role: 'admin' },
-      })
-    ).id
-    member = (await api.users.createUser({ emailAddress: ['m@example.com'] })).id
-    target = (await api.users.createUser({ emailAddress: ['t@example.com'] })).id
-    const handler = setRoleHandler(createRoleManager({ clerk: api, store }), {
-      authorizedParties: ['https://app.example.com'],
+    scenario = await startSetRoleScenario()
+    const { clerk } = scenario
+    const handler = setRoleHandler(createRoleManager({ clerk: scenario.api, store }), {
+      authorizedParties: [ALLOWED_ORIGIN],
       logger,
     })
     // Session tokens are checked against the emulator's JWKS, fetched by @clerk/hono.
@@ -192,7 +162,7 @@ describe('@clerk-sync/hono: setRoleHandler with the default getAuth(c) behind @c
     )
     bare = await listen(new Hono().post('/api/admin/set-role', handler))
   })
-  afterAll(() => clerk.close())
+  afterAll(() => scenario.clerk.close())
 
   const call = (url: string, token?: string, headers: Record<string, string> = {}) =>
     fetch(`${url}/api/admin/set-role`, {
@@ -202,34 +172,27 @@ describe('@clerk-sync/hono: setRoleHandler with the default getAuth(c) behind @c
         ...(token ? { authorization: `Bearer ${token}` } : {}),
         ...headers,
       },
-      body: JSON.stringify({ targetUserId: target, role: 'trainer' }),
+      body: scenario.body,
     })
 
   it("answers 401 without a session, with an expired one, a forged one, or another origin's", async () => {
-    for (const token of [
-      undefined,
-      clerk.sessionToken(admin, {}, { state: 'expired' }),
-      clerk.sessionToken(admin, {}, { state: 'wrong-key' }),
-      clerk.sessionToken(admin, { azp: 'https://evil.example' }),
-    ]) {
+    for (const token of scenario.refusedTokens()) {
       expect((await call(base, token)).status).toBe(401)
     }
-    expect(clerk.user(target)?.public_metadata.role).toBeUndefined()
+    expect(scenario.targetRole()).toBeUndefined()
   })
 
   it('answers 403 to a non-admin and 200 to an admin, even after a middleware read the body', async () => {
-    expect((await call(base, clerk.sessionToken(member))).status).toBe(403)
-    const ok = await call(base, clerk.sessionToken(admin, { azp: 'https://app.example.com' }), {
-      'x-read-first': '1',
-    })
+    expect((await call(base, scenario.memberToken())).status).toBe(403)
+    const ok = await call(base, scenario.adminToken(), { 'x-read-first': '1' })
     expect(ok.status).toBe(200)
-    expect(clerk.user(target)?.public_metadata.role).toBe('trainer')
-    expect((await store.getUser(target))?.role).toBe('trainer')
+    expect(scenario.targetRole()).toBe('trainer')
+    expect((await store.getUser(scenario.target))?.role).toBe('trainer')
   })
 
   it("answers 500 and logs Clerk's message when clerkMiddleware() is not mounted", async () => {
     lines.length = 0
-    const response = await call(bare, clerk.sessionToken(admin))
+    const response = await call(bare, scenario.adminToken())
     expect(response.status).toBe(500)
     expect(lines).toEqual([
       expect.stringMatching(/^error Set-role could not authenticate the caller: .*clerkMiddleware/),

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createClerkClient } from '@clerk/backend'
-import { createClerkSync, createRoleManager, type LogFields, MemoryStore } from '@clerk-sync/core'
+import { createClerkSync, createRoleManager, MemoryStore } from '@clerk-sync/core'
 import {
   clerkUser,
   generateSigningSecret,
@@ -11,16 +11,11 @@ import {
 } from '@clerk-sync/testing'
 import { startClerkEmulator } from '@clerk-sync/testing/emulator'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { captureLogger } from '../../../test-support/capture-logger.js'
 import { pagesWebhookHandler, setRoleHandler, webhookHandler } from '../src/index.js'
 
 const secret = generateSigningSecret()
-const lines: string[] = []
-const logger = Object.fromEntries(
-  ['debug', 'info', 'warn', 'error'].map((level) => [
-    level,
-    (message: string, _f?: LogFields) => void lines.push(`${level} ${message}`),
-  ]),
-) as never
+const { lines, logger } = captureLogger()
 const store = new MemoryStore()
 const sync = createClerkSync({ signingSecret: secret, store, logger, maxBodyBytes: 4096 })
 
