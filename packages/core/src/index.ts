@@ -26,6 +26,7 @@ export {
   type SetRoleHandlerOptions,
 } from './roles/set-role-handler.js'
 export { createSetRoleRoute, type SetRoleRouteOptions } from './roles/set-role-route.js'
+export { type Flow, runFlowAsync, runFlowSync, step } from './store/flow.js'
 export {
   MemoryStore,
   type MemoryStoreOptions,
@@ -67,6 +68,13 @@ export {
   roleChangeOf,
   type UserSyncState,
 } from './store/write-decision.js'
+export {
+  deleteUserFlow,
+  upsertEachUser,
+  upsertUserFlow,
+  upsertUsersFlow,
+  type WriteOps,
+} from './store/write-flows.js'
 export { type ClerkSync, createClerkSync } from './sync/create-clerk-sync.js'
 export {
   type ClerkSyncOptions,

@@ -2,11 +2,15 @@ import {
   type BulkUpsertResult,
   ClerkSyncError,
   decodeCursor,
+  deleteUserFlow,
   ErrorCode,
   encodeCursor,
   isClerkSyncError,
   resolvePageLimit,
   type UserStore,
+  upsertEachUser,
+  upsertUserFlow,
+  upsertUsersFlow,
 } from '@clerk-sync/core'
 import { is, type Table } from 'drizzle-orm'
 import { MySqlTable } from 'drizzle-orm/mysql-core'
@@ -21,8 +25,7 @@ import type { Dialect } from './migrations/migration.js'
 import * as mysqlSchema from './schema/mysql.js'
 import * as pgSchema from './schema/pg.js'
 import * as sqliteSchema from './schema/sqlite.js'
-import { translateWriteError, upsertEachUser } from './store-errors.js'
-import { deleteUserFlow, upsertUserFlow, upsertUsersFlow } from './store-flows.js'
+import { translateWriteError } from './store-errors.js'
 import { createTransactor } from './transactor.js'
 import { resolveUsersTable, type UsersTableOption } from './users-table.js'
 

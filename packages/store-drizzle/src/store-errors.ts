@@ -1,11 +1,4 @@
-import {
-  type BulkUpsertInput,
-  type BulkUpsertResult,
-  ClerkSyncError,
-  ErrorCode,
-  isClerkSyncError,
-  type UserStore,
-} from '@clerk-sync/core'
+import { ClerkSyncError, ErrorCode } from '@clerk-sync/core'
 
 interface DriverError {
   code?: string | number
@@ -103,30 +96,4 @@ export function translateWriteError(error: unknown, userIds: string[]): unknown 
   const message = (e.message ?? String(error)).split('\n')[0]
   const wrapped = new Error(`${message}${code !== undefined ? ` (${code})` : ''}`, { cause: error })
   return wrapped
-}
-
-/**
- * A bulk upsert's fallback after the app's table refused one of its users: each user in its own
- * transaction, conflicts reported per user in `failed`, everything else written.
- */
-export async function upsertEachUser(
-  store: UserStore<string>,
-  input: BulkUpsertInput<string>,
-): Promise<BulkUpsertResult> {
-  const newest = new Map<string, BulkUpsertInput<string>['users'][number]>()
-  for (const user of input.users) {
-    const seen = newest.get(user.id)
-    if (!seen || user.updatedAt.getTime() >= seen.updatedAt.getTime()) newest.set(user.id, user)
-  }
-  const result: BulkUpsertResult = { applied: [], stale: [], failed: [] }
-  for (const user of newest.values()) {
-    try {
-      const { outcome } = await store.upsertUser({ user, origin: input.origin })
-      ;(outcome === 'applied' ? result.applied : result.stale).push(user.id)
-    } catch (error) {
-      if (!isClerkSyncError(error, ErrorCode.STORE_CONFLICT)) throw error
-      result.failed.push({ id: user.id, reason: error.message })
-    }
-  }
-  return result
 }

@@ -1,6 +1,6 @@
+import { type Flow, runFlowAsync, runFlowSync } from '@clerk-sync/core'
 import type { AnyDatabase } from './dialect.js'
 import { isSyncSqlite } from './dialect.js'
-import { type Flow, runFlowAsync, runFlowSync } from './flow.js'
 import type { Dialect } from './migrations/migration.js'
 import { isRetryable } from './store-errors.js'
 

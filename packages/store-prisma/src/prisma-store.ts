@@ -1,18 +1,20 @@
 import {
   type BulkUpsertResult,
   ClerkSyncError,
-  type DeleteUserResult,
   decodeCursor,
+  deleteUserFlow,
   ErrorCode,
   encodeCursor,
   isClerkSyncError,
-  isFreshWrite,
-  previousRoleOf,
   resolvePageLimit,
-  roleChangeOf,
+  runFlowAsync,
   type SyncedUser,
-  type UpsertUserResult,
+  step,
   type UserStore,
+  upsertEachUser,
+  upsertUserFlow,
+  upsertUsersFlow,
+  type WriteOps,
 } from '@clerk-sync/core'
 import { bookkeeping } from './bookkeeping.js'
 import {
@@ -22,7 +24,7 @@ import {
   type Provider,
   type TransactionClient,
 } from './prisma-like.js'
-import { isRetryable, translateWriteError, upsertEachUser } from './store-errors.js'
+import { isRetryable, translateWriteError } from './store-errors.js'
 import {
   parseModelFields,
   type ResolvedUserModel,
@@ -187,106 +189,44 @@ export function prismaStore(
     return records.map((r) => users.fromRecord(r, roles.get(String(r[users.id])) ?? null))
   }
 
+  // The write queries core's flows run; each yields one promise for runFlowAsync to await.
+  const ops: WriteOps = {
+    claimEvent: (tx, event) => step(bk.claimEvent(tx as TransactionClient, event)),
+    ensureStates: (tx, ids) => step(bk.ensureStates(tx as TransactionClient, ids)),
+    lockStates: (tx, ids) => step(bk.lockStates(tx as TransactionClient, ids)),
+    saveStates: (tx, rows) => step(bk.saveStates(tx as TransactionClient, rows)),
+    readUsers: (tx, ids) => step(readUsers(tx as TransactionClient, ids)),
+    writeUsers: (tx, batch, existing) => step(writeUsers(tx as TransactionClient, batch, existing)),
+    // Through the delegate, so Prisma-emulated cascades (relationMode = "prisma") run too.
+    *deleteUserRow(tx, userId) {
+      yield* step(
+        users.delegate(tx as TransactionClient).deleteMany({ where: { [users.id]: userId } }),
+      )
+    },
+    insertAudit: (tx, rows) => step(bk.insertAudit(tx as TransactionClient, rows)),
+    batchSize: BATCH,
+  }
+
   const store: PrismaUserStore = {
     provider,
-    upsertUser({ user, origin, event, roleBefore }) {
-      return transact([user.id], async (tx): Promise<UpsertUserResult<string>> => {
-        if (event && !(await bk.claimEvent(tx, event)))
-          return { outcome: 'duplicate', previousRole: null, created: false }
-        await bk.ensureStates(tx, [user.id])
-        const [state] = await bk.lockStates(tx, [user.id])
-        if (!state) throw new Error(`clerk-sync: no state row for ${user.id} after creating it`)
-        if (!isFreshWrite(state, user))
-          return { outcome: 'stale', previousRole: null, created: false }
-        const existing = await readUsers(tx, [user.id])
-        const previousRole =
-          roleBefore !== undefined ? roleBefore : previousRoleOf(state, existing, user.id)
-        await writeUsers(tx, [user], existing)
-        await bk.saveStates(tx, [
-          { userId: user.id, version: user.updatedAt.getTime(), deletedAt: null, role: user.role },
-        ])
-        const audit = roleChangeOf(previousRole, user, origin, event?.id ?? null)
-        if (audit) await bk.insertAudit(tx, [audit])
-        return { outcome: 'applied', previousRole, created: !existing.has(user.id) }
-      })
+    upsertUser(input) {
+      return transact([input.user.id], (tx) => runFlowAsync(upsertUserFlow(ops, tx, input)))
     },
-    deleteUser({ userId, deletedAt, event }) {
-      return transact([userId], async (tx): Promise<DeleteUserResult> => {
-        if (event && !(await bk.claimEvent(tx, event))) return { outcome: 'duplicate' }
-        await bk.ensureStates(tx, [userId])
-        const [state] = await bk.lockStates(tx, [userId])
-        if (!state) throw new Error(`clerk-sync: no state row for ${userId} after creating it`)
-        if (state.deletedAt !== null) return { outcome: 'stale' }
-        // Through the delegate, so Prisma-emulated cascades (relationMode = "prisma") run too.
-        await users.delegate(tx).deleteMany({ where: { [users.id]: userId } })
-        await bk.saveStates(tx, [
-          {
-            userId,
-            version: Math.max(state.version, deletedAt.getTime()),
-            deletedAt,
-            role: state.role,
-          },
-        ])
-        return { outcome: 'applied' }
-      })
+    deleteUser(input) {
+      return transact([input.userId], (tx) => runFlowAsync(deleteUserFlow(ops, tx, input)))
     },
-    async upsertUsers({ users: input, origin }): Promise<BulkUpsertResult> {
-      const newest = new Map<string, SyncedUser<string>>()
-      for (const u of input) {
-        const seen = newest.get(u.id)
-        if (!seen || u.updatedAt.getTime() >= seen.updatedAt.getTime()) newest.set(u.id, u)
-      }
-      if (newest.size === 0) return { applied: [], stale: [], failed: [] }
-      const sorted = [...newest.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-      let applied: Set<string>
+    async upsertUsers(input): Promise<BulkUpsertResult> {
+      if (input.users.length === 0) return { applied: [], stale: [], failed: [] }
       try {
-        applied = await transact(
-          sorted.map((u) => u.id),
-          async (tx) => {
-            const done = new Set<string>()
-            for (let i = 0; i < sorted.length; i += BATCH) {
-              const batch = sorted.slice(i, i + BATCH)
-              const ids = batch.map((u) => u.id)
-              await bk.ensureStates(tx, ids)
-              const states = new Map((await bk.lockStates(tx, ids)).map((s) => [s.userId, s]))
-              const fresh = batch.filter((u) => isFreshWrite(states.get(u.id)!, u))
-              if (!fresh.length) continue
-              const existing = await readUsers(
-                tx,
-                fresh.map((u) => u.id),
-              )
-              await writeUsers(tx, fresh, existing)
-              await bk.saveStates(
-                tx,
-                fresh.map((u) => ({
-                  userId: u.id,
-                  version: u.updatedAt.getTime(),
-                  deletedAt: null,
-                  role: u.role,
-                })),
-              )
-              const audits = fresh
-                .map((u) =>
-                  roleChangeOf(previousRoleOf(states.get(u.id)!, existing, u.id), u, origin, null),
-                )
-                .filter((a) => a !== null)
-              if (audits.length) await bk.insertAudit(tx, audits)
-              for (const u of fresh) done.add(u.id)
-            }
-            return done
-          },
+        return await transact(
+          input.users.map((u) => u.id),
+          (tx) => runFlowAsync(upsertUsersFlow(ops, tx, input)),
           300_000,
         )
       } catch (error) {
         if (!isClerkSyncError(error, ErrorCode.STORE_CONFLICT)) throw error
         // One user the app's model refuses must not hold back the rest: write them one by one.
-        return upsertEachUser(store, [...newest.values()], origin)
-      }
-      const order = [...newest.keys()]
-      return {
-        applied: order.filter((id) => applied.has(id)),
-        stale: order.filter((id) => !applied.has(id)),
-        failed: [],
+        return upsertEachUser(store, input)
       }
     },
     async getUser(id) {

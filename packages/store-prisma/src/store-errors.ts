@@ -1,12 +1,4 @@
-import {
-  type BulkUpsertResult,
-  ClerkSyncError,
-  ErrorCode,
-  isClerkSyncError,
-  type SyncedUser,
-  type UserStore,
-  type WriteOrigin,
-} from '@clerk-sync/core'
+import { ClerkSyncError, ErrorCode } from '@clerk-sync/core'
 
 interface PrismaError {
   code?: string
@@ -80,26 +72,4 @@ export function translateWriteError(error: unknown, userIds: string[]): unknown 
   const first =
     (e?.message ?? String(error)).trim().split('\n').filter(Boolean).at(-1) ?? 'unknown error'
   return new Error(`${first}${e?.code ? ` (${e.code})` : ''}`, { cause: error })
-}
-
-/**
- * A bulk upsert's fallback after the app's model refused one of its users: each user in its own
- * transaction, conflicts reported per user in `failed`, everything else written.
- */
-export async function upsertEachUser(
-  store: UserStore<string>,
-  users: SyncedUser<string>[],
-  origin: WriteOrigin,
-): Promise<BulkUpsertResult> {
-  const result: BulkUpsertResult = { applied: [], stale: [], failed: [] }
-  for (const user of users) {
-    try {
-      const { outcome } = await store.upsertUser({ user, origin })
-      ;(outcome === 'applied' ? result.applied : result.stale).push(user.id)
-    } catch (error) {
-      if (!isClerkSyncError(error, ErrorCode.STORE_CONFLICT)) throw error
-      result.failed.push({ id: user.id, reason: error.message })
-    }
-  }
-  return result
 }

@@ -16,6 +16,7 @@ import type {
   UserStore,
   WriteOrigin,
 } from './user-store.js'
+import { roleChangeOf } from './write-decision.js'
 
 /** The per-user state every store keeps and never deletes. */
 export interface SyncState {
@@ -230,18 +231,11 @@ export class MemoryStore<R extends string = string> implements UserStore<R> {
   ): void {
     this.#users.set(user.id, structuredClone(user))
     this.#syncState.set(user.id, { version: user.updatedAt.getTime(), deletedAt: null })
-    if (previousRole !== null && previousRole !== user.role) {
+    const change = roleChangeOf(previousRole, user, origin, eventId)
+    if (change) {
       this.#auditSeq++
-      this.#audit.push({
-        id: `aud_${String(this.#auditSeq).padStart(12, '0')}`,
-        actor: origin.actor,
-        targetUserId: user.id,
-        fromRole: previousRole,
-        toRole: user.role,
-        at: new Date(),
-        source: origin.source,
-        eventId,
-      })
+      const id = `aud_${String(this.#auditSeq).padStart(12, '0')}`
+      this.#audit.push({ id, ...change } as AuditEntry<R>)
     }
   }
 }

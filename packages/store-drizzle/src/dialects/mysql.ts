@@ -1,6 +1,6 @@
+import { step } from '@clerk-sync/core'
 import { asc, eq, inArray, lt, sql } from 'drizzle-orm'
 import type { MySqlDatabase } from 'drizzle-orm/mysql-core'
-import { step } from '../flow.js'
 import { clerkSyncEvents, clerkSyncRoleAudit, clerkSyncUserState } from '../schema/mysql.js'
 import { isDuplicateKey } from '../store-errors.js'
 import type { ResolvedUsersTable } from '../users-table.js'

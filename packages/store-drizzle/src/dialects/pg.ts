@@ -1,6 +1,6 @@
+import { step } from '@clerk-sync/core'
 import { asc, eq, inArray, lt, sql } from 'drizzle-orm'
 import type { PgDatabase } from 'drizzle-orm/pg-core'
-import { step } from '../flow.js'
 import { clerkSyncEvents, clerkSyncRoleAudit, clerkSyncUserState } from '../schema/pg.js'
 import type { ResolvedUsersTable } from '../users-table.js'
 import type { DialectOps, ReadOps, StateRow } from './ops.js'

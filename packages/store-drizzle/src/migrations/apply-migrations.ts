@@ -1,6 +1,6 @@
+import { type Flow, step } from '@clerk-sync/core'
 import { sql } from 'drizzle-orm'
 import { type AnyDatabase, detectDialect } from '../dialect.js'
-import { type Flow, step } from '../flow.js'
 import { createTransactor } from '../transactor.js'
 import { bundledMigrations } from './bundled.js'
 import type { Dialect } from './migration.js'

@@ -1,17 +1,54 @@
+import { ErrorCode, isClerkSyncError } from '../errors/clerk-sync-error.js'
+import type { Flow } from './flow.js'
+import type { SyncedUser } from './synced-user.js'
+import type {
+  BulkUpsertInput,
+  BulkUpsertResult,
+  DeleteUserInput,
+  DeleteUserResult,
+  EventRef,
+  UpsertUserInput,
+  UpsertUserResult,
+  UserStore,
+} from './user-store.js'
 import {
-  type BulkUpsertInput,
-  type BulkUpsertResult,
-  type DeleteUserInput,
-  type DeleteUserResult,
   isFreshWrite,
   previousRoleOf,
+  type RoleChange,
   roleChangeOf,
-  type SyncedUser,
-  type UpsertUserInput,
-  type UpsertUserResult,
-} from '@clerk-sync/core'
-import type { DialectOps } from './dialects/ops.js'
-import type { Flow } from './flow.js'
+  type UserSyncState,
+} from './write-decision.js'
+
+type Op<T> = Generator<unknown, T, unknown>
+
+/**
+ * The queries a transactional store supplies, as generators that yield each query (see flow.ts),
+ * so the same write flows run on synchronous drivers too. `tx` is the store's transaction.
+ */
+export interface WriteOps {
+  /** Records the event id; false when it was already recorded (after waiting for its writer). */
+  claimEvent(tx: unknown, event: EventRef): Op<boolean>
+  /** Makes sure each id has a state row (ids sorted, so concurrent batches lock in one order). */
+  ensureStates(tx: unknown, ids: string[]): Op<void>
+  /** Reads the state rows and locks them until the transaction ends. */
+  lockStates(tx: unknown, ids: string[]): Op<UserSyncState[]>
+  saveStates(tx: unknown, rows: UserSyncState[]): Op<void>
+  /**
+   * The app's rows for these ids, if any, with their role (null when no role column is mapped).
+   * Read under the state lock: a row that existed before clerk-sync counts as existing.
+   */
+  readUsers(tx: unknown, ids: string[]): Op<Map<string, string | null>>
+  /** Writes users by id (insert or update), touching only mapped columns. */
+  writeUsers(
+    tx: unknown,
+    users: SyncedUser<string>[],
+    existing: ReadonlyMap<string, unknown>,
+  ): Op<void>
+  deleteUserRow(tx: unknown, userId: string): Op<void>
+  insertAudit(tx: unknown, rows: RoleChange[]): Op<void>
+  /** Rows per statement, within the database's bound-parameter limit. */
+  batchSize: number
+}
 
 /**
  * One user, one transaction: claim the event id (a duplicate waits here for its first delivery),
@@ -19,7 +56,7 @@ import type { Flow } from './flow.js'
  * by version and tombstone, then write the user, the state and any audit row.
  */
 export function* upsertUserFlow(
-  ops: DialectOps,
+  ops: WriteOps,
   tx: unknown,
   input: UpsertUserInput<string>,
 ): Flow<UpsertUserResult<string>> {
@@ -43,7 +80,7 @@ export function* upsertUserFlow(
 }
 
 export function* deleteUserFlow(
-  ops: DialectOps,
+  ops: WriteOps,
   tx: unknown,
   input: DeleteUserInput,
 ): Flow<DeleteUserResult> {
@@ -62,16 +99,11 @@ export function* deleteUserFlow(
 
 /** Many users in one transaction, in batches each dialect's parameter limit allows. */
 export function* upsertUsersFlow(
-  ops: DialectOps,
+  ops: WriteOps,
   tx: unknown,
   input: BulkUpsertInput<string>,
 ): Flow<BulkUpsertResult> {
-  // The newest copy of each id wins, as it would arriving one by one.
-  const newest = new Map<string, SyncedUser<string>>()
-  for (const user of input.users) {
-    const seen = newest.get(user.id)
-    if (!seen || user.updatedAt.getTime() >= seen.updatedAt.getTime()) newest.set(user.id, user)
-  }
+  const newest = newestPerUser(input.users)
   const users = [...newest.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
   const result: BulkUpsertResult = { applied: [], stale: [], failed: [] }
   for (let i = 0; i < users.length; i += ops.batchSize) {
@@ -112,4 +144,35 @@ export function* upsertUsersFlow(
     stale: order.filter((id) => !appliedSet.has(id)),
     failed: [],
   }
+}
+
+/** The newest copy of each id, in first-seen order: what arriving one by one would leave. */
+function newestPerUser(users: SyncedUser<string>[]): Map<string, SyncedUser<string>> {
+  const newest = new Map<string, SyncedUser<string>>()
+  for (const user of users) {
+    const seen = newest.get(user.id)
+    if (!seen || user.updatedAt.getTime() >= seen.updatedAt.getTime()) newest.set(user.id, user)
+  }
+  return newest
+}
+
+/**
+ * A bulk upsert's fallback after the app's table refused one of its users (STORE_CONFLICT): each
+ * user in its own transaction, conflicts reported per user in `failed`, everything else written.
+ */
+export async function upsertEachUser(
+  store: Pick<UserStore<string>, 'upsertUser'>,
+  input: BulkUpsertInput<string>,
+): Promise<BulkUpsertResult> {
+  const result: BulkUpsertResult = { applied: [], stale: [], failed: [] }
+  for (const user of newestPerUser(input.users).values()) {
+    try {
+      const { outcome } = await store.upsertUser({ user, origin: input.origin })
+      ;(outcome === 'applied' ? result.applied : result.stale).push(user.id)
+    } catch (error) {
+      if (!isClerkSyncError(error, ErrorCode.STORE_CONFLICT)) throw error
+      result.failed.push({ id: user.id, reason: error.message })
+    }
+  }
+  return result
 }
