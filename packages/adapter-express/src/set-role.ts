@@ -35,12 +35,7 @@ export function setRoleHandler<R extends string>(
   return async (req, res) => {
     const raw = await readNodeBody(req, SET_ROLE_MAX_BODY_BYTES)
     // No signature here: a body express.json() already parsed can be serialised again.
-    const body =
-      raw.kind === 'parsed'
-        ? JSON.stringify(raw.value ?? null)
-        : typeof raw.body === 'string'
-          ? raw.body
-          : new Uint8Array(raw.body)
+    const body = raw.kind === 'parsed' ? (raw.value ?? null) : raw.body
     const response = await route(toFetchRequest(req, body), req)
     res.writeHead(response.status, Object.fromEntries(response.headers))
     res.end(await response.text())

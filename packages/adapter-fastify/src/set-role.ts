@@ -30,14 +30,7 @@ export function setRoleHandler<R extends string>(
 ): (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply> {
   const route = createSetRoleRoute(roleManager, options, clerkFastifyAuth)
   return async (request, reply) => {
-    const parsed = request.body
-    const body =
-      parsed === undefined || typeof parsed === 'string'
-        ? parsed
-        : Buffer.isBuffer(parsed)
-          ? new Uint8Array(parsed)
-          : JSON.stringify(parsed)
-    const response = await route(toFetchRequest(request.raw, body, request.url), request)
+    const response = await route(toFetchRequest(request.raw, request.body, request.url), request)
     return reply
       .code(response.status)
       .headers(Object.fromEntries(response.headers))

@@ -1,3 +1,5 @@
+import { ErrorCode } from '@clerk-sync/core'
+
 /** What an endpoint answered, as far as the diagnosis needs it. */
 export interface EndpointAnswer {
   status: number
@@ -56,7 +58,7 @@ export function diagnoseAnswer(answer: EndpointAnswer, options: { probe: boolean
           }
         : { verdict: 'ok', explanation: `clerk-sync answered: ${ours.message}` }
     }
-    if (options.probe && ours.code === 'SIGNATURE_INVALID') {
+    if (options.probe && ours.code === ErrorCode.SIGNATURE_INVALID) {
       return {
         verdict: 'ok',
         explanation:
