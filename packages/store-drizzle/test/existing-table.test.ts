@@ -1,4 +1,4 @@
-import { createClerkSync, ErrorCode, type LogFields, type Logger } from '@clerk-sync/core'
+import { createClerkSync, ErrorCode } from '@clerk-sync/core'
 import {
   clerkUser,
   generateSigningSecret,
@@ -9,6 +9,7 @@ import {
 } from '@clerk-sync/testing'
 import { storeConformance } from '@clerk-sync/testing/conformance'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { captureLogger } from '../../../test-support/capture-logger.js'
 import { mysqlUnavailable, postgresUnavailable } from '../../../test-support/databases.js'
 import { applyMigrations, drizzleStore } from '../src/index.js'
 import {
@@ -50,19 +51,6 @@ const targets = [
     skip: false as const,
   },
 ]
-
-function captureLogger() {
-  const lines: string[] = []
-  const at = (level: string) => (message: string, _fields?: LogFields) =>
-    void lines.push(`${level} ${message}`)
-  const logger: Logger = {
-    debug: at('debug'),
-    info: at('info'),
-    warn: at('warn'),
-    error: at('error'),
-  }
-  return { logger, lines }
-}
 
 for (const target of targets) {
   let database: TestDatabase

@@ -1,4 +1,4 @@
-import { createClerkSync, ErrorCode, type LogFields, type Logger } from '@clerk-sync/core'
+import { createClerkSync, ErrorCode } from '@clerk-sync/core'
 import {
   clerkUser,
   generateSigningSecret,
@@ -8,6 +8,7 @@ import {
   userUpdatedEvent,
 } from '@clerk-sync/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { captureLogger } from '../../../test-support/capture-logger.js'
 import { mysqlUnavailable, postgresUnavailable } from '../../../test-support/databases.js'
 import { emptyTables } from '../../../test-support/sql-harness.js'
 import { prismaStore, type UserModelOption } from '../src/index.js'
@@ -37,19 +38,6 @@ const targets = [
   { name: 'MariaDB', open: mariadbDatabase, skip: await mysqlUnavailable() },
   { name: 'SQLite', open: sqliteDatabase, skip: false as const },
 ]
-
-function captureLogger() {
-  const lines: string[] = []
-  const at = (level: string) => (message: string, _fields?: LogFields) =>
-    void lines.push(`${level} ${message}`)
-  const logger: Logger = {
-    debug: at('debug'),
-    info: at('info'),
-    warn: at('warn'),
-    error: at('error'),
-  }
-  return { logger, lines }
-}
 
 for (const target of targets) {
   const suite = target.skip ? describe.skip : describe
