@@ -1,3 +1,4 @@
+import { runFlowSync, step } from './flow.js'
 import { decodeCursor, encodeCursor, resolvePageLimit } from './page.js'
 import type { SyncedUser } from './synced-user.js'
 import type {
@@ -14,9 +15,9 @@ import type {
   UpsertUserResult,
   UserPage,
   UserStore,
-  WriteOrigin,
 } from './user-store.js'
-import { roleChangeOf } from './write-decision.js'
+import { NEW_SYNC_STATE_VERSION, type RoleChange, type UserSyncState } from './write-decision.js'
+import { deleteUserFlow, upsertUserFlow, upsertUsersFlow, type WriteOps } from './write-flows.js'
 
 /** The per-user state every store keeps and never deletes. */
 export interface SyncState {
@@ -52,69 +53,62 @@ export interface MemoryStoreOptions {
  * A `UserStore` in process memory: the reference implementation of the store contract, used by
  * tests, the demo and apps that only need users while they run. Everything is lost on exit.
  */
+/**
+ * One write's changes, kept apart until it commits: the write flows read through it, and a write
+ * that throws part-way leaves nothing behind (a database transaction's rollback).
+ */
+interface MemoryTx<R extends string> {
+  /** null: the user's row is deleted by this write. */
+  users: Map<string, SyncedUser<R> | null>
+  states: Map<string, UserSyncState>
+  events: Map<string, { type: string; receivedAt: Date }>
+  audit: RoleChange[]
+}
+
+/**
+ * A `UserStore` in process memory: the reference implementation of the store contract, used by
+ * tests, the demo and apps that only need users while they run. Everything is lost on exit. It runs
+ * core's write flows, the same decisions the SQL stores make, over maps.
+ */
 export class MemoryStore<R extends string = string> implements UserStore<R> {
   readonly #users = new Map<string, SyncedUser<R>>()
-  readonly #syncState = new Map<string, SyncState>()
+  readonly #syncState = new Map<string, UserSyncState>()
   readonly #events = new Map<string, { type: string; receivedAt: Date }>()
   readonly #audit: AuditEntry<R>[] = []
   /** Event ids being written; resolves to true once committed, false if rolled back. */
   readonly #inFlight = new Map<string, Promise<boolean>>()
   readonly #beforeCommit: MemoryStoreOptions['beforeCommit']
+  readonly #ops: WriteOps
   #auditSeq = 0
 
   constructor(options: MemoryStoreOptions = {}) {
     this.#beforeCommit = options.beforeCommit
+    this.#ops = this.#writeOps()
   }
 
   async upsertUser(input: UpsertUserInput<R>): Promise<UpsertUserResult<R>> {
-    const { user, origin, event } = input
-    return this.#transaction<UpsertUserResult<R>>(
-      { kind: 'upsert', userId: user.id, event },
-      () => {
-        if (!this.#isFresh(user)) return { outcome: 'stale', previousRole: null, created: false }
-        const previous = this.#users.get(user.id)
-        const previousRole =
-          input.roleBefore !== undefined ? input.roleBefore : (previous?.role ?? null)
-        this.#write(user, origin, event?.id ?? null, previousRole)
-        return { outcome: 'applied', previousRole, created: previous === undefined }
-      },
-      { outcome: 'duplicate', previousRole: null, created: false },
-    )
+    return this.#transaction({ kind: 'upsert', userId: input.user.id, event: input.event }, (tx) =>
+      runFlowSync(upsertUserFlow(this.#ops, tx, input)),
+    ) as Promise<UpsertUserResult<R>>
   }
 
   async deleteUser(input: DeleteUserInput): Promise<DeleteUserResult> {
-    const { userId, deletedAt, event } = input
-    return this.#transaction<DeleteUserResult>(
-      { kind: 'delete', userId, event },
-      () => {
-        const state = this.#syncState.get(userId)
-        if (state?.deletedAt) return { outcome: 'stale' }
-        this.#users.delete(userId)
-        this.#syncState.set(userId, {
-          version: Math.max(state?.version ?? 0, deletedAt.getTime()),
-          deletedAt: new Date(deletedAt),
-        })
-        return { outcome: 'applied' }
-      },
-      { outcome: 'duplicate' },
+    return this.#transaction({ kind: 'delete', userId: input.userId, event: input.event }, (tx) =>
+      runFlowSync(deleteUserFlow(this.#ops, tx, input)),
     )
   }
 
   async upsertUsers(input: BulkUpsertInput<R>): Promise<BulkUpsertResult> {
-    const result: BulkUpsertResult = { applied: [], stale: [], failed: [] }
-    // Copy first (a copy can throw), then one synchronous pass: nothing runs in between.
-    const users = structuredClone(input.users)
-    for (const user of users) {
-      if (this.#isFresh(user)) {
-        this.#write(user, input.origin, null, this.#users.get(user.id)?.role ?? null)
-        result.applied.push(user.id)
-      } else {
-        result.stale.push(user.id)
-      }
-    }
+    // One synchronous pass, committed at the end: nothing runs in between.
+    const tx = this.#begin()
+    const result = runFlowSync(upsertUsersFlow(this.#ops, tx, input))
+    this.#commit(tx)
     return result
   }
 
+  async hasEvent(eventId: string): Promise<boolean> {
+    return this.#events.has(eventId)
+  }
   async getUser(id: string): Promise<SyncedUser<R> | null> {
     const user = this.#users.get(id)
     return user ? structuredClone(user) : null
@@ -172,40 +166,51 @@ export class MemoryStore<R extends string = string> implements UserStore<R> {
 
   /** A copy of everything the store holds, for tests that check the store from underneath. */
   snapshot(): MemoryStoreSnapshot<R> {
+    const syncState = new Map<string, SyncState>()
+    for (const [id, state] of this.#syncState) {
+      // A state made for a write that never applied (none survives a commit) is not a sighting.
+      if (state.version === NEW_SYNC_STATE_VERSION && state.deletedAt === null) continue
+      syncState.set(id, { version: state.version, deletedAt: state.deletedAt })
+    }
     return structuredClone({
       users: this.#users,
-      syncState: this.#syncState,
+      syncState,
       events: this.#events,
       audit: this.#audit,
     })
   }
 
   /**
-   * Claims the event id (waiting for an in-flight delivery of the same id), runs `beforeCommit`,
-   * then decides and commits in one synchronous step, so no other write can interleave.
+   * Claims the event id (waiting for an in-flight delivery of the same id, as a database waits on
+   * the row lock), runs `beforeCommit`, then runs the flow and commits in one synchronous step, so
+   * no other write can interleave.
    */
   async #transaction<T>(
     write: { kind: PendingWrite['kind']; userId: string; event: EventRef | undefined },
-    apply: () => T,
-    duplicate: T,
+    run: (tx: MemoryTx<R>) => T,
   ): Promise<T> {
     const { event } = write
+    const commitWith = (): T => {
+      const tx = this.#begin()
+      const result = run(tx)
+      this.#commit(tx)
+      return result
+    }
     if (!event) {
       await this.#beforeCommit?.({ kind: write.kind, userId: write.userId, eventId: null })
-      return apply()
+      return commitWith()
     }
     for (;;) {
       const pending = this.#inFlight.get(event.id)
       if (!pending) break
       await pending
     }
-    if (this.#events.has(event.id)) return duplicate
+    if (this.#events.has(event.id)) return run(this.#begin())
     let settle!: (committed: boolean) => void
     this.#inFlight.set(event.id, new Promise<boolean>((resolve) => (settle = resolve)))
     try {
       await this.#beforeCommit?.({ kind: write.kind, userId: write.userId, eventId: event.id })
-      const result = apply()
-      this.#events.set(event.id, { type: event.type, receivedAt: new Date(event.receivedAt) })
+      const result = commitWith()
       settle(true)
       return result
     } catch (error) {
@@ -216,26 +221,76 @@ export class MemoryStore<R extends string = string> implements UserStore<R> {
     }
   }
 
-  #isFresh(user: SyncedUser<R>): boolean {
-    const state = this.#syncState.get(user.id)
-    if (!state) return true
-    return state.deletedAt === null && user.updatedAt.getTime() >= state.version
+  #begin(): MemoryTx<R> {
+    return { users: new Map(), states: new Map(), events: new Map(), audit: [] }
   }
 
-  /** `previousRole`: the role being replaced (null for a new user); a change appends an audit entry. */
-  #write(
-    user: SyncedUser<R>,
-    origin: WriteOrigin,
-    eventId: string | null,
-    previousRole: R | null,
-  ): void {
-    this.#users.set(user.id, structuredClone(user))
-    this.#syncState.set(user.id, { version: user.updatedAt.getTime(), deletedAt: null })
-    const change = roleChangeOf(previousRole, user, origin, eventId)
-    if (change) {
+  #commit(tx: MemoryTx<R>): void {
+    for (const [id, user] of tx.users) {
+      if (user) this.#users.set(id, user)
+      else this.#users.delete(id)
+    }
+    for (const [id, state] of tx.states) this.#syncState.set(id, state)
+    for (const [id, event] of tx.events) this.#events.set(id, event)
+    for (const change of tx.audit) {
       this.#auditSeq++
       const id = `aud_${String(this.#auditSeq).padStart(12, '0')}`
       this.#audit.push({ id, ...change } as AuditEntry<R>)
+    }
+  }
+
+  /** The flows' queries over the maps, reading a write's own changes first. */
+  #writeOps(): WriteOps {
+    const stateOf = (tx: MemoryTx<R>, id: string) => tx.states.get(id) ?? this.#syncState.get(id)
+    const userOf = (tx: MemoryTx<R>, id: string) =>
+      tx.users.has(id) ? tx.users.get(id) : this.#users.get(id)
+    const claim = (tx: MemoryTx<R>, event: EventRef): boolean => {
+      if (this.#events.has(event.id) || tx.events.has(event.id)) return false
+      tx.events.set(event.id, { type: event.type, receivedAt: new Date(event.receivedAt) })
+      return true
+    }
+    const ensure = (tx: MemoryTx<R>, ids: string[]): void => {
+      for (const userId of ids) {
+        if (stateOf(tx, userId)) continue
+        tx.states.set(userId, {
+          userId,
+          version: NEW_SYNC_STATE_VERSION,
+          deletedAt: null,
+          role: null,
+        })
+      }
+    }
+    const lock = (tx: MemoryTx<R>, ids: string[]): UserSyncState[] =>
+      ids.flatMap((id) => {
+        const state = stateOf(tx, id)
+        return state ? [structuredClone(state)] : []
+      })
+    const save = (tx: MemoryTx<R>, rows: UserSyncState[]): void => {
+      for (const row of rows) tx.states.set(row.userId, structuredClone(row))
+    }
+    const read = (tx: MemoryTx<R>, ids: string[]): Map<string, string | null> => {
+      const found = new Map<string, string | null>()
+      for (const id of ids) {
+        const user = userOf(tx, id)
+        if (user) found.set(id, user.role)
+      }
+      return found
+    }
+    const write = (tx: MemoryTx<R>, users: SyncedUser<string>[]): void => {
+      // A copy: the caller's object (and its Dates) must not change what is stored.
+      for (const user of users) tx.users.set(user.id, structuredClone(user) as SyncedUser<R>)
+    }
+    const asTx = (tx: unknown) => tx as MemoryTx<R>
+    return {
+      claimEvent: (tx, event) => step(claim(asTx(tx), event)),
+      ensureStates: (tx, ids) => step(ensure(asTx(tx), ids)),
+      lockStates: (tx, ids) => step(lock(asTx(tx), ids)),
+      saveStates: (tx, rows) => step(save(asTx(tx), rows)),
+      readUsers: (tx, ids) => step(read(asTx(tx), ids)),
+      writeUsers: (tx, users) => step(write(asTx(tx), users)),
+      deleteUserRow: (tx, userId) => step(void asTx(tx).users.set(userId, null)),
+      insertAudit: (tx, rows) => step(void asTx(tx).audit.push(...rows)),
+      batchSize: Number.MAX_SAFE_INTEGER,
     }
   }
 }

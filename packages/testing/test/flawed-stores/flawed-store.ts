@@ -11,6 +11,7 @@ export type Flaw =
   | 'audits-every-write'
   | 'stale-events-not-recorded'
   | 'upsert-decides-before-hold'
+  | 'bulk-repeats-ids'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -57,16 +58,17 @@ export function flawedHarness(flaw: Flaw): ConformanceHarness {
     source: AuditEntry['source'],
     actor: string | null,
     eventId: string | null,
+    roleBefore?: string | null,
   ) {
-    const previous = users.get(user.id)
+    const fromRole = roleBefore !== undefined ? roleBefore : (users.get(user.id)?.role ?? null)
     users.set(user.id, structuredClone(user))
     state.set(user.id, { version: user.updatedAt.getTime(), deletedAt: null })
-    if (previous && (flaw === 'audits-every-write' || previous.role !== user.role)) {
+    if (fromRole !== null && (flaw === 'audits-every-write' || fromRole !== user.role)) {
       audit.push({
         id: String(audit.length).padStart(8, '0'),
         actor,
         targetUserId: user.id,
-        fromRole: previous.role,
+        fromRole,
         toRole: user.role,
         at: new Date(),
         source,
@@ -83,7 +85,7 @@ export function flawedHarness(flaw: Flaw): ConformanceHarness {
   }
 
   const store: UserStore = {
-    upsertUser({ user, origin, event }) {
+    upsertUser({ user, origin, event, roleBefore }) {
       return withEventLock(event?.id, async (): Promise<UpsertUserResult> => {
         if (event && events.has(event.id))
           return { outcome: 'duplicate', previousRole: null, created: false }
@@ -92,13 +94,14 @@ export function flawedHarness(flaw: Flaw): ConformanceHarness {
         // The naive SQL upsert: decide, then write later, without a lock on the user's state.
         const decided = flaw === 'upsert-decides-before-hold' ? fresh(user) : undefined
         await hold(user.id)
-        const previousRole = users.get(user.id)?.role ?? null
+        const previousRole =
+          roleBefore !== undefined ? roleBefore : (users.get(user.id)?.role ?? null)
         if (!(decided ?? fresh(user))) {
           if (event && flaw !== 'stale-events-not-recorded') events.set(event.id, event.receivedAt)
           return { outcome: 'stale', previousRole, created: false }
         }
         const created = !users.has(user.id)
-        write(user, origin.source, origin.actor, event?.id ?? null)
+        write(user, origin.source, origin.actor, event?.id ?? null, roleBefore)
         if (event) events.set(event.id, event.receivedAt)
         return { outcome: 'applied', previousRole, created }
       })
@@ -117,7 +120,13 @@ export function flawedHarness(flaw: Flaw): ConformanceHarness {
     },
     async upsertUsers({ users: batch, origin }) {
       const result = { applied: [] as string[], stale: [] as string[], failed: [] }
+      // The newest copy of each id, as arriving one by one would leave it; the flaw writes every copy.
+      const newest = new Map<string, SyncedUser>()
       for (const user of batch) {
+        const seen = newest.get(user.id)
+        if (!seen || user.updatedAt >= seen.updatedAt) newest.set(user.id, user)
+      }
+      for (const user of flaw === 'bulk-repeats-ids' ? batch : newest.values()) {
         if (fresh(user)) {
           write(user, origin.source, origin.actor, null)
           result.applied.push(user.id)
