@@ -30,6 +30,14 @@ describe('signing secret', () => {
     ).toEqual([good, other])
   })
 
+  it('trims whitespace copied around a secret (a .env line, the dashboard), also in rotation lists', () => {
+    expect(resolveSigningSecrets(`${good} \n`, {})).toEqual([good])
+    expect(resolveSigningSecrets([`\t${good}`], {})).toEqual([good])
+    expect(
+      resolveSigningSecrets(undefined, { CLERK_WEBHOOK_SIGNING_SECRET: `${good}\r\n` }),
+    ).toEqual([good])
+  })
+
   it('accepts keys of 24 to 64 bytes', () => {
     expect(resolveSigningSecrets(generateSigningSecret(24), {})).toHaveLength(1)
     expect(resolveSigningSecrets(generateSigningSecret(32), {})).toHaveLength(1)
@@ -67,6 +75,14 @@ describe('signing secret', () => {
     ['an empty option', '', {}, /^The signingSecret option .*empty/],
     ['an empty array', [], {}, /array is empty/],
     ['a bad rotation entry', [good, 'whsec_'], {}, /^signingSecret\[1\]/],
+    ['the prefix alone', 'whsec_', {}, /^The signingSecret option .*nothing after whsec_/],
+    [
+      'the prefix alone in the environment',
+      undefined,
+      { CLERK_WEBHOOK_SIGNING_SECRET: 'whsec_' },
+      /^CLERK_WEBHOOK_SIGNING_SECRET .*nothing after whsec_/,
+    ],
+    ['a 3-byte key', 'whsec_YWJj', {}, /key is 3 bytes, expected 24 to 64/],
   ])('throws at construction when %s, naming the source', (_, option, env, pattern) => {
     let caught: unknown
     try {

@@ -25,8 +25,9 @@ function checkSecret(secret: unknown, source: string): string {
   if (trimmed === '') throw invalid(source, 'it is empty')
   if (!trimmed.startsWith(PREFIX)) throw invalid(source, `it does not start with "${PREFIX}"`)
   const encoded = trimmed.slice(PREFIX.length)
-  if (!BASE64.test(encoded) || encoded === '')
-    throw invalid(source, 'the part after whsec_ is not base64')
+  // The prefix alone is what a truncated copy or an unfilled template leaves.
+  if (encoded === '') throw invalid(source, 'there is nothing after whsec_')
+  if (!BASE64.test(encoded)) throw invalid(source, 'the part after whsec_ is not base64')
   const bytes =
     (encoded.length / 4) * 3 - (encoded.endsWith('==') ? 2 : encoded.endsWith('=') ? 1 : 0)
   if (bytes < MIN_KEY_BYTES || bytes > MAX_KEY_BYTES) {
