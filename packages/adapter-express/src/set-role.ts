@@ -1,12 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import {
   type ClerkAuthLike,
+  consoleLogger,
   createSetRoleRoute,
   type RoleManager,
   SET_ROLE_MAX_BODY_BYTES,
   type SetRoleRouteOptions,
 } from '@clerk-sync/core'
-import { readNodeBody, toFetchRequest } from '@clerk-sync/core/node'
+import { answerNodeRequest } from '@clerk-sync/core/node'
 
 type Request = IncomingMessage & { body?: unknown }
 type Response = ServerResponse
@@ -25,19 +26,22 @@ async function clerkExpressAuth(req: Request): Promise<ClerkAuthLike> {
 
 /**
  * The admin set-role endpoint for Express: `app.post('/api/admin/set-role', setRoleHandler(roleManager))`.
- * All rules (JSON only, body cap, who may call) are core's; this translates the request.
+ * All rules (JSON only, body cap, who may call) are core's; this translates the request. No
+ * signature here, so a body `express.json()` already parsed is serialised again.
  */
 export function setRoleHandler<R extends string>(
   roleManager: RoleManager<R>,
   options: SetRoleHandlerOptions = {},
 ): (req: Request, res: Response) => Promise<void> {
   const route = createSetRoleRoute(roleManager, options, clerkExpressAuth)
-  return async (req, res) => {
-    const raw = await readNodeBody(req, SET_ROLE_MAX_BODY_BYTES)
-    // No signature here: a body express.json() already parsed can be serialised again.
-    const body = raw.kind === 'parsed' ? (raw.value ?? null) : raw.body
-    const response = await route(toFetchRequest(req, body), req)
-    res.writeHead(response.status, Object.fromEntries(response.headers))
-    res.end(await response.text())
-  }
+  const logger = options.logger ?? consoleLogger()
+  return (req, res) =>
+    answerNodeRequest(
+      req,
+      res,
+      { framework: 'express', parsedBody: 'json', maxBodyBytes: SET_ROLE_MAX_BODY_BYTES },
+      (request) => route(request, req),
+      (error) =>
+        logger.error(`Set-role failed: ${error instanceof Error ? error.message : String(error)}`),
+    )
 }

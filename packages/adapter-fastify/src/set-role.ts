@@ -2,10 +2,12 @@ import {
   type ClerkAuthLike,
   createSetRoleRoute,
   type RoleManager,
+  SET_ROLE_MAX_BODY_BYTES,
   type SetRoleRouteOptions,
 } from '@clerk-sync/core'
-import { toFetchRequest } from '@clerk-sync/core/node'
+import { incomingMessageToRequest } from '@clerk-sync/core/node'
 import type { FastifyReply, FastifyRequest } from 'fastify'
+import { sendFastifyReply } from './send-reply.js'
 
 /** `authenticate(request)` replaces the default, `getAuth(request)` from `@clerk/fastify`. */
 export type SetRoleHandlerOptions = SetRoleRouteOptions<FastifyRequest>
@@ -30,10 +32,12 @@ export function setRoleHandler<R extends string>(
 ): (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply> {
   const route = createSetRoleRoute(roleManager, options, clerkFastifyAuth)
   return async (request, reply) => {
-    const response = await route(toFetchRequest(request.raw, request.body, request.url), request)
-    return reply
-      .code(response.status)
-      .headers(Object.fromEntries(response.headers))
-      .send(await response.text())
+    const webRequest = incomingMessageToRequest(request.raw, {
+      framework: 'fastify',
+      parsedBody: 'json',
+      maxBodyBytes: SET_ROLE_MAX_BODY_BYTES,
+      body: request.body,
+    })
+    return sendFastifyReply(request.raw, reply, await route(webRequest, request))
   }
 }

@@ -1,6 +1,7 @@
 import type { ClerkSync } from '@clerk-sync/core'
-import { nodeWebhookAnswer } from '@clerk-sync/core/node'
+import { incomingMessageToRequest } from '@clerk-sync/core/node'
 import type { FastifyPluginAsync } from 'fastify'
+import { sendFastifyReply } from './send-reply.js'
 
 export interface ClerkSyncWebhookOptions {
   /** The route's path, under the prefix the plugin is registered with. Default `/api/webhooks`. */
@@ -23,8 +24,13 @@ export function clerkSyncWebhook(
     // Leave the stream unread for the route; every content type, so core decides what to refuse.
     app.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined))
     app.all(options.path ?? '/api/webhooks', async (request, reply) => {
-      const answer = await nodeWebhookAnswer(sync, request.raw)
-      return reply.code(answer.status).headers(answer.headers).send(answer.body)
+      const webRequest = incomingMessageToRequest(request.raw, {
+        framework: 'fastify',
+        parsedBody: 'refuse',
+        maxBodyBytes: sync.maxBodyBytes,
+        body: request.body,
+      })
+      return sendFastifyReply(request.raw, reply, await sync.handleWebhook(webRequest))
     })
   }
 }

@@ -1,4 +1,4 @@
-import { type ClerkSync, webhookResponse } from '@clerk-sync/core'
+import { bodyAlreadyParsedError, type ClerkSync, webhookResponse } from '@clerk-sync/core'
 import type { Context } from 'hono'
 
 /**
@@ -30,6 +30,17 @@ export function clerkSyncWebhook(sync: ClerkSync<string>): (c: Context) => Promi
           }),
         )
       }
+      // Consumed with no exact copy kept: core refuses it with Hono's fix.
+      return sync.handleWebhook(
+        new Request(request.url, {
+          method: request.method,
+          headers: request.headers,
+          body: new ReadableStream({
+            start: (controller) => controller.error(bodyAlreadyParsedError('hono')),
+          }),
+          duplex: 'half',
+        } as RequestInit & { duplex: 'half' }),
+      )
     }
     return sync.handleWebhook(request)
   }

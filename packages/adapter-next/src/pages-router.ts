@@ -16,5 +16,5 @@ type NextApiRequest = IncomingMessage & { body?: unknown }
 export function pagesWebhookHandler(
   sync: ClerkSync<string>,
 ): (req: NextApiRequest, res: ServerResponse) => Promise<void> {
-  return (req, res) => handleNodeWebhook(sync, req, res)
+  return (req, res) => handleNodeWebhook(sync, req, res, { framework: 'next-pages' })
 }

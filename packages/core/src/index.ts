@@ -75,6 +75,11 @@ export {
   upsertUsersFlow,
   type WriteOps,
 } from './store/write-flows.js'
+export {
+  alreadyParsedMessage,
+  bodyAlreadyParsedError,
+  type WebhookFramework,
+} from './sync/body-already-parsed.js'
 export { type ClerkSync, createClerkSync } from './sync/create-clerk-sync.js'
 export {
   type ClerkSyncOptions,

@@ -13,6 +13,11 @@ export const ErrorCode = {
   BODY_TOO_LARGE: 'BODY_TOO_LARGE',
   /** A framework parsed the body before clerk-sync could read its raw bytes. */
   BODY_ALREADY_PARSED: 'BODY_ALREADY_PARSED',
+  /**
+   * The body could not be read to its end: the client aborted, the connection reset, or it sent
+   * fewer bytes than it declared. Nothing was done; the client is usually gone.
+   */
+  BODY_UNREADABLE: 'BODY_UNREADABLE',
   /** `svix-id`, `svix-timestamp` or `svix-signature` is missing, blank or repeated. */
   HEADERS_INVALID: 'HEADERS_INVALID',
   /** `svix-timestamp` is not all digits or lies outside the tolerance. */
@@ -32,6 +37,11 @@ export const ErrorCode = {
    * and what to do. Answered 5xx: a retry applies once the conflict is gone.
    */
   STORE_CONFLICT: 'STORE_CONFLICT',
+  /**
+   * The store's tables do not exist in the database it was given (its migration never ran there);
+   * the message names the migration to run. Answered 5xx: deliveries apply once it has run.
+   */
+  STORE_NOT_MIGRATED: 'STORE_NOT_MIGRATED',
   /** A role outside the configured roles was asked for. */
   ROLE_INVALID: 'ROLE_INVALID',
   /** The user does not exist in Clerk. */

@@ -1,43 +1,31 @@
-import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { ServerResponse } from 'node:http'
 import type { ClerkSync } from '../sync/create-clerk-sync.js'
-import { webhookResponse } from '../sync/webhook-response.js'
-import { readNodeBody } from './read-node-body.js'
+import { answerNodeRequest } from './answer-node-request.js'
+import type { IncomingMessageToRequestOptions, NodeRequest } from './incoming-message-to-request.js'
 
-export interface NodeWebhookAnswer {
-  status: number
-  headers: Record<string, string>
-  body: string
+export interface NodeWebhookOptions {
+  /** Named in the answer when a body parser got there first. */
+  framework?: IncomingMessageToRequestOptions['framework']
 }
 
 /**
- * Core's answer to one webhook delivery on a Node request (Express, Fastify, Next.js Pages Router,
- * node:http): the raw body read with the cap, core's decision, core's response. A body a parser
- * already turned into an object is handed over as such, so core refuses it with the fix named.
+ * Answers one webhook delivery on a Node request (Express 4/5, Next.js Pages Router, node:http)
+ * with `sync.handleWebhook`. Resolves in every case; see `answerNodeRequest`.
  */
-export async function nodeWebhookAnswer(
-  sync: ClerkSync<string>,
-  req: IncomingMessage & { body?: unknown },
-): Promise<NodeWebhookAnswer> {
-  const raw = await readNodeBody(req, sync.maxBodyBytes)
-  const result = await sync.processWebhook({
-    method: req.method,
-    headers: req.headers,
-    body: raw.kind === 'parsed' ? (raw.value as never) : raw.body,
-  })
-  const response = webhookResponse(result)
-  const headers = Object.fromEntries(response.headers)
-  // The rest of an oversized body is not read: close, so the client stops sending it.
-  if (raw.kind === 'too_large') headers.connection = 'close'
-  return { status: response.status, headers, body: await response.text() }
-}
-
-/** `nodeWebhookAnswer`, written to a Node response. */
-export async function handleNodeWebhook(
-  sync: ClerkSync<string>,
-  req: IncomingMessage & { body?: unknown },
+export function handleNodeWebhook(
+  sync: Pick<ClerkSync<string>, 'handleWebhook' | 'logger' | 'maxBodyBytes'>,
+  req: NodeRequest,
   res: ServerResponse,
+  options: NodeWebhookOptions = {},
 ): Promise<void> {
-  const answer = await nodeWebhookAnswer(sync, req)
-  res.writeHead(answer.status, answer.headers)
-  res.end(answer.body)
+  return answerNodeRequest(
+    req,
+    res,
+    { framework: options.framework, parsedBody: 'refuse', maxBodyBytes: sync.maxBodyBytes },
+    (request) => sync.handleWebhook(request),
+    (error) =>
+      sync.logger.error(
+        `Webhook handler failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`,
+      ),
+  )
 }

@@ -5,10 +5,11 @@ import { describeStoreError } from '../sync/guarded-store.js'
 import { readBodyWithCap } from '../sync/read-body.js'
 import type { RoleManager } from './role-manager.js'
 
-export interface SetRoleHandlerOptions<R extends string> {
+/** `Ctx` is what the framework gives besides the Request (Express's `req`, Hono's `c`); none by default. */
+export interface SetRoleHandlerOptions<R extends string, Ctx = void> {
   roleManager: RoleManager<R>
   /** The caller's Clerk user id, or null when not signed in. The framework adapters supply one. */
-  authenticate(request: Request): Promise<string | null> | string | null
+  authenticate(request: Request, ctx: Ctx): Promise<string | null> | string | null
   /** Bodies above this get 413. Default 4 KiB: the request is two short fields. */
   maxBodyBytes?: number
   /** Where failures are told, with their causes; answers carry only a fixed message. */
@@ -69,9 +70,9 @@ const failureAnswers: Partial<Record<ErrorCode, [number, string, string]>> = {
  *
  * @example export const POST = createSetRoleHandler({ roleManager, authenticate: async (req) => … })
  */
-export function createSetRoleHandler<R extends string>(
-  options: SetRoleHandlerOptions<R>,
-): (request: Request) => Promise<Response> {
+export function createSetRoleHandler<R extends string, Ctx = void>(
+  options: SetRoleHandlerOptions<R, Ctx>,
+): (request: Request, ctx: Ctx) => Promise<Response> {
   const { roleManager, authenticate } = options
   const logger = options.logger ?? consoleLogger()
   const failure = (error: unknown): Response => {
@@ -93,7 +94,7 @@ export function createSetRoleHandler<R extends string>(
     role: z.enum(roles, { error: `role must be one of ${roles.join(', ')}` }),
   })
 
-  return async (request) => {
+  return async (request, ctx) => {
     if (request.method.toUpperCase() !== 'POST') return fail(405, 'method_not_allowed', 'Use POST')
     const mediaType = (request.headers.get('content-type') ?? '')
       .split(';')[0]!
@@ -104,7 +105,7 @@ export function createSetRoleHandler<R extends string>(
     }
     let caller: string | null
     try {
-      caller = await authenticate(request)
+      caller = await authenticate(request, ctx)
     } catch (error) {
       // Not "signed out": a broken key or an outage must not look like every caller logged off.
       logger.error(
@@ -115,14 +116,13 @@ export function createSetRoleHandler<R extends string>(
     if (!caller) return fail(401, 'unauthenticated', 'Sign in first')
 
     const read = await readBodyWithCap(request, maxBodyBytes)
-    if (!read.ok)
-      return fail(
-        read.reason === 'too_large' ? 413 : 400,
-        read.reason === 'too_large' ? 'body_too_large' : 'invalid_request',
-        read.reason === 'too_large'
-          ? `Body over ${maxBodyBytes} bytes`
-          : 'The body was already read',
-      )
+    if (!read.ok) {
+      if (read.reason === 'too_large')
+        return fail(413, 'body_too_large', `Body over ${maxBodyBytes} bytes`)
+      if (read.reason === 'unreadable')
+        return fail(400, 'invalid_request', 'The body could not be read to its end')
+      return fail(400, 'invalid_request', 'The body was already read')
+    }
 
     let parsed: unknown
     try {

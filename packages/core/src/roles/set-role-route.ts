@@ -30,14 +30,9 @@ export function createSetRoleRoute<R extends string, Ctx>(
   const authenticate =
     options.authenticate ??
     (async (ctx: Ctx) => callerFromClerkAuth(await clerkAuth(ctx), options.authorizedParties))
-  const contexts = new WeakMap<Request, { ctx: Ctx }>()
-  const handle = createSetRoleHandler({
+  return createSetRoleHandler<R, Ctx>({
     roleManager,
     ...(options.logger ? { logger: options.logger } : {}),
-    authenticate: (request) => authenticate(contexts.get(request)!.ctx),
+    authenticate: (_request, ctx) => authenticate(ctx),
   })
-  return (request, ctx) => {
-    contexts.set(request, { ctx })
-    return handle(request)
-  }
 }

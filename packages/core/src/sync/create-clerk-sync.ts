@@ -7,6 +7,7 @@ import { type DefaultRole, defaultRoles, type RoleDefinition } from '../roles/de
 import { SYNCED_USER_FIELDS, type SyncedUser } from '../store/synced-user.js'
 import type { UserStore } from '../store/user-store.js'
 import { createSignatureVerifier } from '../webhook/verify-signature.js'
+import { alreadyParsedMessage } from './body-already-parsed.js'
 import { assertUserStore, guardStore } from './guarded-store.js'
 import {
   type ClerkSyncOptions,
@@ -17,6 +18,7 @@ import {
 import {
   alreadyParsedResult,
   bodyTooLargeResult,
+  bodyUnreadableResult,
   createWebhookProcessor,
   type ProcessWebhookInput,
 } from './process-webhook.js'
@@ -141,14 +143,16 @@ export function createClerkSync<R extends string = DefaultRole>(
         return webhookResponse(await processor.process({ method, body: '', headers }))
       }
       const read = await readBodyWithCap(request, maxBodyBytes)
-      if (!read.ok) {
-        const result =
-          read.reason === 'too_large'
-            ? bodyTooLargeResult<R>(maxBodyBytes)
-            : alreadyParsedResult<R>()
-        return webhookResponse(await processor.report(result))
+      if (read.ok) {
+        return webhookResponse(await processor.process({ method, body: read.body, headers }))
       }
-      return webhookResponse(await processor.process({ method, body: read.body, headers }))
+      const result =
+        read.reason === 'too_large'
+          ? bodyTooLargeResult<R>(maxBodyBytes)
+          : read.reason === 'unreadable'
+            ? bodyUnreadableResult<R>()
+            : alreadyParsedResult<R>(read.message ?? alreadyParsedMessage('fetch'))
+      return webhookResponse(await processor.report(result))
     },
     processWebhook: processor.process,
     store,

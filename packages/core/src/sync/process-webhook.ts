@@ -11,6 +11,7 @@ import {
 } from '../webhook/clerk-event.js'
 import { type HeadersInput, readSvixHeaders } from '../webhook/headers.js'
 import type { SignatureVerifier } from '../webhook/verify-signature.js'
+import { alreadyParsedMessage } from './body-already-parsed.js'
 import { exceedsUtf8Bytes } from './read-body.js'
 import { handleUserEvent } from './user-event-handlers.js'
 import type { WebhookResult } from './webhook-result.js'
@@ -32,21 +33,20 @@ export interface WebhookProcessorDeps<R extends string> {
   onEvent?: (result: WebhookResult<R>) => void | Promise<void>
 }
 
-const alreadyParsedMessage =
-  'The request body was already parsed into an object, so its signature cannot be checked. ' +
-  'Give clerk-sync the raw body: in Express, mount the webhook route before express.json() (or use ' +
-  "express.raw({ type: 'application/json' })); in a Next.js Pages Router API route, add " +
-  'export const config = { api: { bodyParser: false } } to the route file; in Hono, read the body ' +
-  'in no middleware before the route (or only as c.req.text() or c.req.arrayBuffer()).'
+/** The answer when a framework handed over a parsed object (or a read body) instead of the raw bytes. */
+export function alreadyParsedResult<R extends string>(
+  message = alreadyParsedMessage(),
+): WebhookResult<R> {
+  return { status: 500, outcome: 'failed', code: ErrorCode.BODY_ALREADY_PARSED, message }
+}
 
-/** The answer when a framework handed over a parsed object instead of the raw body. */
-export function alreadyParsedResult<R extends string>(): WebhookResult<R> {
-  return {
-    status: 500,
-    outcome: 'failed',
-    code: ErrorCode.BODY_ALREADY_PARSED,
-    message: alreadyParsedMessage,
-  }
+/** The client went away (or lied about the length) before the body was whole: nothing is done. */
+export function bodyUnreadableResult<R extends string>(): WebhookResult<R> {
+  return reject(
+    400,
+    ErrorCode.BODY_UNREADABLE,
+    'The request body could not be read to its end (the client aborted or the connection failed)',
+  )
 }
 
 export function bodyTooLargeResult<R extends string>(maxBodyBytes: number): WebhookResult<R> {
@@ -60,6 +60,20 @@ function reject<R extends string>(
   extra: Partial<WebhookResult<R>> = {},
 ): WebhookResult<R> {
   return { status, outcome: 'rejected', code, message, ...extra }
+}
+
+/**
+ * A correctly signed event clerk-sync cannot use (not JSON, not a Clerk event, a user event
+ * without a usable id or updated_at). It came from Clerk, so acknowledging it would lose it for
+ * good; 422 makes Svix retry it for about 28 hours, shows it failed in the Clerk Dashboard, and
+ * leaves it there to replay once clerk-sync understands it. Never 5xx: nothing on the app's side failed.
+ */
+function unusable<R extends string>(
+  code: typeof ErrorCode.BODY_NOT_JSON | typeof ErrorCode.EVENT_INVALID,
+  message: string,
+  extra: Partial<WebhookResult<R>>,
+): WebhookResult<R> {
+  return reject(422, code, message, extra)
 }
 
 /** The webhook pipeline: size, headers, signature, JSON, event shape, then the store. */
@@ -92,12 +106,15 @@ export function createWebhookProcessor<R extends string>(deps: WebhookProcessorD
 
     const text = typeof body === 'string' ? body : decoder.decode(body)
     const verified = verifier.verify(text, headers.headers)
-    if (!verified.ok) return reject(400, verified.code, verified.message, { eventId })
+    if (!verified.ok) {
+      if (verified.code === ErrorCode.BODY_NOT_JSON)
+        return unusable(verified.code, verified.message, { eventId })
+      return reject(400, verified.code, verified.message, { eventId })
+    }
 
     const envelope = clerkEventEnvelopeSchema.safeParse(verified.payload)
     if (!envelope.success) {
-      return reject(
-        400,
+      return unusable(
         ErrorCode.EVENT_INVALID,
         `Not a Clerk event: ${describeIssues(envelope.error)}`,
         { eventId },
@@ -115,11 +132,13 @@ export function createWebhookProcessor<R extends string>(deps: WebhookProcessorD
     }
     const parsed = userEventSchema.safeParse(verified.payload)
     if (!parsed.success) {
-      return reject(
-        400,
+      return unusable(
         ErrorCode.EVENT_INVALID,
         `Invalid ${eventType} event: ${describeIssues(parsed.error)}`,
-        { eventId, eventType },
+        {
+          eventId,
+          eventType,
+        },
       )
     }
     const event = parsed.data
@@ -164,7 +183,13 @@ export function createWebhookProcessor<R extends string>(deps: WebhookProcessorD
         return
       case 'rejected':
         if (result.code === ErrorCode.BODY_NOT_JSON || result.code === ErrorCode.EVENT_INVALID) {
-          logger.error(`Error processing webhook: ${result.message}`, fields)
+          // Signed by Clerk, so worth a developer's attention: Svix keeps retrying until fixed.
+          logger.error(
+            `Error processing webhook: ${result.message}; answered 422, so Svix retries it for about 28 hours and it can be replayed from the Clerk Dashboard once fixed`,
+            fields,
+          )
+        } else if (result.code === ErrorCode.BODY_UNREADABLE) {
+          logger.warn(`Webhook request abandoned: ${result.message}`, fields)
         } else {
           logger.warn(`Error verifying webhook: ${result.message}`, fields)
         }

@@ -1,10 +1,18 @@
+import { ClerkSyncError, ErrorCode } from '../errors/clerk-sync-error.js'
+
 export type ReadBodyResult =
   | { ok: true; body: Uint8Array }
-  | { ok: false; reason: 'too_large' | 'already_read' }
+  | { ok: false; reason: 'too_large' }
+  /** Read (or parsed) before: `message` names the fix when an adapter knew the framework. */
+  | { ok: false; reason: 'already_read'; message?: string }
+  /** The stream failed mid-way: client abort, connection reset, fewer bytes than declared. */
+  | { ok: false; reason: 'unreadable'; cause: unknown }
 
 /**
  * Reads a fetch `Request`'s body as raw bytes, stopping as soon as it passes `maxBytes` (a lying
- * or absent Content-Length cannot make it buffer more).
+ * or absent Content-Length cannot make it buffer more). Never rejects: a body stream that errors
+ * (the client went away) is a result, so no caller can leave a rejection unhandled. Adapters
+ * signal what they know by erroring the stream with a `ClerkSyncError` (already parsed, too large).
  */
 export async function readBodyWithCap(request: Request, maxBytes: number): Promise<ReadBodyResult> {
   if (request.bodyUsed) return { ok: false, reason: 'already_read' }
@@ -15,15 +23,25 @@ export async function readBodyWithCap(request: Request, maxBytes: number): Promi
   const reader = request.body.getReader()
   const chunks: Uint8Array[] = []
   let total = 0
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    total += value.byteLength
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => {})
+  try {
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) break
+      total += value.byteLength
+      if (total > maxBytes) {
+        await reader.cancel().catch(() => {})
+        return { ok: false, reason: 'too_large' }
+      }
+      chunks.push(value)
+    }
+  } catch (error) {
+    if (error instanceof ClerkSyncError && error.code === ErrorCode.BODY_ALREADY_PARSED) {
+      return { ok: false, reason: 'already_read', message: error.message }
+    }
+    if (error instanceof ClerkSyncError && error.code === ErrorCode.BODY_TOO_LARGE) {
       return { ok: false, reason: 'too_large' }
     }
-    chunks.push(value)
+    return { ok: false, reason: 'unreadable', cause: error }
   }
   if (chunks.length === 1) return { ok: true, body: chunks[0]! }
   const body = new Uint8Array(total)
