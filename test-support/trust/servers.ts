@@ -39,6 +39,8 @@ export interface AdapterOptions {
   clerk: ClerkClientLike
   maxBodyBytes?: number
   logger: Logger
+  /** Default: a fresh MemoryStore per adapter. */
+  makeStore?: () => MemoryStore
 }
 
 interface Built {
@@ -47,7 +49,7 @@ interface Built {
 }
 
 function parts(options: AdapterOptions) {
-  const store = new MemoryStore()
+  const store = options.makeStore?.() ?? new MemoryStore()
   const sync = createClerkSync({
     signingSecret: options.secret,
     store,

@@ -20,3 +20,9 @@ export function storeState(store: MemoryStore): string {
 export function recordedEvents(store: MemoryStore): number {
   return store.snapshot().events.size
 }
+
+/** Cheap to compare on a big store: every webhook write records its event id and user state. */
+export function storeCounts(store: MemoryStore): string {
+  const { users, syncState, events, audit } = store.snapshot()
+  return `${users.size}/${syncState.size}/${events.size}/${audit.length}`
+}
