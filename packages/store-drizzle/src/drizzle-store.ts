@@ -1,11 +1,13 @@
 import {
   type BulkUpsertResult,
   ClerkSyncError,
+  consoleLogger,
   decodeCursor,
   deleteUserFlow,
   ErrorCode,
   encodeCursor,
   isClerkSyncError,
+  type Logger,
   resolvePageLimit,
   type UserStore,
   upsertEachUser,
@@ -25,7 +27,7 @@ import type { Dialect } from './migrations/migration.js'
 import * as mysqlSchema from './schema/mysql.js'
 import * as pgSchema from './schema/pg.js'
 import * as sqliteSchema from './schema/sqlite.js'
-import { translateWriteError } from './store-errors.js'
+import { missingTable, notMigrated, translateWriteError } from './store-errors.js'
 import { createTransactor } from './transactor.js'
 import { resolveUsersTable, type UsersTableOption } from './users-table.js'
 
@@ -38,6 +40,11 @@ export interface DrizzleStoreOptions {
   users?: UsersTableOption
   /** Attempts per write when the database aborts it for a deadlock or serialization failure. Default 5. */
   maxAttempts?: number
+  /**
+   * Where the store's start-up warnings go (e.g. a node-postgres Pool without an 'error'
+   * listener). Default: the console, as clerk-sync's `consoleLogger()`.
+   */
+  logger?: Logger
 }
 
 export interface DrizzleUserStore extends UserStore<string> {
@@ -65,6 +72,34 @@ function readyUsersTable(dialect: Dialect): UsersTableOption & { extra: unknown 
     },
     extra: t.extra,
   }
+}
+
+/** Pools (and clients) already warned about, so several stores over one pool say it once. */
+const warnedClients = new WeakSet<object>()
+
+/**
+ * node-postgres emits 'error' on a Pool when an idle connection drops (a database restart, a
+ * network cut); an EventEmitter with no listener for it throws, and the process exits. The store
+ * cannot add a listener for the app (it would hide the app's own choice), so it says so once.
+ */
+function warnOnUnhandledPgErrors(db: AnyDatabase, logger: Logger): void {
+  const emitter = (db as { $client?: unknown }).$client as
+    | (EventEmitterLike & Record<string, unknown>)
+    | undefined
+  if (typeof emitter?.listenerCount !== 'function') return
+  const isPool = typeof emitter.totalCount === 'number' && typeof emitter.idleCount === 'number'
+  const isClient = typeof emitter.connectionParameters === 'object' && !isPool
+  if (!isPool && !isClient) return
+  if (emitter.listenerCount('error') > 0 || warnedClients.has(emitter)) return
+  warnedClients.add(emitter)
+  const name = isPool ? 'pool' : 'client'
+  logger.warn(
+    `drizzleStore: the node-postgres ${isPool ? 'Pool' : 'Client'} has no 'error' listener. When a connection drops (a database restart, a network cut), node-postgres emits 'error' on it and, with no listener, the process exits. Add one where you create it: ${name}.on('error', (error) => console.error('postgres connection error', error))${isPool ? '; the pool replaces the broken connection by itself' : ''}.`,
+  )
+}
+
+interface EventEmitterLike {
+  listenerCount(event: string): number
 }
 
 /**
@@ -98,6 +133,17 @@ export function drizzleStore(db: AnyDatabase, options: DrizzleStoreOptions = {})
         ? mysqlReads(anyDb, users)
         : sqliteReads(anyDb, users)
   const transact = createTransactor(db, dialect, options.maxAttempts ?? 5)
+  if (dialect === 'pg') warnOnUnhandledPgErrors(db, options.logger ?? consoleLogger())
+
+  /** Reads fail as the driver says, except a missing table, which names the migration to run. */
+  async function read<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run()
+    } catch (error) {
+      const table = missingTable(error)
+      throw table ? notMigrated(table, error) : error
+    }
+  }
 
   async function write<T>(userIds: string[], run: () => Promise<T>): Promise<T> {
     try {
@@ -128,35 +174,41 @@ export function drizzleStore(db: AnyDatabase, options: DrizzleStoreOptions = {})
         return upsertEachUser(store, input)
       }
     },
-    getUser: (id) => reads.getUser(id),
+    getUser: (id) => read(() => reads.getUser(id)),
     async listUsers(options = {}) {
       const limit = resolvePageLimit(options.limit)
-      const rows = await reads.listUsers({
-        role: options.role,
-        limit: limit + 1,
-        after: decodeCursor(options.cursor),
-      })
+      const rows = await read(() =>
+        reads.listUsers({
+          role: options.role,
+          limit: limit + 1,
+          after: decodeCursor(options.cursor),
+        }),
+      )
       const page = rows.slice(0, limit)
       return {
         users: page,
         nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]!.id) : null,
       }
     },
-    countUsersByRole: () => reads.countUsersByRole(),
+    countUsersByRole: () => read(() => reads.countUsersByRole()),
     async listAuditEntries(options = {}) {
       const limit = resolvePageLimit(options.limit)
       const cursor = decodeCursor(options.cursor)
       const after = cursor === null ? null : Number(cursor)
       if (after !== null && !Number.isSafeInteger(after))
         throw new RangeError('cursor is not one this store issued')
-      const rows = await reads.listAuditEntries({ userId: options.userId, limit: limit + 1, after })
+      const rows = await read(() =>
+        reads.listAuditEntries({ userId: options.userId, limit: limit + 1, after }),
+      )
       const entries = rows.slice(0, limit)
       return {
         entries,
         nextCursor: rows.length > limit ? encodeCursor(entries[entries.length - 1]!.id) : null,
       }
     },
-    pruneEvents: ({ olderThan }) => reads.pruneEvents(olderThan),
+    pruneEvents: ({ olderThan }) => read(() => reads.pruneEvents(olderThan)),
+    hasEvent: (id) => read(() => reads.hasEvent(id)),
+    checkSchema: () => read(() => reads.checkSchema()),
   }
   return store
 }

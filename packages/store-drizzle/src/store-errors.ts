@@ -75,6 +75,31 @@ function constraintOf(e: DriverError): { kind: 'unique' | 'notNull'; target: str
   return null
 }
 
+/** The table a "no such table" error names, or null for any other error. */
+export function missingTable(error: unknown): string | null {
+  const e = driverError(error)
+  const message = e.message ?? ''
+  if (e.code === '42P01') return /relation "([^"]+)"/.exec(message)?.[1] ?? 'a table'
+  if (e.errno === 1146) return /Table '([^']+)'/.exec(message)?.[1] ?? 'a table'
+  // SQLite has no code of its own for it: SQLITE_ERROR with this text (better-sqlite3, libSQL).
+  if (typeof e.code === 'string' && e.code.startsWith('SQLITE_ERROR'))
+    return /no such table: (\S+)/.exec(message)?.[1] ?? null
+  return null
+}
+
+/** A missing table as one typed error that names the fix: clerk-sync's migration, or the app's. */
+export function notMigrated(table: string, cause?: unknown): ClerkSyncError {
+  const bare = table.split('.').at(-1) ?? table
+  const fix = bare.startsWith('clerk_sync_')
+    ? 'run applyMigrations(db) from @clerk-sync/drizzle at start-up, or apply the SQL in its migrations/ folder to this database'
+    : 'create the users table you passed as `users.table` (your own migration) in this database'
+  return new ClerkSyncError(
+    ErrorCode.STORE_NOT_MIGRATED,
+    `Table ${bare} does not exist in the database the store was given: ${fix}.`,
+    { cause },
+  )
+}
+
 /**
  * A write's failure as clerk-sync reports it: constraint violations of the app's table become
  * `STORE_CONFLICT` naming the constraint (never the value: it may be an email); anything else is
@@ -82,6 +107,8 @@ function constraintOf(e: DriverError): { kind: 'unique' | 'notNull'; target: str
  */
 export function translateWriteError(error: unknown, userIds: string[]): unknown {
   if (error instanceof ClerkSyncError) return error
+  const table = missingTable(error)
+  if (table) return notMigrated(table, error)
   const e = driverError(error)
   const conflict = constraintOf(e)
   const who = userIds.length === 1 ? `User ${userIds[0]}` : `A batch of ${userIds.length} users`

@@ -109,6 +109,7 @@ export class MemoryStore<R extends string = string> implements UserStore<R> {
   async hasEvent(eventId: string): Promise<boolean> {
     return this.#events.has(eventId)
   }
+
   async getUser(id: string): Promise<SyncedUser<R> | null> {
     const user = this.#users.get(id)
     return user ? structuredClone(user) : null

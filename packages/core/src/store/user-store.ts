@@ -147,4 +147,18 @@ export interface UserStore<R extends string = string> {
   listAuditEntries(options?: ListAuditEntriesOptions): Promise<AuditPage<R>>
   /** Forgets event ids received before `olderThan`; returns how many were removed. */
   pruneEvents(options: { olderThan: Date }): Promise<number>
+  /**
+   * Whether the event id is recorded (handled, applied or stale, and not pruned yet). Lets core
+   * answer `duplicate` to a replay it can no longer map (the app's `mapUser` throws for it now).
+   * Optional for stores written before it existed; every store clerk-sync ships has it, and
+   * `storeConformance` tests it.
+   */
+  hasEvent?(eventId: string): Promise<boolean>
+  /**
+   * Resolves when the store's tables exist; otherwise throws a `ClerkSyncError`
+   * (`STORE_NOT_MIGRATED`) naming the migration to run. Core calls it once at start-up, so a
+   * missing migration is said once, before any delivery fails. Optional: a store with nothing to
+   * migrate leaves it out.
+   */
+  checkSchema?(): Promise<void>
 }

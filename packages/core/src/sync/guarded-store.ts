@@ -1,4 +1,5 @@
 import { ClerkSyncError, ErrorCode } from '../errors/clerk-sync-error.js'
+import type { Logger } from '../logging/logger.js'
 import type { UserStore } from '../store/user-store.js'
 
 const storeMethods = [
@@ -12,6 +13,11 @@ const storeMethods = [
   'pruneEvents',
 ] as const satisfies ReadonlyArray<keyof UserStore>
 
+/** Part of the contract, but optional: wrapped when the store has them, absent when it has not. */
+const optionalStoreMethods = ['hasEvent', 'checkSchema'] as const satisfies ReadonlyArray<
+  keyof UserStore
+>
+
 const EMAIL = /[^\s'"`<>(),;:]+@[^\s'"`<>(),;:]+/g
 
 /**
@@ -23,7 +29,8 @@ export function describeStoreError(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error)
   const firstLine = (text.split('\n')[0] ?? '').replace(EMAIL, '[email]').slice(0, 300)
   const code = findCode(error)
-  return code ? `${firstLine} (${code})` : firstLine
+  // A store that already names the code (e.g. drizzle's "… (42P01)") must not get it twice.
+  return code && !firstLine.includes(`(${code})`) ? `${firstLine} (${code})` : firstLine
 }
 
 function findCode(error: unknown): string | undefined {
@@ -58,9 +65,13 @@ export function assertUserStore(store: unknown): asserts store is UserStore {
  * `ClerkSyncError('STORE_FAILED')` with the store's error as `cause`, so stores throw whatever
  * their driver throws and callers handle one error type.
  */
-export function guardStore<R extends string>(store: UserStore<R>): UserStore<R> {
+export function guardStore<R extends string>(
+  store: UserStore<R>,
+  options: { logger?: Logger } = {},
+): UserStore<R> {
   const guarded: Record<string, unknown> = {}
-  for (const method of storeMethods) {
+  for (const method of [...storeMethods, ...optionalStoreMethods]) {
+    if (typeof store[method] !== 'function') continue
     const call = (store[method] as (...args: unknown[]) => Promise<unknown>).bind(store)
     guarded[method] = async (...args: unknown[]) => {
       try {
@@ -74,5 +85,24 @@ export function guardStore<R extends string>(store: UserStore<R>): UserStore<R> 
       }
     }
   }
+  if (options.logger) checkSchemaOnce(guarded as unknown as UserStore<R>, options.logger)
   return guarded as unknown as UserStore<R>
+}
+
+/**
+ * At start-up, asks the store whether its tables exist and logs what to run when they do not:
+ * said once, before the first delivery fails. Never throws (the app is starting); deliveries
+ * still fail with `STORE_NOT_MIGRATED` until the migration has run.
+ */
+export function checkSchemaOnce(store: UserStore<string>, logger: Logger): Promise<void> {
+  if (typeof store.checkSchema !== 'function') return Promise.resolve()
+  return store.checkSchema().then(
+    () => {},
+    (error: unknown) => {
+      const code = error instanceof ClerkSyncError ? error.code : undefined
+      const message = error instanceof Error ? error.message : String(error)
+      if (code === ErrorCode.STORE_NOT_MIGRATED) logger.error(message, { code })
+      else logger.warn(`Could not check the store's tables at start-up: ${message}`, { code })
+    },
+  )
 }

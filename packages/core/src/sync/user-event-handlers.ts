@@ -28,7 +28,21 @@ async function upsert<R extends string>(
   event: Extract<UserEvent, { type: 'user.created' | 'user.updated' }>,
   { store, event: ref, toSyncedUser }: HandlerContext<R>,
 ): Promise<HandlerOutcome<R>> {
-  const user = await toSyncedUser(event.data as ClerkUserJSON)
+  let user: SyncedUser<R>
+  try {
+    user = await toSyncedUser(event.data as ClerkUserJSON)
+  } catch (error) {
+    // Mapping runs before the store's duplicate check: a replay of an event already handled must
+    // answer duplicate even when the app's mapUser throws for it today.
+    if (await isRecorded(store, ref.id)) {
+      return {
+        outcome: 'duplicate',
+        userId: event.data.id,
+        message: `Event ${ref.id} already processed; skipped`,
+      }
+    }
+    throw error
+  }
   const result = await store.upsertUser({
     user,
     event: ref,
@@ -55,6 +69,16 @@ async function upsert<R extends string>(
         message: `User ${user.id} ${result.created ? 'created' : 'updated'} in database${roleChange}`,
       }
     }
+  }
+}
+
+/** Whether the store has the event id; false when it cannot tell (the original error stands). */
+async function isRecorded(store: UserStore<string>, eventId: string): Promise<boolean> {
+  if (typeof store.hasEvent !== 'function') return false
+  try {
+    return await store.hasEvent(eventId)
+  } catch {
+    return false
   }
 }
 

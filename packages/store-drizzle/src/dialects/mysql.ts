@@ -121,6 +121,7 @@ export function mysqlReads(db: Tx, users: ResolvedUsersTable): ReadOps {
     users,
     state,
     audit: clerkSyncRoleAudit,
+    events: clerkSyncEvents,
     run: (query) => query,
     async pruneEvents(olderThan) {
       // No RETURNING on MySQL: mysql2 reports the count.

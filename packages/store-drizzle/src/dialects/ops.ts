@@ -24,6 +24,9 @@ export interface ReadOps {
     after: number | null
   }): Promise<AuditEntry<string>[]>
   pruneEvents(olderThan: Date): Promise<number>
+  hasEvent(id: string): Promise<boolean>
+  /** Reads no rows from each table the store uses; throws the driver's error for a missing one. */
+  checkSchema(): Promise<void>
 }
 
 export interface DialectContext {

@@ -102,6 +102,7 @@ export function pgReads(db: Tx, users: ResolvedUsersTable): ReadOps {
     users,
     state,
     audit: clerkSyncRoleAudit,
+    events: clerkSyncEvents,
     run: (query) => query,
     async pruneEvents(olderThan) {
       const rows = await db

@@ -16,13 +16,22 @@ export interface ReadsOptions {
   /** The dialect's clerk_sync_user_state and clerk_sync_role_audit tables. */
   state: Any
   audit: Any
+  events: Any
   /** Runs a built select: `.all()` on SQLite (sync or async), the query itself elsewhere. */
   run(query: Any): unknown[] | Promise<unknown[]>
   pruneEvents(olderThan: Date): Promise<number>
 }
 
 /** The store's reads, the same on every dialect. */
-export function createReads({ db, users, state, audit, run, pruneEvents }: ReadsOptions): ReadOps {
+export function createReads({
+  db,
+  users,
+  state,
+  audit,
+  events,
+  run,
+  pruneEvents,
+}: ReadsOptions): ReadOps {
   const roleColumn = users.role ?? state.role
   // Without a role column in the app's table, the role comes from the state clerk-sync keeps.
   const withRole = (query: Any) =>
@@ -64,5 +73,16 @@ export function createReads({ db, users, state, audit, run, pruneEvents }: Reads
       return rows.map(auditEntryFromRow)
     },
     pruneEvents,
+    async hasEvent(id) {
+      const rows = await run(
+        db.select({ id: events.id }).from(events).where(eq(events.id, id)).limit(1),
+      )
+      return rows.length > 0
+    },
+    async checkSchema() {
+      // Every column the store reads or writes, no rows: a missing table (or column) fails here.
+      for (const table of [events, state, audit]) await run(db.select().from(table).limit(0))
+      await run(db.select(users.selection).from(users.table).limit(0))
+    },
   }
 }

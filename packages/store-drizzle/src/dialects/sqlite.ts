@@ -114,6 +114,7 @@ export function sqliteReads(db: Tx, users: ResolvedUsersTable): ReadOps {
     users,
     state,
     audit: clerkSyncRoleAudit,
+    events: clerkSyncEvents,
     run: (query) => query.all(),
     async pruneEvents(olderThan) {
       const rows = await db

@@ -51,6 +51,8 @@ export async function postgresDatabase(
       options: `-c search_path=${schema}`,
       max: 20,
     })
+    // As the README asks of apps: a dropped idle connection must not take the test run down.
+    pool.on('error', () => {})
     db = drizzlePg(pool)
     closeDriver = () => pool.end()
   } else if (driver === 'pg-client') {
@@ -60,6 +62,7 @@ export async function postgresDatabase(
       options: `-c search_path=${schema}`,
     })
     await client.connect()
+    client.on('error', () => {})
     db = drizzlePg(client)
     closeDriver = () => client.end()
   } else {

@@ -205,6 +205,38 @@ export function storeConformance<R extends string = string>(
         ).toBe('duplicate')
       })
 
+      it('says whether an event id is recorded: applied, stale or deleted, not failed or pruned', async () => {
+        expect(
+          typeof store.hasEvent,
+          'UserStore.hasEvent(eventId) is part of the contract: core asks it before answering 500 to a replay',
+        ).toBe('function')
+        const hasEvent = (id: string) => store.hasEvent!(id)
+        const id = randomId('user')
+        const applied = eventRef()
+        const stale = eventRef()
+        const deleted = eventRef('user.deleted')
+        const failed = eventRef()
+        const old = eventRef('user.created', new Date(Date.now() - 40 * 86_400_000))
+        expect(await hasEvent(applied.id)).toBe(false)
+        await store.upsertUser({ user: user(id, { version: 10 }), origin: webhook, event: old })
+        await store.upsertUser({ user: user(id, { version: 20 }), origin: webhook, event: applied })
+        await store.upsertUser({ user: user(id, { version: 5 }), origin: webhook, event: stale })
+        const other = randomId('user')
+        await h.delayNextWrite(other, { delayMs: 0, fail: true })
+        await expect(
+          store.upsertUser({ user: user(other), origin: webhook, event: failed }),
+        ).rejects.toThrow()
+        await store.deleteUser({ userId: id, deletedAt: new Date(T0 + 30), event: deleted })
+        expect(await hasEvent(applied.id)).toBe(true)
+        expect(await hasEvent(stale.id)).toBe(true)
+        expect(await hasEvent(deleted.id)).toBe(true)
+        expect(await hasEvent(failed.id)).toBe(false)
+        expect(await hasEvent(randomId('msg'))).toBe(false)
+        await store.pruneEvents({ olderThan: new Date(Date.now() - 30 * 86_400_000) })
+        expect(await hasEvent(old.id)).toBe(false)
+        expect(await hasEvent(applied.id)).toBe(true)
+      })
+
       it('reports exactly one applied among 50 concurrent deliveries of one event', async () => {
         const id = randomId('user')
         const event = eventRef('user.created')

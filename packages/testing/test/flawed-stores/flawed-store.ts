@@ -12,6 +12,7 @@ export type Flaw =
   | 'stale-events-not-recorded'
   | 'upsert-decides-before-hold'
   | 'bulk-repeats-ids'
+  | 'has-event-only-applied'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -23,6 +24,7 @@ export function flawedHarness(flaw: Flaw): ConformanceHarness {
   const users = new Map<string, SyncedUser>()
   const state = new Map<string, { version: number; deletedAt: Date | null }>()
   const events = new Map<string, Date>()
+  const appliedEvents = new Set<string>()
   const audit: AuditEntry[] = []
   const locks = new Map<string, Promise<void>>()
   const held = new Map<string, { delayMs: number; fail: boolean; enter: () => void }>()
@@ -103,6 +105,7 @@ export function flawedHarness(flaw: Flaw): ConformanceHarness {
         const created = !users.has(user.id)
         write(user, origin.source, origin.actor, event?.id ?? null, roleBefore)
         if (event) events.set(event.id, event.receivedAt)
+        if (event) appliedEvents.add(event.id)
         return { outcome: 'applied', previousRole, created }
       })
     },
@@ -115,6 +118,7 @@ export function flawedHarness(flaw: Flaw): ConformanceHarness {
         if (flaw === 'delete-forgets-tombstone') state.delete(userId)
         else state.set(userId, { version: deletedAt.getTime(), deletedAt })
         if (event) events.set(event.id, event.receivedAt)
+        if (event) appliedEvents.add(event.id)
         return { outcome: 'applied' as const }
       })
     },
@@ -171,6 +175,10 @@ export function flawedHarness(flaw: Flaw): ConformanceHarness {
         entries: structuredClone(entries),
         nextCursor: all.length > limit ? encodeCursor(entries.at(-1)!.id) : null,
       }
+    },
+    async hasEvent(id) {
+      // The flaw: a handler's own bookkeeping of what it applied, not the store's record of ids.
+      return flaw === 'has-event-only-applied' ? appliedEvents.has(id) : events.has(id)
     },
     async pruneEvents({ olderThan }) {
       let removed = 0
