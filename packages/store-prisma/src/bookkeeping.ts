@@ -1,5 +1,6 @@
 import type { AuditEntry, EventRef, RoleChange, UserSyncState, WriteSource } from '@clerk-sync/core'
 import type { Provider, RawCapable } from './prisma-like.js'
+import { isDuplicateKey } from './store-errors.js'
 
 /**
  * Parameterised SQL on clerk-sync's own tables only (the app's model is touched through its
@@ -23,16 +24,6 @@ function toDate(value: unknown): Date | null {
 function placeholders(provider: Provider, count: number, offset = 0): string[] {
   return Array.from({ length: count }, (_, i) =>
     provider === 'postgresql' ? `$${offset + i + 1}` : '?',
-  )
-}
-
-function isDuplicateKey(error: unknown): boolean {
-  const text =
-    JSON.stringify((error as { meta?: unknown })?.meta ?? {}) +
-    String((error as Error)?.message ?? '')
-  return (
-    (error as { code?: string })?.code === 'P2002' ||
-    /1062|Duplicate entry|UniqueConstraintViolation/.test(text)
   )
 }
 
@@ -206,6 +197,21 @@ export function bookkeeping(provider: Provider, schema?: string) {
       return Object.fromEntries(
         result.filter((r) => r.role !== null).map((r) => [String(r.role), Number(r.n)]),
       )
+    },
+
+    async hasEvent(client: RawCapable, eventId: string): Promise<boolean> {
+      const result = await client.$queryRawUnsafe<unknown[]>(
+        `SELECT id FROM ${events} WHERE id = ${placeholders(provider, 1)[0]}`,
+        eventId,
+      )
+      return result.length > 0
+    },
+
+    /** Reads no rows from each of clerk-sync's tables: a missing one fails here. */
+    async checkTables(client: RawCapable): Promise<void> {
+      for (const name of [events, state, audit]) {
+        await client.$queryRawUnsafe(`SELECT * FROM ${name} WHERE 1 = 0`)
+      }
     },
 
     async pruneEvents(client: RawCapable, olderThan: Date): Promise<number> {

@@ -24,7 +24,7 @@ import {
   type Provider,
   type TransactionClient,
 } from './prisma-like.js'
-import { isRetryable, translateWriteError } from './store-errors.js'
+import { isRetryable, missingTable, notMigrated, translateWriteError } from './store-errors.js'
 import {
   parseModelFields,
   type ResolvedUserModel,
@@ -106,13 +106,14 @@ export function prismaStore(
   if (typeof prisma?.$transaction !== 'function' || typeof prisma.$queryRawUnsafe !== 'function') {
     throw new ClerkSyncError(ErrorCode.CONFIG_INVALID, 'prismaStore: expected a PrismaClient.')
   }
-  const provider = options.provider ?? clientProvider(prisma)
-  if (!provider) {
+  const detected = options.provider ?? clientProvider(prisma)
+  if (!detected) {
     throw new ClerkSyncError(
       ErrorCode.CONFIG_INVALID,
       'prismaStore: cannot tell the client’s provider; pass { provider: "postgresql" | "mysql" | "sqlite" }.',
     )
   }
+  const provider: Provider = detected
   const option = options.user ?? readyModel
   const { name: modelName, model } = runtimeModel(prisma, option.model)
   const parsed = modelName ? parseModelFields(clientSchema(prisma), modelName) : undefined
@@ -144,7 +145,7 @@ export function prismaStore(
           await sleep(Math.random() * 20 * 2 ** attempt)
           continue
         }
-        throw translateWriteError(error, userIds)
+        throw translateWriteError(error, userIds, provider)
       }
     }
   }
@@ -189,6 +190,16 @@ export function prismaStore(
     return records.map((r) => users.fromRecord(r, roles.get(String(r[users.id])) ?? null))
   }
 
+  /** Reads fail as Prisma says, except a missing table, which names the migration to apply. */
+  async function read<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run()
+    } catch (error) {
+      const table = missingTable(error)
+      throw table ? notMigrated(table, provider, error) : error
+    }
+  }
+
   // The write queries core's flows run; each yields one promise for runFlowAsync to await.
   const ops: WriteOps = {
     claimEvent: (tx, event) => step(bk.claimEvent(tx as TransactionClient, event)),
@@ -229,70 +240,81 @@ export function prismaStore(
         return upsertEachUser(store, input)
       }
     },
-    async getUser(id) {
-      const record = await users
-        .delegate(prisma)
-        .findUnique({ where: { [users.id]: id }, select: users.select })
-      return record ? ((await readRoles([record]))[0] ?? null) : null
-    },
-    async listUsers(opts = {}) {
-      const limit = resolvePageLimit(opts.limit)
-      const after = decodeCursor(opts.cursor)
-      let records: Record<string, unknown>[]
-      if (users.role) {
-        const where: Record<string, unknown> = {}
-        if (opts.role !== undefined) where[users.role] = opts.role
-        if (after !== null) where[users.id] = { gt: after }
-        records = await users.delegate(prisma).findMany({
-          where,
-          orderBy: { [users.id]: 'asc' },
-          take: limit + 1,
-          select: users.select,
-        })
-      } else {
-        // No role field: page over the synced ids (state table), then fetch those records. The
-        // cursor follows the ids, so a record the app deleted itself cannot end the listing early.
-        const ids = await bk.idsByRole(prisma, opts.role, after, limit + 1)
-        const pageIds = ids.slice(0, limit)
-        const found = await users.delegate(prisma).findMany({
-          where: { [users.id]: { in: pageIds } },
-          orderBy: { [users.id]: 'asc' },
-          select: users.select,
-        })
-        return {
-          users: await readRoles(found),
-          nextCursor: ids.length > limit ? encodeCursor(pageIds[pageIds.length - 1]!) : null,
+    getUser: (id) =>
+      read(async () => {
+        const record = await users
+          .delegate(prisma)
+          .findUnique({ where: { [users.id]: id }, select: users.select })
+        return record ? ((await readRoles([record]))[0] ?? null) : null
+      }),
+    listUsers: (opts = {}) =>
+      read(async () => {
+        const limit = resolvePageLimit(opts.limit)
+        const after = decodeCursor(opts.cursor)
+        let records: Record<string, unknown>[]
+        if (users.role) {
+          const where: Record<string, unknown> = {}
+          if (opts.role !== undefined) where[users.role] = opts.role
+          if (after !== null) where[users.id] = { gt: after }
+          records = await users.delegate(prisma).findMany({
+            where,
+            orderBy: { [users.id]: 'asc' },
+            take: limit + 1,
+            select: users.select,
+          })
+        } else {
+          // No role field: page over the synced ids (state table), then fetch those records. The
+          // cursor follows the ids, so a record the app deleted itself cannot end the listing early.
+          const ids = await bk.idsByRole(prisma, opts.role, after, limit + 1)
+          const pageIds = ids.slice(0, limit)
+          const found = await users.delegate(prisma).findMany({
+            where: { [users.id]: { in: pageIds } },
+            orderBy: { [users.id]: 'asc' },
+            select: users.select,
+          })
+          return {
+            users: await readRoles(found),
+            nextCursor: ids.length > limit ? encodeCursor(pageIds[pageIds.length - 1]!) : null,
+          }
         }
-      }
-      const page = await readRoles(records.slice(0, limit))
-      return {
-        users: page,
-        nextCursor: records.length > limit ? encodeCursor(page[page.length - 1]!.id) : null,
-      }
-    },
-    async countUsersByRole() {
-      if (!users.role) return bk.countRoles(prisma)
-      const groups = await users
-        .delegate(prisma)
-        .groupBy({ by: [users.role], _count: { _all: true } })
-      return Object.fromEntries(
-        groups.map((g) => [String(g[users.role!]), Number((g._count as { _all: number })._all)]),
-      )
-    },
-    async listAuditEntries(opts = {}) {
-      const limit = resolvePageLimit(opts.limit)
-      const cursor = decodeCursor(opts.cursor)
-      const after = cursor === null ? null : Number(cursor)
-      if (after !== null && !Number.isSafeInteger(after))
-        throw new RangeError('cursor is not one this store issued')
-      const rows = await bk.listAudit(prisma, { userId: opts.userId, limit: limit + 1, after })
-      const entries = rows.slice(0, limit)
-      return {
-        entries,
-        nextCursor: rows.length > limit ? encodeCursor(entries[entries.length - 1]!.id) : null,
-      }
-    },
-    pruneEvents: ({ olderThan }) => bk.pruneEvents(prisma, olderThan),
+        const page = await readRoles(records.slice(0, limit))
+        return {
+          users: page,
+          nextCursor: records.length > limit ? encodeCursor(page[page.length - 1]!.id) : null,
+        }
+      }),
+    countUsersByRole: () =>
+      read(async () => {
+        if (!users.role) return bk.countRoles(prisma)
+        const groups = await users
+          .delegate(prisma)
+          .groupBy({ by: [users.role], _count: { _all: true } })
+        return Object.fromEntries(
+          groups.map((g) => [String(g[users.role!]), Number((g._count as { _all: number })._all)]),
+        )
+      }),
+    listAuditEntries: (opts = {}) =>
+      read(async () => {
+        const limit = resolvePageLimit(opts.limit)
+        const cursor = decodeCursor(opts.cursor)
+        const after = cursor === null ? null : Number(cursor)
+        if (after !== null && !Number.isSafeInteger(after))
+          throw new RangeError('cursor is not one this store issued')
+        const rows = await bk.listAudit(prisma, { userId: opts.userId, limit: limit + 1, after })
+        const entries = rows.slice(0, limit)
+        return {
+          entries,
+          nextCursor: rows.length > limit ? encodeCursor(entries[entries.length - 1]!.id) : null,
+        }
+      }),
+    pruneEvents: ({ olderThan }) => read(() => bk.pruneEvents(prisma, olderThan)),
+    hasEvent: (eventId) => read(() => bk.hasEvent(prisma, eventId)),
+    checkSchema: () =>
+      read(async () => {
+        await bk.checkTables(prisma)
+        // The model's mapped fields, no rows: a missing table (or column) fails here too.
+        await users.delegate(prisma).findMany({ take: 0, select: users.select })
+      }),
   }
   return store
 }

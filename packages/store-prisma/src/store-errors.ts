@@ -4,12 +4,66 @@ interface PrismaError {
   code?: string
   message?: string
   meta?: {
+    code?: string
     target?: unknown
     modelName?: string
     driverAdapterError?: {
-      cause?: { kind?: string; constraint?: { fields?: string[]; index?: string } }
+      cause?: {
+        kind?: string
+        originalCode?: string
+        table?: string
+        constraint?: { fields?: string[]; index?: string }
+      }
     }
   }
+}
+
+/** The database's own error code as the driver adapter reports it (`1062`, `23505`, …). */
+function databaseCode(e: PrismaError & { errno?: unknown }): string | undefined {
+  const code = e?.meta?.driverAdapterError?.cause?.originalCode ?? e?.meta?.code
+  if (code !== undefined) return String(code)
+  return typeof e?.errno === 'number' ? String(e.errno) : undefined
+}
+
+const duplicateKeyCodes = new Set([
+  '1062', // MySQL/MariaDB ER_DUP_ENTRY
+  '23505', // Postgres unique_violation
+  'SQLITE_CONSTRAINT_PRIMARYKEY',
+  'SQLITE_CONSTRAINT_UNIQUE',
+])
+
+/**
+ * A unique-key violation, judged by structured fields only (Prisma's code, the adapter's kind, the
+ * database's code): never by the message, which can hold any value, e.g. an id containing 1062.
+ */
+export function isDuplicateKey(error: unknown): boolean {
+  const e = error as PrismaError
+  if (e?.code === 'P2002') return true
+  if (e?.meta?.driverAdapterError?.cause?.kind === 'UniqueConstraintViolation') return true
+  const code = databaseCode(e)
+  return code !== undefined && duplicateKeyCodes.has(code)
+}
+
+/** The table a "does not exist" error names, or null for any other error. */
+export function missingTable(error: unknown): string | null {
+  const e = error as PrismaError
+  const cause = e?.meta?.driverAdapterError?.cause
+  if (cause?.kind === 'TableDoesNotExist' || e?.code === 'P2021')
+    return cause?.table ?? e?.meta?.modelName ?? 'a table'
+  return null
+}
+
+/** A missing table as one typed error that names the fix: clerk-sync's migration, or the app's. */
+export function notMigrated(table: string, provider: string, cause?: unknown): ClerkSyncError {
+  const bare = table.split('.').at(-1) ?? table
+  const fix = bare.startsWith('clerk_sync_')
+    ? `apply @clerk-sync/prisma's migration (migrations/${provider}/0000_clerk_sync/migration.sql: copy it into prisma/migrations/ and run prisma migrate deploy, or run the SQL yourself) to this database`
+    : "create your model's table (your own migration) in this database"
+  return new ClerkSyncError(
+    ErrorCode.STORE_NOT_MIGRATED,
+    `Table ${bare} does not exist in the database the store was given: ${fix}.`,
+    { cause },
+  )
 }
 
 /** Lost a race the database settled by aborting us: run the transaction again. */
@@ -44,8 +98,10 @@ const hints = {
  * Constraint violations of the app's model become `STORE_CONFLICT` naming the fields (never the
  * values, which may be emails); anything else keeps Prisma's first message line and code.
  */
-export function translateWriteError(error: unknown, userIds: string[]): unknown {
+export function translateWriteError(error: unknown, userIds: string[], provider: string): unknown {
   if (error instanceof ClerkSyncError) return error
+  const table = missingTable(error)
+  if (table) return notMigrated(table, provider, error)
   const e = error as PrismaError
   const who = userIds.length === 1 ? `User ${userIds[0]}` : `A batch of ${userIds.length} users`
   const adapterCause = e?.meta?.driverAdapterError?.cause

@@ -58,6 +58,14 @@ const migration = (provider: string) =>
     .map((s) => s.trim())
     .filter(Boolean)
 
+/** Applies the shipped migration only, as a user would before starting. */
+export async function applyShippedMigration(
+  raw: RawDatabase,
+  provider: 'postgresql' | 'mysql' | 'sqlite',
+): Promise<void> {
+  for (const statement of migration(provider)) await raw.query(statement)
+}
+
 /** Applies the shipped migration and the seed app's tables, as a user would before starting. */
 async function prepare(
   raw: RawDatabase,
@@ -72,7 +80,8 @@ async function prepare(
 }
 
 /** A fresh schema for this run, through @prisma/adapter-pg. */
-export async function postgresDatabase(): Promise<TestDatabase> {
+/** `migrate: false`: an empty database, as an app that never applied the migration has. */
+export async function postgresDatabase({ migrate = true } = {}): Promise<TestDatabase> {
   const schema = runScopedName('clerk_sync_prisma')
   const admin = new pg.Client({ connectionString: postgresUrl })
   await admin.connect()
@@ -87,7 +96,7 @@ export async function postgresDatabase(): Promise<TestDatabase> {
     query: async (text, params) => (await rawPool.query(pgPlaceholders(text), params)).rows,
   }
   const faults = pgFaults(raw)
-  await prepare(raw, 'postgresql', faults)
+  if (migrate) await prepare(raw, 'postgresql', faults)
   // Only PrismaPg's own `schema` option, no search_path: as an app configures it.
   const adapter = new PrismaPg({ connectionString: postgresUrl, max: 20 }, { schema })
   const prisma = new PostgresClient({ adapter })
@@ -106,7 +115,7 @@ export async function postgresDatabase(): Promise<TestDatabase> {
 }
 
 /** A fresh database for this run, through @prisma/adapter-mariadb. */
-export async function mariadbDatabase(): Promise<TestDatabase> {
+export async function mariadbDatabase({ migrate = true } = {}): Promise<TestDatabase> {
   const name = runScopedName('clerk_sync_prisma')
   const admin = await mysql.createConnection({ uri: mysqlUrl })
   await admin.query(`CREATE DATABASE ${name} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`)
@@ -122,7 +131,7 @@ export async function mariadbDatabase(): Promise<TestDatabase> {
       (await rawPool.query(text, params))[0] as Record<string, unknown>[],
   }
   const faults = mysqlFaults(raw)
-  await prepare(raw, 'mysql', faults)
+  if (migrate) await prepare(raw, 'mysql', faults)
   const url = new URL(mysqlUrl)
   const adapter = new PrismaMariaDb({
     host: url.hostname,
@@ -152,7 +161,7 @@ export async function mariadbDatabase(): Promise<TestDatabase> {
  * fault function (a trigger calls back into JS on the connection that runs it), so the factory
  * hands Prisma that very adapter.
  */
-export async function sqliteDatabase(): Promise<TestDatabase> {
+export async function sqliteDatabase({ migrate = true } = {}): Promise<TestDatabase> {
   const file = join(mkdtempSync(join(tmpdir(), 'clerk-sync-prisma-')), 'test.db')
   const factory = new PrismaBetterSqlite3({ url: `file:${file}` })
   const adapter = await factory.connect()
@@ -170,9 +179,11 @@ export async function sqliteDatabase(): Promise<TestDatabase> {
     },
   }
   const faults = sqliteFaults(connection, [rawClient])
-  for (const statement of migration('sqlite')) await raw.query(statement)
-  for (const statement of sqliteAppDdl) await raw.query(statement)
-  await faults.install(faultTables)
+  if (migrate) {
+    for (const statement of migration('sqlite')) await raw.query(statement)
+    for (const statement of sqliteAppDdl) await raw.query(statement)
+    await faults.install(faultTables)
+  }
   const prisma = new SqliteClient({
     adapter: {
       provider: 'sqlite',
