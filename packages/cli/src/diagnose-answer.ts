@@ -38,8 +38,54 @@ export function clerkSyncAnswer(
   return { outcome, message, ...(typeof code === 'string' ? { code } : {}) }
 }
 
-export const PUBLIC_ROUTE_FIX =
-  "Svix calls this route without a Clerk session. Make it public in clerkMiddleware: createRouteMatcher(['/api/webhooks(.*)']) and skip auth.protect() for it (see @clerk-sync/next's README)."
+export type Framework = 'next' | 'express' | 'fastify' | 'hono'
+
+/** How to let Svix through, per framework: each keeps its auth on every other route. */
+const PUBLIC_ROUTE_FIXES: Record<Framework, string> = {
+  next: "Make it public in clerkMiddleware: createRouteMatcher(['/api/webhooks(.*)']) and skip auth.protect() for it (see @clerk-sync/next's README).",
+  express:
+    "Mount the webhook before anything that refuses requests without a session: app.post('/api/webhooks', clerkSyncWebhook(sync)) above app.use(requireAuth()), or apply requireAuth() only to the routes that need it.",
+  fastify:
+    'Register clerkSyncWebhook(sync) outside the encapsulated scope whose hook refuses requests without a session (a sibling plugin, not a child of it).',
+  hono: "Register app.post('/api/webhooks', clerkSyncWebhook(sync)) before the middleware that refuses requests without a session, or give that middleware a path that leaves the webhook out.",
+}
+
+const FRAMEWORK_NAMES: Record<Framework, string> = {
+  next: 'Next.js',
+  express: 'Express',
+  fastify: 'Fastify',
+  hono: 'Hono',
+}
+
+/**
+ * The framework that answered, when the answer says so: Express and Next.js name themselves in
+ * `x-powered-by` (unless the app turned it off); Next's middleware adds `x-middleware-*` headers.
+ * Fastify and Hono send nothing that tells them apart.
+ */
+export function frameworkOf(headers: Headers): Framework | null {
+  const poweredBy = headers.get('x-powered-by') ?? ''
+  if (/\bexpress\b/i.test(poweredBy)) return 'express'
+  if (/next\.js/i.test(poweredBy)) return 'next'
+  for (const [name] of headers) if (/^x-(middleware|nextjs)-/i.test(name)) return 'next'
+  return null
+}
+
+/** The fix for the framework in use, or each framework's fix when the answer does not say. */
+export function publicRouteFix(headers: Headers): string {
+  const framework = frameworkOf(headers)
+  if (framework)
+    return `Svix calls this route without a Clerk session. ${PUBLIC_ROUTE_FIXES[framework]}`
+  const each = (Object.keys(PUBLIC_ROUTE_FIXES) as Framework[])
+    .map((f) => `${FRAMEWORK_NAMES[f]}: ${PUBLIC_ROUTE_FIXES[f]}`)
+    .join(' ')
+  return `Svix calls this route without a Clerk session. The answer does not say which framework runs it; the fix for each: ${each}`
+}
+
+/** What to do about a clerk-sync error code an answer carries (failed answers hide the message). */
+const CODE_FIXES: Partial<Record<string, string>> = {
+  [ErrorCode.STORE_NOT_MIGRATED]:
+    "The store's tables do not exist in the app's database: run applyMigrations(db) at start-up (@clerk-sync/drizzle), or apply @clerk-sync/prisma's migrations/<provider>/0000_clerk_sync/migration.sql (@clerk-sync/prisma), then check again.",
+}
 
 /**
  * Why an endpoint answered a webhook the way it did. Clerk's middleware marks what it answers with
@@ -65,9 +111,10 @@ export function diagnoseAnswer(answer: EndpointAnswer, options: { probe: boolean
           'clerk-sync answered and refused the unsigned probe, as it should: the route is reachable, public and verifying signatures.',
       }
     }
+    const fix = ours.code ? CODE_FIXES[ours.code] : undefined
     return {
       verdict: 'clerk-sync-error',
-      explanation: `clerk-sync answered ${answer.status}${ours.code ? ` ${ours.code}` : ''}: ${ours.message}`,
+      explanation: `clerk-sync answered ${answer.status}${ours.code ? ` ${ours.code}` : ''}: ${ours.message}${fix ? ` ${fix}` : ''}`,
     }
   }
   const authStatus = answer.headers.get('x-clerk-auth-status')
@@ -78,7 +125,7 @@ export function diagnoseAnswer(answer: EndpointAnswer, options: { probe: boolean
     const clerkSays = [authStatus, authReason].filter(Boolean).join(', ')
     return {
       verdict: 'protected',
-      explanation: `Clerk's middleware answered ${answer.status}${redirected && location ? ` (redirect to ${location})` : ''}${clerkSays ? ` [${clerkSays}]` : ''} instead of clerk-sync: the webhook route is protected. ${PUBLIC_ROUTE_FIX}`,
+      explanation: `Clerk's middleware answered ${answer.status}${redirected && location ? ` (redirect to ${location})` : ''}${clerkSays ? ` [${clerkSays}]` : ''} instead of clerk-sync: the webhook route is protected. ${publicRouteFix(answer.headers)}`,
     }
   }
   if (answer.status >= 200 && answer.status < 300) {
@@ -91,7 +138,7 @@ export function diagnoseAnswer(answer: EndpointAnswer, options: { probe: boolean
   }
   const hint =
     answer.status === 401 || answer.status === 403 || answer.status === 404 || redirected
-      ? ` If an auth middleware runs on this path, that is the likely cause. ${PUBLIC_ROUTE_FIX}`
+      ? ` If an auth middleware runs on this path, that is the likely cause. ${publicRouteFix(answer.headers)}`
       : ''
   return {
     verdict: 'not-clerk-sync',

@@ -1,0 +1,119 @@
+import { createServer, type OutgoingHttpHeaders } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import {
+  ClerkSyncError,
+  createClerkSync,
+  ErrorCode,
+  MemoryStore,
+  silentLogger,
+  webhookResponseBody,
+} from '@clerk-sync/core'
+import { generateSigningSecret } from '@clerk-sync/testing'
+import { describe, expect, it } from 'vitest'
+import { checkCommand } from '../src/commands/check.js'
+import { triggerCommand } from '../src/commands/trigger.js'
+import type { Io } from '../src/io.js'
+
+/** Runs the CLI in process, capturing what it prints. */
+async function cli(args: string[]): Promise<{ code: number; stdout: string }> {
+  const out: string[] = []
+  const io: Io = { json: args.includes('--json'), out: (t) => out.push(t), err: (t) => out.push(t) }
+  const [command, ...rest] = args
+  const code = await (command === 'check' ? checkCommand : triggerCommand)(rest, io)
+  return { code, stdout: out.join('\n') }
+}
+
+/** A real server answering every request with one status and these headers. */
+async function serve<T>(
+  status: number,
+  headers: OutgoingHttpHeaders,
+  use: (url: string) => Promise<T>,
+): Promise<T> {
+  const server = createServer((_req, res) => res.writeHead(status, headers).end())
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  try {
+    return await use(`http://127.0.0.1:${(server.address() as AddressInfo).port}/api/webhooks`)
+  } finally {
+    await new Promise((resolve) => server.close(resolve))
+  }
+}
+
+// What Clerk's middleware sets on an answer it gives itself: a redirect to sign in.
+const clerkRedirect = {
+  location: 'https://accounts.example.com/sign-in',
+  'x-clerk-auth-status': 'signed-out',
+  'x-clerk-auth-reason': 'session-token-and-uat-missing',
+}
+
+describe('clerk-sync check names the fix for the framework that answered', () => {
+  it('Express (x-powered-by: Express): requireAuth and route order, not createRouteMatcher', async () => {
+    const result = await serve(307, { ...clerkRedirect, 'x-powered-by': 'Express' }, (url) =>
+      cli(['check', '--url', url, '--json']),
+    )
+    expect(result.code).toBe(1)
+    const { verdict, explanation } = JSON.parse(result.stdout)
+    expect(verdict).toBe('protected')
+    expect(explanation).toContain('requireAuth()')
+    expect(explanation).not.toContain('createRouteMatcher')
+    expect(explanation).not.toContain('Fastify')
+  })
+
+  it('Next.js (x-powered-by: Next.js): createRouteMatcher only', async () => {
+    const result = await serve(307, { ...clerkRedirect, 'x-powered-by': 'Next.js' }, (url) =>
+      cli(['check', '--url', url, '--json']),
+    )
+    const { verdict, explanation } = JSON.parse(result.stdout)
+    expect(verdict).toBe('protected')
+    expect(explanation).toContain("createRouteMatcher(['/api/webhooks(.*)'])")
+    expect(explanation).not.toContain('requireAuth')
+  })
+
+  it('a framework the answer does not name: the fix for each, briefly', async () => {
+    const result = await serve(401, { 'x-clerk-auth-status': 'signed-out' }, (url) =>
+      cli(['check', '--url', url, '--json']),
+    )
+    const { verdict, explanation } = JSON.parse(result.stdout)
+    expect(verdict).toBe('protected')
+    for (const part of ['Next.js: ', 'Express: ', 'Fastify: ', 'Hono: '])
+      expect(explanation).toContain(part)
+  })
+})
+
+describe('clerk-sync trigger and check on a store that was never migrated', () => {
+  it('names the migration to run from the answer’s STORE_NOT_MIGRATED code', async () => {
+    const secret = generateSigningSecret()
+    // The error drizzleStore and prismaStore throw for a missing table (tested in their packages).
+    class UnmigratedStore extends MemoryStore {
+      override async upsertUser(): never {
+        throw new ClerkSyncError(ErrorCode.STORE_NOT_MIGRATED, 'Table clerk_sync_events is missing')
+      }
+    }
+    const sync = createClerkSync({
+      signingSecret: secret,
+      store: new UnmigratedStore(),
+      logger: silentLogger,
+    })
+    const server = createServer(async (req, res) => {
+      const chunks: Buffer[] = []
+      for await (const chunk of req) chunks.push(chunk as Buffer)
+      const result = await sync.processWebhook({
+        body: Buffer.concat(chunks),
+        headers: req.headers,
+      })
+      res
+        .writeHead(result.status, { 'content-type': 'application/json' })
+        .end(JSON.stringify(webhookResponseBody(result)))
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/webhooks`
+    try {
+      const triggered = await cli(['trigger', 'user.created', '--url', url, '--secret', secret])
+      expect(triggered.code).toBe(1)
+      expect(triggered.stdout).toContain('STORE_NOT_MIGRATED')
+      expect(triggered.stdout).toContain('run applyMigrations(db)')
+      expect(triggered.stdout).toContain('0000_clerk_sync/migration.sql')
+    } finally {
+      await new Promise((resolve) => server.close(resolve))
+    }
+  })
+})
