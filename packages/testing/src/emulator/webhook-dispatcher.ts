@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events'
 import { signWebhook } from '../sign-webhook.js'
 import { sendAttempt } from './send-attempt.js'
 
@@ -83,6 +84,9 @@ export class WebhookDispatcher {
 
   constructor(options: DispatcherOptions) {
     this.#options = options
+    // Every attempt in flight listens for close(); past 10 (concurrency 32, say) Node would warn
+    // of a leak that is not one. The listeners are removed as attempts finish.
+    setMaxListeners(0, this.#abort.signal)
   }
 
   addEndpoint(endpoint: WebhookEndpoint): void {
