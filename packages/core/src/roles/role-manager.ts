@@ -172,36 +172,60 @@ export function createRoleManager<R extends string = DefaultRole>(
     }
   }
 
+  /**
+   * Writes the user Clerk returned through the store. `clerkChanged`: whether this call changed
+   * Clerk (set-role) or only read it (syncUserRole's repair), so the message says what is true.
+   * Each failure keeps its own code (MAP_USER_FAILED, STORE_CONFLICT, STORE_FAILED, …).
+   */
   async function writeToStore(
     json: ClerkUserJSON,
     source: WriteSource,
     actor: string | null,
+    clerkChanged: boolean,
     roleBefore?: R,
   ): Promise<SyncedUser<R>> {
-    // Clerk has changed by now: any failure from here on is a local one the webhook will repair.
+    const fail = (step: string, error: unknown, fallback: ErrorCode): ClerkSyncError => {
+      const code = error instanceof ClerkSyncError ? error.code : fallback
+      const reason = error instanceof Error ? error.message : String(error)
+      const outcome = clerkChanged
+        ? `Clerk has the new role for ${json.id}, but ${step} failed (${reason}); the user.updated webhook will bring the store in line`
+        : `Read ${json.id} from Clerk, but ${step} failed (${reason}); the store is unchanged`
+      return new ClerkSyncError(code, outcome, { cause: error })
+    }
+    let user: SyncedUser<R>
     try {
-      const user = (await toSyncedUser(json)) as SyncedUser<R>
+      user = (await toSyncedUser(json)) as SyncedUser<R>
+    } catch (error) {
+      throw fail('mapping the user', error, ErrorCode.MAP_USER_FAILED)
+    }
+    try {
       await store?.upsertUser({
         user,
         origin: { source, actor },
         ...(roleBefore !== undefined ? { roleBefore } : {}),
       })
-      return user
     } catch (error) {
-      throw new ClerkSyncError(
-        ErrorCode.STORE_FAILED,
-        `Clerk has the new role for ${json.id}, but the local write failed; the user.updated webhook will bring the store in line`,
-        { cause: error },
-      )
+      throw fail('writing it to the store', error, ErrorCode.STORE_FAILED)
     }
+    return user
   }
 
-  /** Demotions of the admin role, one at a time: a bulk call must not remove every admin itself. */
-  let adminDemotions: Promise<unknown> = Promise.resolve()
-  function oneAdminDemotionAtATime<T>(run: () => Promise<T>): Promise<T> {
-    const next = adminDemotions.then(run, run)
-    adminDemotions = next.catch(() => {})
+  /** Runs `run` after every earlier call queued on `queues[key]`, whatever those ended in. */
+  function queued<T>(queues: Map<string, Promise<unknown>>, key: string, run: () => Promise<T>) {
+    const next = (queues.get(key) ?? Promise.resolve()).then(run, run)
+    const tail = next.catch(() => {})
+    queues.set(key, tail)
+    // Forget the queue once nothing waits on it, so the map does not grow with every user.
+    void tail.then(() => queues.get(key) === tail && queues.delete(key))
     return next
+  }
+  /** Changes to one user, one at a time: the role read first is the role the change replaces. */
+  const userQueues = new Map<string, Promise<unknown>>()
+  /** Demotions of the admin role, one at a time: a bulk call must not remove every admin itself. */
+  const demotionQueue = new Map<string, Promise<unknown>>()
+
+  async function readClerkUser(userId: string): Promise<ClerkUserJSON> {
+    return userJsonOf(await callClerk(userId, () => clerk.users.getUser(userId)))
   }
 
   async function setRole(
@@ -211,8 +235,7 @@ export function createRoleManager<R extends string = DefaultRole>(
     source: WriteSource,
   ): Promise<SyncedUser<R>> {
     assertRole(role)
-    const update = async () => {
-      const current = userJsonOf(await callClerk(userId, () => clerk.users.getUser(userId)))
+    const apply = async (current: ClerkUserJSON) => {
       const before = roleOf(current)
       if (before === roles.adminRole && role !== roles.adminRole) {
         const admins = (await allClerkUsers()).filter((u) => roleOf(u) === roles.adminRole).length
@@ -229,10 +252,15 @@ export function createRoleManager<R extends string = DefaultRole>(
         ),
       )
       // Clerk's role before the change is the audit's "from", whatever the store held.
-      return writeToStore(updated, source, actor, before)
+      return writeToStore(updated, source, actor, true, before)
     }
-    // A change away from admin may be the one that removes the last admin: never two at once.
-    return role === roles.adminRole ? update() : oneAdminDemotionAtATime(update)
+    return queued(userQueues, userId, async () => {
+      const current = await readClerkUser(userId)
+      const demotesAdmin = roleOf(current) === roles.adminRole && role !== roles.adminRole
+      if (!demotesAdmin) return apply(current)
+      // Only a demotion can remove the last admin: those queue, and read again once it is their turn.
+      return queued(demotionQueue, 'admin', async () => apply(await readClerkUser(userId)))
+    })
   }
 
   const manager: RoleManagerCore<R> = {
@@ -315,8 +343,7 @@ export function createRoleManager<R extends string = DefaultRole>(
     async syncUserRole(userId) {
       // A 404 is not taken as a deletion: tombstones are forever, and the client might point at
       // another instance. Deletions arrive as user.deleted.
-      const json = userJsonOf(await callClerk(userId, () => clerk.users.getUser(userId)))
-      return writeToStore(json, 'sync', null)
+      return writeToStore(await readClerkUser(userId), 'sync', null, false)
     },
   }
 
