@@ -79,8 +79,9 @@ function unusable<R extends string>(
 /** The webhook pipeline: size, headers, signature, JSON, event shape, then the store. */
 export function createWebhookProcessor<R extends string>(deps: WebhookProcessorDeps<R>) {
   const { verifier, store, maxBodyBytes, logger } = deps
-  // Keep a BOM, as a string body would: the signature covers the bytes as sent.
-  const decoder = new TextDecoder('utf-8', { ignoreBOM: true })
+  // Keep a BOM, as a string body would: the signature covers the bytes as sent. Fatal: svix
+  // verifies text, and a lossy decode would check the signature against other bytes than were sent.
+  const decoder = new TextDecoder('utf-8', { ignoreBOM: true, fatal: true })
 
   async function run(input: ProcessWebhookInput): Promise<WebhookResult<R>> {
     if (input.method !== undefined && input.method.toUpperCase() !== 'POST') {
@@ -104,7 +105,15 @@ export function createWebhookProcessor<R extends string>(deps: WebhookProcessorD
     if (!headers.ok) return reject(400, ErrorCode.HEADERS_INVALID, headers.message)
     const eventId = headers.headers.id
 
-    const text = typeof body === 'string' ? body : decoder.decode(body)
+    let text: string
+    try {
+      text = typeof body === 'string' ? body : decoder.decode(body)
+    } catch {
+      // Clerk sends UTF-8 JSON; these bytes cannot be an event (and svix cannot verify them as sent).
+      return reject(400, ErrorCode.BODY_NOT_JSON, 'The body is not valid UTF-8, so not JSON', {
+        eventId,
+      })
+    }
     const verified = verifier.verify(text, headers.headers)
     if (!verified.ok) {
       if (verified.code === ErrorCode.BODY_NOT_JSON)

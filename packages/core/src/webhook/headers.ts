@@ -43,7 +43,10 @@ function lookup(headers: HeadersInput, name: string): string | readonly string[]
  * `IncomingHttpHeaders` for unknown names). No valid value of these three contains that.
  */
 function looksMerged(name: string, value: string): boolean {
-  return name === 'svix-signature' ? /,\s/.test(value) : value.includes(',')
+  if (name !== 'svix-signature') return value.includes(',')
+  // A joined blank second value may be left as a bare trailing comma once whitespace is trimmed
+  // ("v1,sig,"); "v1," alone is one malformed signature, not two headers.
+  return /,\s/.test(value) || (/,\s*$/.test(value) && value.split(',').length > 2)
 }
 
 // Svix ids are `msg_` and a few dozen letters; anything else is not from Svix.
@@ -60,7 +63,9 @@ export function readSvixHeaders(headers: HeadersInput): SvixHeadersResult {
     }
     const trimmed = typeof value === 'string' ? value.trim() : ''
     if (trimmed === '') missing.push(name)
-    else if (looksMerged(name, trimmed)) {
+    // Judged before trimming: a repeated header whose second value is blank joins as "v1,…, ",
+    // and the trim would remove exactly the ", " that shows it.
+    else if (looksMerged(name, value as string)) {
       return { ok: false, message: `Header ${name} was sent more than once` }
     }
     values.push(trimmed)
