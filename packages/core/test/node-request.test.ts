@@ -14,7 +14,12 @@ import {
 } from '@clerk-sync/testing'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { captureLogger } from '../../../test-support/capture-logger.js'
-import { rawHttp, rawRequest } from '../../../test-support/raw-http.js'
+import {
+  encodeRequest,
+  type RawRequest,
+  rawExchange,
+  writeAndAbort,
+} from '../../../test-support/trust/raw-http.js'
 
 type Handler = (req: IncomingMessage & { body?: unknown }, res: ServerResponse) => void
 
@@ -29,6 +34,34 @@ async function listen(handler: Handler): Promise<{ server: Server; port: number 
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** Bytes of one request; Node answers 400 itself to HTTP/1.1 without Host, so one is added. */
+function bytes(
+  method: string,
+  target: string,
+  headers: Record<string, string>,
+  body = '',
+  contentLength: RawRequest['contentLength'] = 'auto',
+): Buffer {
+  const all = Object.keys(headers).some((h) => h.toLowerCase() === 'host')
+    ? headers
+    : { host: 'localhost', ...headers }
+  return encodeRequest({
+    method,
+    target,
+    headers: Object.entries(all),
+    body: Buffer.from(body),
+    contentLength,
+  })
+}
+
+/** The answer, or status 0 when the server closed without one. */
+async function exchange(port: number, request: Buffer) {
+  const outcome = await rawExchange(port, request)
+  return outcome.kind === 'answered'
+    ? outcome.answer
+    : { status: 0, headers: {} as Record<string, string>, text: '' }
+}
 
 describe('@clerk-sync/core/node: the one Node request path', () => {
   const secret = generateSigningSecret()
@@ -95,10 +128,7 @@ describe('@clerk-sync/core/node: the one Node request path', () => {
       ],
       ['a target of //', '//evil.example/x', { host: 'h' }, 'http://localhost/x'],
     ])('%s', async (_name, target, headers, url) => {
-      const answer = await rawRequest(
-        probe.port,
-        rawHttp('POST', target, { ...headers, 'content-length': '2' }, '{}'),
-      )
+      const answer = await exchange(probe.port, bytes('POST', target, headers, '{}'))
       expect(answer.status).toBe(200)
       expect(seen).toEqual({ url, method: 'POST', body: '{}' })
     })
@@ -106,22 +136,17 @@ describe('@clerk-sync/core/node: the one Node request path', () => {
     it('applies a signed delivery sent with Host: a b', async () => {
       const user = clerkUser()
       const body = JSON.stringify(userCreatedEvent(user))
-      const answer = await rawRequest(
+      const answer = await exchange(
         webhook.port,
-        rawHttp(
+        bytes(
           'POST',
           '/api/webhooks',
-          {
-            host: 'a b',
-            'content-type': 'application/json',
-            'content-length': String(Buffer.byteLength(body)),
-            ...signWebhook({ secret, body }),
-          },
+          { host: 'a b', 'content-type': 'application/json', ...signWebhook({ secret, body }) },
           body,
         ),
       )
       expect(answer.status).toBe(200)
-      expect(JSON.parse(answer.body)).toMatchObject({ outcome: 'applied' })
+      expect(JSON.parse(answer.text)).toMatchObject({ outcome: 'applied' })
       expect(await store.getUser(user.id)).not.toBeNull()
     })
   })
@@ -132,15 +157,14 @@ describe('@clerk-sync/core/node: the one Node request path', () => {
       log.lines.length = 0
       const user = clerkUser()
       const body = JSON.stringify(userCreatedEvent(user))
-      const head = rawHttp('POST', '/api/webhooks', {
-        'content-type': 'application/json',
-        'content-length': String(Buffer.byteLength(body)),
-        ...signWebhook({ secret, body }),
-      })
-      const answer = await rawRequest(webhook.port, head + body.slice(0, 40), {
-        closeAfterMs: 50,
-      })
-      expect(answer.status).toBe(0)
+      const half = bytes(
+        'POST',
+        '/api/webhooks',
+        { 'content-type': 'application/json', ...signWebhook({ secret, body }) },
+        body.slice(0, 40),
+        Buffer.byteLength(body),
+      )
+      await writeAndAbort(webhook.port, half)
       // The handler finished (its log line proves it) and wrote nothing.
       for (let i = 0; i < 100 && !log.lines.length; i++) await sleep(10)
       expect(log.lines).toEqual([expect.stringMatching(/^warn Webhook request abandoned: /)])
@@ -151,12 +175,7 @@ describe('@clerk-sync/core/node: the one Node request path', () => {
     })
 
     it('a body shorter than its Content-Length is unreadable, not truncated', async () => {
-      const answer = await rawRequest(
-        probe.port,
-        rawHttp('POST', '/', { 'content-length': '100' }, 'short'),
-        { closeAfterMs: 50 },
-      )
-      expect(answer.status).toBe(0)
+      await writeAndAbort(probe.port, bytes('POST', '/', {}, 'short', 100))
       for (let i = 0; i < 100 && !seen; i++) await sleep(10)
       expect(seen?.body).toBeNull()
       expect(seen?.error).toBeDefined()
@@ -176,14 +195,8 @@ describe('@clerk-sync/core/node: the one Node request path', () => {
           onEscape,
         ),
       )
-      const answer = await rawRequest(
-        slow.port,
-        rawHttp('POST', '/', { 'content-length': '2' }, '{}'),
-        {
-          closeAfterMs: 20,
-        },
-      )
-      expect(answer.status).toBe(0)
+      await writeAndAbort(slow.port, bytes('POST', '/', {}, '{}'))
+      // The handler answers 100 ms later, to a socket that is gone.
       await sleep(200)
       slow.server.closeAllConnections()
       await new Promise((resolve) => slow.server.close(resolve))
@@ -193,23 +206,23 @@ describe('@clerk-sync/core/node: the one Node request path', () => {
   describe('the cap applies while reading', () => {
     it('answers 413 to a chunked body past the cap and closes the connection', async () => {
       const chunk = 'x'.repeat(1024)
-      const head = rawHttp('POST', '/api/webhooks', {
-        'transfer-encoding': 'chunked',
-        ...signWebhook({ secret, body: 'x' }),
-      })
       const chunks = Array.from({ length: 8 }, () => `400\r\n${chunk}\r\n`).join('')
-      const answer = await rawRequest(webhook.port, `${head}${chunks}`)
+      const request = bytes(
+        'POST',
+        '/api/webhooks',
+        { 'transfer-encoding': 'chunked', ...signWebhook({ secret, body: 'x' }) },
+        chunks,
+        'none',
+      )
+      const answer = await exchange(webhook.port, request)
       expect(answer.status).toBe(413)
-      expect(answer.head.toLowerCase()).toContain('connection: close')
+      expect(answer.headers.connection).toBe('close')
     })
 
     it('answers 413 at once to a declared length past the cap, reading none of it', async () => {
-      const answer = await rawRequest(
+      const answer = await exchange(
         webhook.port,
-        rawHttp('POST', '/api/webhooks', {
-          'content-length': '100000',
-          ...signWebhook({ secret, body: 'x' }),
-        }),
+        bytes('POST', '/api/webhooks', signWebhook({ secret, body: 'x' }), '', 100_000),
       )
       expect(answer.status).toBe(413)
     })
