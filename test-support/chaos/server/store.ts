@@ -25,6 +25,8 @@ export interface StoreConfig {
   poolMax: number
   /** Drizzle: create the clerk_sync_* tables at start-up, as the quick start does. */
   migrate: boolean
+  /** Drizzle on pg: 'unhandled' leaves checked-out clients without an error listener. */
+  pgClientErrors: 'logged' | 'unhandled'
 }
 
 export function storeConfigFromEnv(env: NodeJS.ProcessEnv): StoreConfig {
@@ -45,6 +47,7 @@ export function storeConfigFromEnv(env: NodeJS.ProcessEnv): StoreConfig {
     schema: env.DATABASE_SCHEMA || undefined,
     poolMax: Number(env.DATABASE_POOL_MAX ?? 8),
     migrate: env.CHAOS_MIGRATE !== '0',
+    pgClientErrors: env.CHAOS_PG_CLIENT_ERRORS === 'unhandled' ? 'unhandled' : 'logged',
   }
 }
 
@@ -68,9 +71,12 @@ export async function openStore(config: StoreConfig): Promise<OpenedStore> {
     // pool.connect()) has no pool listener, and a connection dropped mid-transaction emits
     // 'error' on the client, which ends the process just the same. The transaction's queries
     // fail anyway (the delivery answers 500 and is retried), so logging is all that is left.
-    pool.on('connect', (client) => {
-      client.on('error', (error) => console.error(`[db] connection lost: ${error.message}`))
-    })
+    // (CHAOS_PG_CLIENT_ERRORS=unhandled leaves it out, to show what happens without it.)
+    if (config.pgClientErrors !== 'unhandled') {
+      pool.on('connect', (client) => {
+        client.on('error', (error) => console.error(`[db] connection lost: ${error.message}`))
+      })
+    }
     const db = drizzlePg(pool)
     if (config.migrate) await applyMigrations(db)
     return { store: drizzleStore(db), close: () => pool.end() }

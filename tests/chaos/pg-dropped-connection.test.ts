@@ -1,0 +1,96 @@
+/**
+ * Why the chaos server gives every node-postgres client an error listener, not only the pool:
+ * a connection that drops while Drizzle's transaction holds its client emits 'error' on that
+ * client, which has no listener (pg-pool removes its own while a client is checked out), and the
+ * process exits. With the listener the delivery answers 500 and the retry applies it.
+ * A write is held inside its transaction by a trigger (test-support/faults.ts), so the drop
+ * lands mid-transaction every time.
+ */
+import {
+  clerkUser,
+  generateSigningSecret,
+  signWebhook,
+  userCreatedEvent,
+} from '@clerk-sync/testing'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  buildChaosServer,
+  createScopedDatabase,
+  type ServerBuild,
+  startFaultProxy,
+  startFleet,
+} from '../../test-support/chaos/index.js'
+import { postgresUnavailable } from '../../test-support/databases.js'
+import { pgFaults } from '../../test-support/faults.js'
+
+const skip = await postgresUnavailable()
+
+async function deliver(url: string, secret: string, body: string): Promise<number> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...signWebhook({ secret, body }) },
+    body,
+    signal: AbortSignal.timeout(20_000),
+  })
+  await response.text()
+  return response.status
+}
+
+async function dropMidTransaction(build: ServerBuild, clientErrors: 'logged' | 'unhandled') {
+  const db = await createScopedDatabase('postgres')
+  const proxy = await startFaultProxy(db.target)
+  const secret = generateSigningSecret()
+  const fleet = await startFleet({
+    entry: build.serverEntry,
+    cwd: build.dir,
+    count: 1,
+    env: {
+      CHAOS_STORE: 'drizzle',
+      CHAOS_DIALECT: 'postgres',
+      CHAOS_PG_CLIENT_ERRORS: clientErrors,
+      CLERK_WEBHOOK_SIGNING_SECRET: secret,
+      ...db.serverEnv(proxy),
+    },
+  })
+  try {
+    const faults = pgFaults(db)
+    await faults.install([{ table: 'clerk_sync_users', id: 'id' }])
+    const user = clerkUser({ emails: ['held@example.com'] })
+    const held = await faults.hold(user.id, 3000, false)
+    const url = `http://127.0.0.1:${fleet.ports[0]}/api/webhooks`
+    const body = JSON.stringify(userCreatedEvent(user))
+    const answer = deliver(url, secret, body).catch((error: Error) => error)
+    await held.entered
+    await proxy.outage(500)
+    const first = await answer
+    // The trigger holds only the first write: a retry goes straight through.
+    const retry = fleet.unexpectedExits().length ? null : await deliver(url, secret, body)
+    return { first, retry, exits: fleet.unexpectedExits() }
+  } finally {
+    await fleet.stop()
+    await proxy.close()
+    await db.drop()
+  }
+}
+
+describe.skipIf(!!skip)('Drizzle over pg.Pool: a connection dropped mid-transaction', () => {
+  let build: ServerBuild | undefined
+  beforeAll(async () => {
+    build = await buildChaosServer()
+  })
+  afterAll(() => build?.remove())
+
+  it('ends the process when only pool.on("error") is set', async () => {
+    const { first, exits } = await dropMidTransaction(build!, 'unhandled')
+    expect(first).toBeInstanceOf(Error)
+    expect(exits).toHaveLength(1)
+    expect(exits[0]!.lastLines.join('\n')).toMatch(/Unhandled 'error' event[\s\S]*ECONNRESET/)
+  }, 60_000)
+
+  it('answers 500, stays up and applies the retry with a listener on every client', async () => {
+    const { first, retry, exits } = await dropMidTransaction(build!, 'logged')
+    expect(exits).toEqual([])
+    expect(first).toBe(500)
+    expect(retry).toBe(200)
+  }, 60_000)
+})
