@@ -84,7 +84,7 @@ describe('clerk-sync trigger and check on a store that was never migrated', () =
     const secret = generateSigningSecret()
     // The error drizzleStore and prismaStore throw for a missing table (tested in their packages).
     class UnmigratedStore extends MemoryStore {
-      override async upsertUser(): never {
+      override async upsertUser(): Promise<never> {
         throw new ClerkSyncError(ErrorCode.STORE_NOT_MIGRATED, 'Table clerk_sync_events is missing')
       }
     }

@@ -104,7 +104,7 @@ describe('createRoleManager: concurrency and failures', () => {
 
   it('reports a store conflict as STORE_CONFLICT, not STORE_FAILED', async () => {
     class ConflictingStore extends MemoryStore {
-      override async upsertUser(): never {
+      override async upsertUser(): Promise<never> {
         throw new ClerkSyncError(ErrorCode.STORE_CONFLICT, 'UNIQUE "email" taken')
       }
     }
