@@ -38,21 +38,24 @@ async function deliver(url: string, secret: string, body: string): Promise<numbe
 
 async function dropMidTransaction(build: ServerBuild, clientErrors: 'logged' | 'unhandled') {
   const db = await createScopedDatabase('postgres')
-  const proxy = await startFaultProxy(db.target)
-  const secret = generateSigningSecret()
-  const fleet = await startFleet({
-    entry: build.serverEntry,
-    cwd: build.dir,
-    count: 1,
-    env: {
-      CHAOS_STORE: 'drizzle',
-      CHAOS_DIALECT: 'postgres',
-      CHAOS_PG_CLIENT_ERRORS: clientErrors,
-      CLERK_WEBHOOK_SIGNING_SECRET: secret,
-      ...db.serverEnv(proxy),
-    },
-  })
+  const cleanups: Array<() => Promise<void>> = [() => db.drop()]
   try {
+    const proxy = await startFaultProxy(db.target)
+    cleanups.unshift(() => proxy.close())
+    const secret = generateSigningSecret()
+    const fleet = await startFleet({
+      entry: build.serverEntry,
+      cwd: build.dir,
+      count: 1,
+      env: {
+        CHAOS_STORE: 'drizzle',
+        CHAOS_DIALECT: 'postgres',
+        CHAOS_PG_CLIENT_ERRORS: clientErrors,
+        CLERK_WEBHOOK_SIGNING_SECRET: secret,
+        ...db.serverEnv(proxy),
+      },
+    })
+    cleanups.unshift(() => fleet.stop())
     const faults = pgFaults(db)
     await faults.install([{ table: 'clerk_sync_users', id: 'id' }])
     const user = clerkUser({ emails: ['held@example.com'] })
@@ -67,9 +70,8 @@ async function dropMidTransaction(build: ServerBuild, clientErrors: 'logged' | '
     const retry = fleet.unexpectedExits().length ? null : await deliver(url, secret, body)
     return { first, retry, exits: fleet.unexpectedExits() }
   } finally {
-    await fleet.stop()
-    await proxy.close()
-    await db.drop()
+    // Servers first, then the proxy, then the database, even when a step above failed.
+    for (const cleanup of cleanups) await cleanup()
   }
 }
 
