@@ -104,6 +104,8 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
   const timeScale = timeScaleFor(outageMs)
   const expected = options.users + options.mutations
   const cleanups: Array<() => Promise<void> | void> = []
+  // Set when the run ends, so a fault schedule still waiting (the load failed) stops too.
+  let finished = false
   try {
     const db = await createScopedDatabase(options.dialect)
     cleanups.push(() => db.drop())
@@ -158,6 +160,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
     const waitForArrivals = async (count: number) => {
       const deadline = Date.now() + 10 * 60_000
       while (front.arrivalCount < count) {
+        if (finished) throw new Error('the run ended before its faults were injected')
         if (Date.now() > deadline)
           throw new Error(`only ${front.arrivalCount} of ${count} arrivals`)
         await new Promise((resolve) => setTimeout(resolve, POLL_MS))
@@ -226,6 +229,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
       durationMs: Math.round(performance.now() - started),
     }
   } finally {
+    finished = true
     // Everything stops even when the run failed: last started, first stopped.
     for (const cleanup of cleanups.reverse()) {
       try {
