@@ -66,14 +66,20 @@ production. Any other answer means something stands between Svix and clerk-sync;
 clerkMiddleware protecting the route (Clerk answers 401, 404 or a redirect to sign-in). Exits 0
 when clerk-sync answered, 1 otherwise.
 
+With --secret, a second probe is signed with the endpoint's secret, as an event type Clerk never
+sends: clerk-sync writes nothing, proves the secret matches and asks its store whether its tables
+exist (a missing migration is named with the command that fixes it).
+
 Options:
   --url <url>      Your webhook endpoint (required)
+  --secret <whsec> The endpoint's signing secret: also check the secret and the store
   --timeout <ms>   Give up after this long (default 15000, as Svix)
   --json           Print the result as JSON: { ok, verdict, explanation, status, … }
   -h, --help       Show this help
 
-Example:
-  clerk-sync check --url https://app.example.com/api/webhooks`
+Examples:
+  clerk-sync check --url https://app.example.com/api/webhooks
+  clerk-sync check --url http://localhost:3000/api/webhooks --secret "$CLERK_WEBHOOK_SIGNING_SECRET"`
 
 export function pendingHelp(command: string): string {
   return `Usage: clerk-sync ${command}

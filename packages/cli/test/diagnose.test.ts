@@ -1,4 +1,5 @@
 import { createServer, type OutgoingHttpHeaders } from 'node:http'
+import { createRequire } from 'node:module'
 import type { AddressInfo } from 'node:net'
 import {
   ClerkSyncError,
@@ -8,6 +9,8 @@ import {
   silentLogger,
   webhookResponseBody,
 } from '@clerk-sync/core'
+import { handleNodeWebhook } from '@clerk-sync/core/node'
+import { applyMigrations, drizzleStore } from '@clerk-sync/drizzle'
 import { generateSigningSecret } from '@clerk-sync/testing'
 import { describe, expect, it } from 'vitest'
 import { checkCommand } from '../src/commands/check.js'
@@ -114,6 +117,58 @@ describe('clerk-sync trigger and check on a store that was never migrated', () =
       expect(triggered.stdout).toContain('0000_clerk_sync/migration.sql')
     } finally {
       await new Promise((resolve) => server.close(resolve))
+    }
+  })
+})
+
+describe('clerk-sync check --secret asks the store whether it was migrated', () => {
+  // The CLI does not depend on a database driver; the Drizzle store's own package has them.
+  const requireFromDrizzle = createRequire(
+    new URL('../../store-drizzle/package.json', import.meta.url),
+  )
+  const Database = requireFromDrizzle('better-sqlite3') as new (
+    path: string,
+  ) => {
+    close(): void
+  }
+  const { drizzle } = requireFromDrizzle('drizzle-orm/better-sqlite3') as {
+    drizzle(client: unknown): Parameters<typeof drizzleStore>[0]
+  }
+
+  it('names the migration while the tables are missing, and says ready once they exist', async () => {
+    const secret = generateSigningSecret()
+    const sqlite = new Database(':memory:')
+    const db = drizzle(sqlite)
+    const sync = createClerkSync({
+      signingSecret: secret,
+      store: drizzleStore(db),
+      logger: silentLogger,
+    })
+    const server = createServer((req, res) => handleNodeWebhook(sync, req, res))
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/webhooks`
+    try {
+      const unsigned = await cli(['check', '--url', url])
+      expect(unsigned.code).toBe(0)
+
+      const before = await cli(['check', '--url', url, '--secret', secret, '--json'])
+      expect(before.code).toBe(1)
+      const said = JSON.parse(before.stdout)
+      expect(said).toMatchObject({ ok: false, verdict: 'clerk-sync-error' })
+      expect(said.explanation).toContain('500 STORE_NOT_MIGRATED')
+      expect(said.explanation).toContain('run applyMigrations(db)')
+
+      const wrongSecret = await cli(['check', '--url', url, '--secret', generateSigningSecret()])
+      expect(wrongSecret.code).toBe(1)
+      expect(wrongSecret.stdout).toContain('SIGNATURE_INVALID')
+
+      await applyMigrations(db)
+      const after = await cli(['check', '--url', url, '--secret', secret])
+      expect(after.code).toBe(0)
+      expect(after.stdout).toContain('clerk-sync is ready')
+    } finally {
+      await new Promise((resolve) => server.close(resolve))
+      sqlite.close()
     }
   })
 })

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { randomId } from '@clerk-sync/testing'
+import { randomId, signWebhook } from '@clerk-sync/testing'
 import { diagnoseAnswer } from '../diagnose-answer.js'
 import { CHECK_HELP } from '../help.js'
 import type { Io } from '../io.js'
@@ -9,13 +9,17 @@ import { EXIT_FAILURE, EXIT_OK, UsageError } from '../usage-error.js'
 
 const options = {
   url: { type: 'string' },
+  secret: { type: 'string' },
   timeout: { type: 'string' },
 } as const
 
 /**
  * Sends a webhook whose signature cannot be valid. clerk-sync refuses it before reading anything
  * else (400 SIGNATURE_INVALID) and writes nothing, so this is safe against production; any other
- * answer means something stands between Svix and clerk-sync.
+ * answer means something stands between Svix and clerk-sync. With `--secret`, a second probe is
+ * signed: an event type Clerk never sends (`clerk-sync.check`), on which clerk-sync writes nothing
+ * and asks its store whether its tables exist, so a missing migration shows before Clerk's
+ * deliveries start failing.
  */
 export async function checkCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseCommandArgs('check', {
@@ -32,6 +36,10 @@ export async function checkCommand(args: string[], io: Io): Promise<number> {
   if (!values.url) throw new UsageError('--url is required', 'check')
   const url = httpUrlFlag('url', values.url)
   const timeoutMs = integerFlag('timeout', values.timeout, 1, 600_000) ?? 15_000
+  const secret = values.secret
+  if (secret !== undefined && !/^whsec_[A-Za-z0-9+/]+=*$/.test(secret)) {
+    throw new UsageError('--secret must be whsec_ followed by base64', 'check')
+  }
 
   const body = JSON.stringify({ type: 'clerk-sync.check', object: 'event', data: {} })
   const headers = {
@@ -48,6 +56,20 @@ export async function checkCommand(args: string[], io: Io): Promise<number> {
     Object.assign(result, {
       verdict: 'unreachable',
       explanation: `No answer from ${url}: ${String(answer.summary.error)}. Is the app running, and is this the URL Clerk calls?`,
+    })
+  }
+  if (secret && result.verdict === 'ok') {
+    // Signed now: the same body, which clerk-sync recognises as the readiness probe.
+    const signed = await postWebhook(url, body, signWebhook({ secret, body }), timeoutMs)
+    const store = signed.response
+      ? diagnoseAnswer(signed.response, { probe: false })
+      : {
+          verdict: 'unreachable' as const,
+          explanation: `No answer to the signed probe: ${String(signed.summary.error)}`,
+        }
+    Object.assign(result, {
+      verdict: store.verdict,
+      explanation: `${String(result.explanation)} Signed probe → HTTP ${signed.response?.status ?? '-'}: ${store.explanation}`,
     })
   }
   const ok = result.verdict === 'ok'

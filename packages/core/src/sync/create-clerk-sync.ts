@@ -91,7 +91,7 @@ export function createClerkSync<R extends string = DefaultRole>(
     2 ** 31 - 1,
   )
   const logger = options.logger ?? consoleLogger()
-  const store = guardStore(options.store as UserStore<R>)
+  const store = guardStore(options.store as UserStore<R>, { logger })
   const { mapUser } = options
 
   async function toSyncedUser(userJson: ClerkUserJSON): Promise<SyncedUser<R>> {

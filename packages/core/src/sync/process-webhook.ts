@@ -62,6 +62,9 @@ function reject<R extends string>(
   return { status, outcome: 'rejected', code, message, ...extra }
 }
 
+/** The event type of `clerk-sync check`'s probe; Clerk never sends it. */
+export const CHECK_EVENT_TYPE = 'clerk-sync.check'
+
 /**
  * A correctly signed event clerk-sync cannot use (not JSON, not a Clerk event, a user event
  * without a usable id or updated_at). It came from Clerk, so acknowledging it would lose it for
@@ -130,6 +133,7 @@ export function createWebhookProcessor<R extends string>(deps: WebhookProcessorD
       )
     }
     const eventType = envelope.data.type
+    if (eventType === CHECK_EVENT_TYPE) return checkReadiness(eventId)
     if (!isHandledEventType(eventType)) {
       return {
         status: 200,
@@ -171,6 +175,32 @@ export function createWebhookProcessor<R extends string>(deps: WebhookProcessorD
         eventType,
         userId,
       }
+    }
+  }
+
+  /**
+   * The signed probe `clerk-sync check --secret` sends: proves the secret and asks the store
+   * whether its tables exist. Only a caller holding the signing secret learns the answer.
+   */
+  async function checkReadiness(eventId: string): Promise<WebhookResult<R>> {
+    try {
+      await store.checkSchema?.()
+    } catch (error) {
+      return {
+        status: 500,
+        outcome: 'failed',
+        code: error instanceof ClerkSyncError ? error.code : ErrorCode.STORE_FAILED,
+        message: error instanceof Error ? error.message : String(error),
+        eventId,
+        eventType: CHECK_EVENT_TYPE,
+      }
+    }
+    return {
+      status: 200,
+      outcome: 'ignored',
+      message: 'clerk-sync is ready: the signature matched and the store answered',
+      eventId,
+      eventType: CHECK_EVENT_TYPE,
     }
   }
 
