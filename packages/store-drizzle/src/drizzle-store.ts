@@ -49,6 +49,9 @@ export interface DrizzleStoreOptions {
 
 export interface DrizzleUserStore extends UserStore<string> {
   readonly dialect: Dialect
+  /** Always present here: the Drizzle store can tell whether its tables exist. */
+  checkSchema(): Promise<void>
+  hasEvent(eventId: string): Promise<boolean>
 }
 
 const schemas = { pg: pgSchema, mysql: mysqlSchema, sqlite: sqliteSchema }

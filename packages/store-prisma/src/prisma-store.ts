@@ -52,6 +52,9 @@ export interface PrismaStoreOptions {
 
 export interface PrismaUserStore extends UserStore<string> {
   readonly provider: Provider
+  /** Always present here: the Prisma store can tell whether its tables exist. */
+  checkSchema(): Promise<void>
+  hasEvent(eventId: string): Promise<boolean>
 }
 
 const BATCH = 1000
