@@ -105,6 +105,42 @@ interface EventEmitterLike {
   listenerCount(event: string): number
 }
 
+interface PgPoolLike {
+  on(event: 'acquire', listener: (client: PgClientLike) => void): unknown
+}
+interface PgClientLike {
+  on(event: 'error', listener: (error: Error) => void): unknown
+}
+
+const guardedPools = new WeakSet<object>()
+const guardedClients = new WeakSet<object>()
+
+/**
+ * A node-postgres client checked out of a Pool (Drizzle's db.transaction takes one with
+ * pool.connect()) loses the pool's error listener until it is released, so a connection that drops
+ * mid-transaction emits 'error' with no listener and the process exits. The store's own
+ * transactions take these clients, so it gives each one a listener: the transaction's queries fail
+ * anyway (the delivery answers 500 and Svix retries), and the pool still hears of idle failures.
+ */
+function guardCheckedOutPgClients(db: AnyDatabase, logger: Logger): void {
+  const pool = (db as { $client?: unknown }).$client as
+    | (PgPoolLike & Record<string, unknown>)
+    | undefined
+  if (typeof pool?.on !== 'function') return
+  if (typeof pool.totalCount !== 'number' || typeof pool.idleCount !== 'number') return
+  if (guardedPools.has(pool)) return
+  guardedPools.add(pool)
+  pool.on('acquire', (client) => {
+    if (guardedClients.has(client)) return
+    guardedClients.add(client)
+    client.on('error', (error) =>
+      logger.warn(
+        `drizzleStore: a postgres connection failed while in use (${error.message}); the write it carried fails and is retried`,
+      ),
+    )
+  })
+}
+
 /**
  * A `UserStore` over the app's Drizzle database: Postgres (pg, postgres-js, PGlite),
  * MySQL/MariaDB (mysql2) or SQLite (better-sqlite3, libSQL).
@@ -136,7 +172,11 @@ export function drizzleStore(db: AnyDatabase, options: DrizzleStoreOptions = {})
         ? mysqlReads(anyDb, users)
         : sqliteReads(anyDb, users)
   const transact = createTransactor(db, dialect, options.maxAttempts ?? 5)
-  if (dialect === 'pg') warnOnUnhandledPgErrors(db, options.logger ?? consoleLogger())
+  if (dialect === 'pg') {
+    const logger = options.logger ?? consoleLogger()
+    warnOnUnhandledPgErrors(db, logger)
+    guardCheckedOutPgClients(db, logger)
+  }
 
   /** Reads fail as the driver says, except a missing table, which names the migration to run. */
   async function read<T>(run: () => Promise<T>): Promise<T> {

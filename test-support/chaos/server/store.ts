@@ -26,7 +26,6 @@ export interface StoreConfig {
   /** Drizzle: create the clerk_sync_* tables at start-up, as the quick start does. */
   migrate: boolean
   /** Drizzle on pg: 'unhandled' leaves checked-out clients without an error listener. */
-  pgClientErrors: 'logged' | 'unhandled'
 }
 
 export function storeConfigFromEnv(env: NodeJS.ProcessEnv): StoreConfig {
@@ -47,7 +46,6 @@ export function storeConfigFromEnv(env: NodeJS.ProcessEnv): StoreConfig {
     schema: env.DATABASE_SCHEMA || undefined,
     poolMax: Number(env.DATABASE_POOL_MAX ?? 8),
     migrate: env.CHAOS_MIGRATE !== '0',
-    pgClientErrors: env.CHAOS_PG_CLIENT_ERRORS === 'unhandled' ? 'unhandled' : 'logged',
   }
 }
 
@@ -67,16 +65,8 @@ export async function openStore(config: StoreConfig): Promise<OpenedStore> {
     // 'error' event is thrown and ends the process. A database restart or a dropped connection
     // would take the app down, so every app that uses pg.Pool needs this line.
     pool.on('error', (error) => console.error(`[db] idle connection lost: ${error.message}`))
-    // Not enough: a client checked out for a transaction (Drizzle's db.transaction takes one with
-    // pool.connect()) has no pool listener, and a connection dropped mid-transaction emits
-    // 'error' on the client, which ends the process just the same. The transaction's queries
-    // fail anyway (the delivery answers 500 and is retried), so logging is all that is left.
-    // (CHAOS_PG_CLIENT_ERRORS=unhandled leaves it out, to show what happens without it.)
-    if (config.pgClientErrors !== 'unhandled') {
-      pool.on('connect', (client) => {
-        client.on('error', (error) => console.error(`[db] connection lost: ${error.message}`))
-      })
-    }
+    // (A client checked out for a transaction loses the pool's listener; drizzleStore gives the
+    // clients it checks out their own, so this one line is all an app writes.)
     const db = drizzlePg(pool)
     if (config.migrate) await applyMigrations(db)
     return { store: drizzleStore(db), close: () => pool.end() }
