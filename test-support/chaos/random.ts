@@ -1,11 +1,3 @@
-/** mulberry32, so a run's choices (which deliveries are cut, the load's picks) follow its seed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+// The emulator's seeded generator (mulberry32), so a run's own choices (which deliveries are cut,
+// the load's picks) follow its seed the same way the emulator's chaos does.
+export { seededRandom } from '../../packages/testing/src/emulator/random.js'
