@@ -166,7 +166,7 @@ describe('@clerk-sync/core/node: the one Node request path', () => {
       )
       await writeAndAbort(webhook.port, half)
       // The handler finished (its log line proves it) and wrote nothing.
-      for (let i = 0; i < 100 && !log.lines.length; i++) await sleep(10)
+      for (let i = 0; i < 500 && !log.lines.length; i++) await sleep(10)
       expect(log.lines).toEqual([expect.stringMatching(/^warn Webhook request abandoned: /)])
       expect(store.snapshot()).toEqual(before)
       // And the server still answers.
@@ -176,7 +176,7 @@ describe('@clerk-sync/core/node: the one Node request path', () => {
 
     it('a body shorter than its Content-Length is unreadable, not truncated', async () => {
       await writeAndAbort(probe.port, bytes('POST', '/', {}, 'short', 100))
-      for (let i = 0; i < 100 && !seen; i++) await sleep(10)
+      for (let i = 0; i < 500 && !seen; i++) await sleep(10)
       expect(seen?.body).toBeNull()
       expect(seen?.error).toBeDefined()
     })
