@@ -3,6 +3,7 @@ import {
   ClerkSyncError,
   createClerkSync,
   createRoleManager,
+  createSetRoleHandler,
   ErrorCode,
   MemoryStore,
   silentLogger,
@@ -119,5 +120,90 @@ describe('createRoleManager: concurrency and failures', () => {
       code: ErrorCode.STORE_CONFLICT,
       message: expect.stringMatching(/the store is unchanged$/),
     })
+  })
+
+  /** The set-role endpoint with the caller given per call (the emulator's Clerk is the truth). */
+  function endpoint(roles: ReturnType<typeof createRoleManager>) {
+    const handle = createSetRoleHandler<string, string>({
+      roleManager: roles,
+      authenticate: (_request, caller) => caller,
+      logger: silentLogger,
+    })
+    return async (caller: string, targetUserId: string, role: string) => {
+      const response = await handle(
+        new Request('http://localhost/api/admin/set-role', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ targetUserId, role }),
+        }),
+        caller,
+      )
+      return { status: response.status, body: await response.json() }
+    }
+  }
+
+  it('says Clerk has the new role when the local write fails after Clerk changed', async () => {
+    const mapping = { broken: false }
+    const { client, sync, create } = await setup({
+      mapUser: () => {
+        if (mapping.broken) throw new Error('plan service down')
+        return undefined
+      },
+    })
+    const [admin, target] = [await create('admin'), await create('client')]
+    const setRole = endpoint(createRoleManager({ clerk: client, sync }))
+    mapping.broken = true
+    const answer = await setRole(admin, target, 'trainer')
+    expect(answer).toEqual({
+      status: 500,
+      body: {
+        success: false,
+        error: { code: 'store_failed', message: expect.stringMatching(/^Clerk has the new role/) },
+      },
+    })
+    expect((await client.users.getUser(target)).publicMetadata.role).toBe('trainer')
+  })
+
+  it('refuses a caller demoted while its own request waited for the demotion before it', async () => {
+    const { client, sync, create } = await setup()
+    const [a, b, c] = [await create('admin'), await create('admin'), await create('admin')]
+    // Holds the Clerk update of B's demotion until B's own request has passed the endpoint's
+    // first check (B was still admin then) and is waiting behind it.
+    let entered!: () => void
+    const demotionInFlight = new Promise<void>((resolve) => (entered = resolve))
+    let release!: () => void
+    const held = new Promise<void>((resolve) => (release = resolve))
+    const update = client.users.updateUserMetadata.bind(client.users)
+    client.users.updateUserMetadata = (async (...args: Parameters<typeof update>) => {
+      if (args[0] === b) {
+        entered()
+        await held
+      }
+      return update(...args)
+    }) as typeof update
+    const roles = createRoleManager({ clerk: client, sync })
+    const setRole = endpoint(roles)
+    let bReadRoles = 0
+    const getUser = client.users.getUser.bind(client.users)
+    const aDemotesB = setRole(a, b, 'client')
+    await demotionInFlight
+    // B's request: its first check reads B as admin, then it queues behind A's demotion of B.
+    client.users.getUser = (async (...args: Parameters<typeof getUser>) => {
+      const user = await getUser(...args)
+      // Released only once B's first read has its answer (admin), so the order is fixed.
+      if (args[0] === b && ++bReadRoles === 1) release()
+      return user
+    }) as typeof getUser
+    const bDemotesC = setRole(b, c, 'client')
+    expect(await aDemotesB).toMatchObject({ status: 200 })
+    expect(await bDemotesC).toEqual({
+      status: 403,
+      body: { success: false, error: { code: 'forbidden', message: expect.any(String) } },
+    })
+    expect(await Promise.all([a, b, c].map((id) => roles.getUserRole(id)))).toEqual([
+      'admin',
+      'client',
+      'admin',
+    ])
   })
 })

@@ -46,6 +46,11 @@ export const ErrorCode = {
   ROLE_INVALID: 'ROLE_INVALID',
   /** The user does not exist in Clerk. */
   USER_NOT_FOUND: 'USER_NOT_FOUND',
+  /**
+   * The caller of an admin-only change is not (or no longer) an admin in Clerk: checked again
+   * where admin demotions run one at a time, so a caller demoted a moment ago is refused.
+   */
+  ACTOR_NOT_ADMIN: 'ACTOR_NOT_ADMIN',
   /** The change would leave no user with the admin role. */
   LAST_ADMIN: 'LAST_ADMIN',
   /** Clerk's Backend API failed or was unreachable; nothing changed. */

@@ -56,7 +56,19 @@ export interface RoleManagerCore<R extends string> {
    * check: Clerk has no transactions.
    * @example await roles.setUserRole('user_abc', 'trainer', { actor: 'user_admin' })
    */
-  setUserRole(userId: string, role: R, options?: { actor?: string | null }): Promise<SyncedUser<R>>
+  setUserRole(
+    userId: string,
+    role: R,
+    options?: {
+      actor?: string | null
+      /**
+       * Refuse (ACTOR_NOT_ADMIN) unless `actor` is an admin in Clerk at the moment the change
+       * runs. The check runs where admin demotions run one at a time, so an admin demoted while
+       * this call waited is refused; such calls run one at a time too (the set-role endpoint).
+       */
+      requireAdminActor?: boolean
+    },
+  ): Promise<SyncedUser<R>>
   /** The role in Clerk, the source of truth. @example await roles.getUserRole('user_abc') // 'client' */
   getUserRole(userId: string): Promise<R>
   /** @example if (await roles.hasRole(userId, 'admin')) … */
@@ -187,8 +199,14 @@ export function createRoleManager<R extends string = DefaultRole>(
     const fail = (step: string, error: unknown, fallback: ErrorCode): ClerkSyncError => {
       const code = error instanceof ClerkSyncError ? error.code : fallback
       const reason = error instanceof Error ? error.message : String(error)
+      // Only a passing store failure heals by itself; the others fail the webhook the same way
+      // until their cause is fixed, while Svix keeps retrying it.
+      const catchUp =
+        code === ErrorCode.STORE_FAILED
+          ? 'the user.updated webhook will bring the store in line'
+          : 'the user.updated webhook fails the same way until that is fixed (Svix retries it for about 28 hours)'
       const outcome = clerkChanged
-        ? `Clerk has the new role for ${json.id}, but ${step} failed (${reason}); the user.updated webhook will bring the store in line`
+        ? `Clerk has the new role for ${json.id}, but ${step} failed (${reason}); ${catchUp}`
         : `Read ${json.id} from Clerk, but ${step} failed (${reason}); the store is unchanged`
       return new ClerkSyncError(code, outcome, { cause: error })
     }
@@ -228,11 +246,31 @@ export function createRoleManager<R extends string = DefaultRole>(
     return userJsonOf(await callClerk(userId, () => clerk.users.getUser(userId)))
   }
 
+  /** Throws ACTOR_NOT_ADMIN unless `actor` is an admin in Clerk now (a deleted actor is not). */
+  async function assertAdminActor(actor: string | null): Promise<void> {
+    let role: R | null = null
+    if (actor) {
+      try {
+        role = roleOf(await readClerkUser(actor))
+      } catch (error) {
+        if (!(error instanceof ClerkSyncError && error.code === ErrorCode.USER_NOT_FOUND))
+          throw error
+      }
+    }
+    if (role !== roles.adminRole) {
+      throw new ClerkSyncError(
+        ErrorCode.ACTOR_NOT_ADMIN,
+        `${actor ?? 'No caller'} is not ${roles.adminRole} in Clerk; only ${roles.adminRole} users can change roles`,
+      )
+    }
+  }
+
   async function setRole(
     userId: string,
     role: R,
     actor: string | null,
     source: WriteSource,
+    requireAdminActor = false,
   ): Promise<SyncedUser<R>> {
     assertRole(role)
     const apply = async (current: ClerkUserJSON) => {
@@ -255,6 +293,13 @@ export function createRoleManager<R extends string = DefaultRole>(
       return writeToStore(updated, source, actor, true, before)
     }
     return queued(userQueues, userId, async () => {
+      if (requireAdminActor) {
+        // Where every admin demotion runs: a caller demoted while this call waited is seen here.
+        return queued(demotionQueue, 'admin', async () => {
+          await assertAdminActor(actor)
+          return apply(await readClerkUser(userId))
+        })
+      }
       const current = await readClerkUser(userId)
       const demotesAdmin = roleOf(current) === roles.adminRole && role !== roles.adminRole
       if (!demotesAdmin) return apply(current)
@@ -265,7 +310,8 @@ export function createRoleManager<R extends string = DefaultRole>(
 
   const manager: RoleManagerCore<R> = {
     roles,
-    setUserRole: (userId, role, opts = {}) => setRole(userId, role, opts.actor ?? null, 'api'),
+    setUserRole: (userId, role, opts = {}) =>
+      setRole(userId, role, opts.actor ?? null, 'api', opts.requireAdminActor ?? false),
     async getUserRole(userId) {
       return roleOf(userJsonOf(await callClerk(userId, () => clerk.users.getUser(userId))))
     },

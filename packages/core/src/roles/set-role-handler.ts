@@ -58,6 +58,22 @@ const failureAnswers: Partial<Record<ErrorCode, [number, string, string]>> = {
     'store_failed',
     'Clerk has the new role, but the local copy was not updated; it will catch up from the webhook',
   ],
+  // Clerk changed before these failed too: saying the change failed would invite a second one.
+  [ErrorCode.STORE_CONFLICT]: [
+    500,
+    'store_failed',
+    "Clerk has the new role, but the app's users table refused the local copy; see the server log",
+  ],
+  [ErrorCode.MAP_USER_FAILED]: [
+    500,
+    'store_failed',
+    "Clerk has the new role, but the app's mapUser failed, so the local copy was not updated; see the server log",
+  ],
+  [ErrorCode.STORE_NOT_MIGRATED]: [
+    500,
+    'store_failed',
+    "Clerk has the new role, but the store's tables are missing, so the local copy was not updated; see the server log",
+  ],
   [ErrorCode.ROLE_INVALID]: [400, 'invalid_request', 'Unknown role'],
 }
 
@@ -160,7 +176,10 @@ export function createSetRoleHandler<R extends string, Ctx = void>(
       return failure(error)
     }
     try {
-      const user = await roleManager.setUserRole(targetUserId, role as R, { actor: caller })
+      const user = await roleManager.setUserRole(targetUserId, role as R, {
+        actor: caller,
+        requireAdminActor: true,
+      })
       return json(200, {
         success: true,
         message: `User role updated to ${role}`,
@@ -173,6 +192,9 @@ export function createSetRoleHandler<R extends string, Ctx = void>(
         },
       })
     } catch (error) {
+      if (error instanceof ClerkSyncError && error.code === ErrorCode.ACTOR_NOT_ADMIN) {
+        return fail(403, 'forbidden', `Only ${roleManager.roles.adminRole} users can change roles`)
+      }
       return failure(error)
     }
   }

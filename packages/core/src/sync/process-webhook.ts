@@ -183,6 +183,7 @@ export function createWebhookProcessor<R extends string>(deps: WebhookProcessorD
    * whether its tables exist. Only a caller holding the signing secret learns the answer.
    */
   async function checkReadiness(eventId: string): Promise<WebhookResult<R>> {
+    const canCheck = typeof store.checkSchema === 'function'
     try {
       await store.checkSchema?.()
     } catch (error) {
@@ -198,7 +199,9 @@ export function createWebhookProcessor<R extends string>(deps: WebhookProcessorD
     return {
       status: 200,
       outcome: 'ignored',
-      message: 'clerk-sync is ready: the signature matched and the store answered',
+      message: canCheck
+        ? "clerk-sync is ready: the signature matched and the store's tables exist"
+        : 'clerk-sync is ready: the signature matched (this store cannot check its tables)',
       eventId,
       eventType: CHECK_EVENT_TYPE,
     }
