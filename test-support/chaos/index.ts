@@ -4,7 +4,7 @@
  * SIGKILL and restart, and load through the emulator's Backend API. Reused by the benchmark and
  * queue work; `runScenario` is the convergence run of issue 11.
  */
-export { buildChaosServer, type ServerBuild } from './build-server.js'
+export { type BuildOptions, buildChaosServer, type ServerBuild } from './build-server.js'
 export { type FaultProxy, type OutageRecord, startFaultProxy } from './fault-proxy.js'
 export { type Arrival, type Cut, type FrontProxy, startFrontProxy } from './front-proxy.js'
 export { inspectStore, type StoreView } from './inspect-store.js'

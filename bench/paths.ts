@@ -1,0 +1,144 @@
+/**
+ * The paths the bench measures. Each database group holds clerk-sync's stores and the baselines
+ * they are compared with: (a) raw driver upsert, (b) the floor, (c) the naive handler; (d)
+ * clerk-sync on MemoryStore stands beside every group.
+ */
+export type Group = 'postgres' | 'mariadb' | 'sqlite' | 'none'
+export type Kind = 'a' | 'b' | 'c' | 'd' | 'clerk-sync'
+
+export interface BenchPath {
+  key: string
+  group: Group
+  kind: Kind
+  /** The table's first column. */
+  label: string
+  /** The table's second column. */
+  stack: string
+  /** Which scoped database it writes: baselines share one per group, each store has its own. */
+  database: 'baselines' | 'drizzle-pg' | 'drizzle-postgres-js' | 'prisma-pg' | 'drizzle-mariadb'
+  /** Environment of its server (or of the raw driver runner for kind 'a'). */
+  env: Record<string, string>
+  /** In `--quick`. */
+  quick: boolean
+}
+
+const label: Record<Kind, string> = {
+  a: '(a) raw driver upsert, no HTTP',
+  b: '(b) Express + one raw upsert (floor)',
+  c: '(c) naive handler (verify, select, insert/update)',
+  d: '(d) clerk-sync, MemoryStore',
+  'clerk-sync': 'clerk-sync',
+}
+
+function path(
+  key: string,
+  group: Group,
+  kind: Kind,
+  stack: string,
+  database: BenchPath['database'],
+  env: Record<string, string>,
+  quick = false,
+): BenchPath {
+  return { key, group, kind, label: label[kind], stack, database, env, quick }
+}
+
+const baseline = (kind: 'b' | 'c') => ({ BENCH_PATH: kind === 'b' ? 'floor' : 'naive' })
+const store = (name: string) => ({ BENCH_PATH: 'clerk-sync', BENCH_STORE: name })
+
+export const allPaths: BenchPath[] = [
+  path(
+    'pg-cs-drizzle',
+    'postgres',
+    'clerk-sync',
+    'Drizzle, node-postgres Pool',
+    'drizzle-pg',
+    store('drizzle-pg'),
+    true,
+  ),
+  path(
+    'pg-cs-postgres-js',
+    'postgres',
+    'clerk-sync',
+    'Drizzle, postgres-js',
+    'drizzle-postgres-js',
+    store('drizzle-postgres-js'),
+  ),
+  path(
+    'pg-cs-prisma',
+    'postgres',
+    'clerk-sync',
+    'Prisma 7, @prisma/adapter-pg',
+    'prisma-pg',
+    store('prisma-pg'),
+  ),
+  path('pg-a', 'postgres', 'a', 'node-postgres Pool', 'baselines', { BENCH_DRIVER: 'pg' }, true),
+  path(
+    'pg-b',
+    'postgres',
+    'b',
+    'node-postgres Pool',
+    'baselines',
+    { ...baseline('b'), BENCH_DRIVER: 'pg' },
+    true,
+  ),
+  path(
+    'pg-c',
+    'postgres',
+    'c',
+    'node-postgres Pool',
+    'baselines',
+    { ...baseline('c'), BENCH_DRIVER: 'pg' },
+    true,
+  ),
+  path(
+    'mariadb-cs-drizzle',
+    'mariadb',
+    'clerk-sync',
+    'Drizzle, mysql2 pool',
+    'drizzle-mariadb',
+    store('drizzle-mariadb'),
+    true,
+  ),
+  path('mariadb-a', 'mariadb', 'a', 'mysql2 pool', 'baselines', { BENCH_DRIVER: 'mysql2' }),
+  path(
+    'mariadb-b',
+    'mariadb',
+    'b',
+    'mysql2 pool',
+    'baselines',
+    { ...baseline('b'), BENCH_DRIVER: 'mysql2' },
+    true,
+  ),
+  path('mariadb-c', 'mariadb', 'c', 'mysql2 pool', 'baselines', {
+    ...baseline('c'),
+    BENCH_DRIVER: 'mysql2',
+  }),
+  path(
+    'sqlite-cs-drizzle',
+    'sqlite',
+    'clerk-sync',
+    'Drizzle, better-sqlite3 (WAL file)',
+    'baselines',
+    { ...store('drizzle-sqlite'), SQLITE_NAME: 'clerk-sync' },
+    true,
+  ),
+  path('sqlite-a', 'sqlite', 'a', 'better-sqlite3 (WAL file)', 'baselines', {
+    BENCH_DRIVER: 'better-sqlite3',
+    SQLITE_NAME: 'raw',
+  }),
+  path(
+    'sqlite-b',
+    'sqlite',
+    'b',
+    'better-sqlite3 (WAL file)',
+    'baselines',
+    { ...baseline('b'), BENCH_DRIVER: 'better-sqlite3', SQLITE_NAME: 'floor' },
+    true,
+  ),
+  path('sqlite-c', 'sqlite', 'c', 'better-sqlite3 (WAL file)', 'baselines', {
+    ...baseline('c'),
+    BENCH_DRIVER: 'better-sqlite3',
+    SQLITE_NAME: 'naive',
+  }),
+  path('memory', 'none', 'd', 'no database', 'baselines', store('memory'), true),
+]
