@@ -6,6 +6,7 @@ import {
   createSetRoleHandler,
   ErrorCode,
   MemoryStore,
+  type RoleManager,
   silentLogger,
 } from '@clerk-sync/core'
 import { type ClerkEmulator, startClerkEmulator } from '@clerk-sync/testing/emulator'
@@ -123,8 +124,8 @@ describe('createRoleManager: concurrency and failures', () => {
   })
 
   /** The set-role endpoint with the caller given per call (the emulator's Clerk is the truth). */
-  function endpoint(roles: ReturnType<typeof createRoleManager>) {
-    const handle = createSetRoleHandler<string, string>({
+  function endpoint<R extends string>(roles: RoleManager<R>) {
+    const handle = createSetRoleHandler<R, string>({
       roleManager: roles,
       authenticate: (_request, caller) => caller,
       logger: silentLogger,
