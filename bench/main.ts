@@ -25,22 +25,10 @@ import { appDdl } from '../test-support/seed-app.js'
 import { type CounterResult, collectCounters, counterReader } from './counters.js'
 import { allPaths, type BenchPath } from './paths.js'
 import { type Measurement, renderMarkdown, renderTable } from './report.js'
-import type { RunRequest, RunResult } from './shared.js'
+import type { RunRequest, RunResult, Settings } from './shared.js'
 
 const root = fileURLToPath(new URL('../', import.meta.url))
 const pkg = (path: string) => join(root, 'packages', path)
-
-export interface Settings {
-  quick: boolean
-  concurrencies: number[]
-  deliveries: (concurrency: number) => number
-  warmup: (concurrency: number) => number
-  rounds: number
-  maxSeconds: number
-  poolMax: number
-  counterDeliveries: number
-  counterConcurrency: number
-}
 
 function settingsFrom(argv: string[]): Settings & { out: string | null } {
   const quick = argv.includes('--quick')

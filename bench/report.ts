@@ -7,7 +7,7 @@
 import type { CpuInfo } from 'node:os'
 import type { CounterResult } from './counters.js'
 import type { BenchPath } from './paths.js'
-import type { RunResult } from './shared.js'
+import type { RunResult, Settings } from './shared.js'
 
 export interface Measurement {
   result: RunResult
@@ -20,17 +20,7 @@ export interface Measurement {
 }
 
 export interface ReportContext {
-  settings: {
-    quick: boolean
-    concurrencies: number[]
-    deliveries: (concurrency: number) => number
-    warmup: (concurrency: number) => number
-    rounds: number
-    maxSeconds: number
-    poolMax: number
-    counterDeliveries: number
-    counterConcurrency: number
-  }
+  settings: Settings
   paths: BenchPath[]
   measurements: Map<string, Measurement[]>
   counters: CounterResult[]

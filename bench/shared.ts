@@ -186,3 +186,16 @@ export function summarize(
     capped,
   }
 }
+
+/** How big a run is: `pnpm bench` or `pnpm bench --quick`. */
+export interface Settings {
+  quick: boolean
+  concurrencies: number[]
+  deliveries: (concurrency: number) => number
+  warmup: (concurrency: number) => number
+  rounds: number
+  maxSeconds: number
+  poolMax: number
+  counterDeliveries: number
+  counterConcurrency: number
+}
