@@ -1,7 +1,11 @@
 import { defineConfig } from 'tsup'
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', node: 'src/node/index.ts' },
+  entry: {
+    index: 'src/index.ts',
+    node: 'src/node/index.ts',
+    'store-kit': 'src/store-kit/index.ts',
+  },
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,

@@ -26,7 +26,6 @@ export {
   type SetRoleHandlerOptions,
 } from './roles/set-role-handler.js'
 export { createSetRoleRoute, type SetRoleRouteOptions } from './roles/set-role-route.js'
-export { type Flow, runFlowAsync, runFlowSync, step } from './store/flow.js'
 export {
   MemoryStore,
   type MemoryStoreOptions,
@@ -34,14 +33,7 @@ export {
   type PendingWrite,
   type SyncState,
 } from './store/memory-store.js'
-export {
-  DEFAULT_PAGE_LIMIT,
-  decodeCursor,
-  encodeCursor,
-  MAX_PAGE_LIMIT,
-  resolvePageLimit,
-} from './store/page.js'
-export { SYNCED_USER_FIELDS, type SyncedUser, type SyncedUserField } from './store/synced-user.js'
+export type { SyncedUser } from './store/synced-user.js'
 export type {
   AuditEntry,
   AuditPage,
@@ -60,21 +52,6 @@ export type {
   WriteOutcome,
   WriteSource,
 } from './store/user-store.js'
-export {
-  isFreshWrite,
-  NEW_SYNC_STATE_VERSION,
-  previousRoleOf,
-  type RoleChange,
-  roleChangeOf,
-  type UserSyncState,
-} from './store/write-decision.js'
-export {
-  deleteUserFlow,
-  upsertEachUser,
-  upsertUserFlow,
-  upsertUsersFlow,
-  type WriteOps,
-} from './store/write-flows.js'
 export {
   alreadyParsedMessage,
   bodyAlreadyParsedError,

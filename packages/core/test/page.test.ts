@@ -1,4 +1,4 @@
-import { decodeCursor, encodeCursor, resolvePageLimit } from '@clerk-sync/core'
+import { decodeCursor, encodeCursor, resolvePageLimit } from '@clerk-sync/core/store-kit'
 import { describe, expect, it } from 'vitest'
 
 describe('page helpers', () => {

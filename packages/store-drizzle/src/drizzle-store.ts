@@ -2,18 +2,20 @@ import {
   type BulkUpsertResult,
   ClerkSyncError,
   consoleLogger,
-  decodeCursor,
-  deleteUserFlow,
   ErrorCode,
-  encodeCursor,
   isClerkSyncError,
   type Logger,
-  resolvePageLimit,
   type UserStore,
+} from '@clerk-sync/core'
+import {
+  decodeCursor,
+  deleteUserFlow,
+  encodeCursor,
+  resolvePageLimit,
   upsertEachUser,
   upsertUserFlow,
   upsertUsersFlow,
-} from '@clerk-sync/core'
+} from '@clerk-sync/core/store-kit'
 import { is, type Table } from 'drizzle-orm'
 import { MySqlTable } from 'drizzle-orm/mysql-core'
 import { PgTable } from 'drizzle-orm/pg-core'

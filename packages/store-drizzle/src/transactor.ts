@@ -1,4 +1,4 @@
-import { type Flow, runFlowAsync, runFlowSync } from '@clerk-sync/core'
+import { type Flow, runFlowAsync, runFlowSync } from '@clerk-sync/core/store-kit'
 import type { AnyDatabase } from './dialect.js'
 import { isSyncSqlite } from './dialect.js'
 import type { Dialect } from './migrations/migration.js'

@@ -1,10 +1,5 @@
-import {
-  ClerkSyncError,
-  ErrorCode,
-  SYNCED_USER_FIELDS,
-  type SyncedUser,
-  type SyncedUserField,
-} from '@clerk-sync/core'
+import { ClerkSyncError, ErrorCode, type SyncedUser } from '@clerk-sync/core'
+import { SYNCED_USER_FIELDS, type SyncedUserField } from '@clerk-sync/core/store-kit'
 import { type Column, getTableColumns, getTableName, type Table } from 'drizzle-orm'
 import { notNullConflict } from './store-errors.js'
 

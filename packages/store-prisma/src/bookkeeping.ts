@@ -1,4 +1,5 @@
-import type { AuditEntry, EventRef, RoleChange, UserSyncState, WriteSource } from '@clerk-sync/core'
+import type { AuditEntry, EventRef, WriteSource } from '@clerk-sync/core'
+import type { RoleChange, UserSyncState } from '@clerk-sync/core/store-kit'
 import type { Provider, RawCapable } from './prisma-like.js'
 import { isDuplicateKey } from './store-errors.js'
 

@@ -1,21 +1,23 @@
 import {
   type BulkUpsertResult,
   ClerkSyncError,
+  ErrorCode,
+  isClerkSyncError,
+  type SyncedUser,
+  type UserStore,
+} from '@clerk-sync/core'
+import {
   decodeCursor,
   deleteUserFlow,
-  ErrorCode,
   encodeCursor,
-  isClerkSyncError,
   resolvePageLimit,
   runFlowAsync,
-  type SyncedUser,
   step,
-  type UserStore,
   upsertEachUser,
   upsertUserFlow,
   upsertUsersFlow,
   type WriteOps,
-} from '@clerk-sync/core'
+} from '@clerk-sync/core/store-kit'
 import { bookkeeping } from './bookkeeping.js'
 import {
   clientProvider,

@@ -1,10 +1,5 @@
-import {
-  ClerkSyncError,
-  ErrorCode,
-  SYNCED_USER_FIELDS,
-  type SyncedUser,
-  type SyncedUserField,
-} from '@clerk-sync/core'
+import { ClerkSyncError, ErrorCode, type SyncedUser } from '@clerk-sync/core'
+import { SYNCED_USER_FIELDS, type SyncedUserField } from '@clerk-sync/core/store-kit'
 import type { Delegate, TransactionClient } from './prisma-like.js'
 
 const syncedFields = SYNCED_USER_FIELDS

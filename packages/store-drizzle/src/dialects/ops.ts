@@ -1,4 +1,5 @@
-import type { AuditEntry, RoleChange, SyncedUser, UserSyncState, WriteOps } from '@clerk-sync/core'
+import type { AuditEntry, SyncedUser } from '@clerk-sync/core'
+import type { RoleChange, UserSyncState, WriteOps } from '@clerk-sync/core/store-kit'
 import type { ResolvedUsersTable } from '../users-table.js'
 
 /** One row of `clerk_sync_user_state`. */

@@ -1,4 +1,4 @@
-import { step } from '@clerk-sync/core'
+import { step } from '@clerk-sync/core/store-kit'
 import { asc, eq, inArray, lt, sql } from 'drizzle-orm'
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core'
 import { clerkSyncEvents, clerkSyncRoleAudit, clerkSyncUserState } from '../schema/sqlite.js'

@@ -1,4 +1,4 @@
-import { type Flow, step } from '@clerk-sync/core'
+import { type Flow, step } from '@clerk-sync/core/store-kit'
 import { sql } from 'drizzle-orm'
 import { type AnyDatabase, detectDialect } from '../dialect.js'
 import { createTransactor } from '../transactor.js'

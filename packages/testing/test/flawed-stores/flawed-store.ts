@@ -1,5 +1,5 @@
 import type { AuditEntry, SyncedUser, UpsertUserResult, UserStore } from '@clerk-sync/core'
-import { decodeCursor, encodeCursor, resolvePageLimit } from '@clerk-sync/core'
+import { decodeCursor, encodeCursor, resolvePageLimit } from '@clerk-sync/core/store-kit'
 import type { ConformanceHarness } from '@clerk-sync/testing/conformance'
 
 /** One broken rule each; the conformance suite must catch every one of them. */

@@ -1,0 +1,26 @@
+// For store authors: the write flows every store runs, the decisions they share, cursors and page
+// limits. App developers never need these, so they live off the main entry.
+export { type Flow, runFlowAsync, runFlowSync, step } from '../store/flow.js'
+export {
+  DEFAULT_PAGE_LIMIT,
+  decodeCursor,
+  encodeCursor,
+  MAX_PAGE_LIMIT,
+  resolvePageLimit,
+} from '../store/page.js'
+export { SYNCED_USER_FIELDS, type SyncedUserField } from '../store/synced-user.js'
+export {
+  isFreshWrite,
+  NEW_SYNC_STATE_VERSION,
+  previousRoleOf,
+  type RoleChange,
+  roleChangeOf,
+  type UserSyncState,
+} from '../store/write-decision.js'
+export {
+  deleteUserFlow,
+  upsertEachUser,
+  upsertUserFlow,
+  upsertUsersFlow,
+  type WriteOps,
+} from '../store/write-flows.js'
