@@ -1,5 +1,9 @@
 import type { AuditEntry, EventRef, WriteSource } from '@clerk-sync/core'
-import type { RoleChange, UserSyncState } from '@clerk-sync/core/store-kit'
+import {
+  NEW_SYNC_STATE_VERSION,
+  type RoleChange,
+  type UserSyncState,
+} from '@clerk-sync/core/store-kit'
 import type { Provider, RawCapable } from './prisma-like.js'
 import { isDuplicateKey } from './store-errors.js'
 
@@ -71,7 +75,7 @@ export function bookkeeping(provider: Provider, schema?: string) {
     async ensureStates(tx: RawCapable, ids: string[]): Promise<void> {
       const values = Array.from(
         { length: ids.length },
-        (_, i) => `(${placeholders(provider, 1, i)[0]}, -1, NULL, NULL)`,
+        (_, i) => `(${placeholders(provider, 1, i)[0]}, ${NEW_SYNC_STATE_VERSION}, NULL, NULL)`,
       ).join(', ')
       const conflict =
         provider === 'mysql'

@@ -1,4 +1,4 @@
-import { step } from '@clerk-sync/core/store-kit'
+import { NEW_SYNC_STATE_VERSION, step } from '@clerk-sync/core/store-kit'
 import { asc, eq, inArray, lt, sql } from 'drizzle-orm'
 import type { MySqlDatabase } from 'drizzle-orm/mysql-core'
 import { clerkSyncEvents, clerkSyncRoleAudit, clerkSyncUserState } from '../schema/mysql.js'
@@ -48,7 +48,14 @@ export function mysqlOps(users: ResolvedUsersTable): DialectOps {
       yield* step(
         (tx as Tx)
           .insert(state)
-          .values(ids.map((userId) => ({ userId, version: -1, deletedAt: null, role: null })))
+          .values(
+            ids.map((userId) => ({
+              userId,
+              version: NEW_SYNC_STATE_VERSION,
+              deletedAt: null,
+              role: null,
+            })),
+          )
           .onDuplicateKeyUpdate({ set: { userId: sql`${state.userId}` } }),
       )
     },

@@ -1,4 +1,4 @@
-import { step } from '@clerk-sync/core/store-kit'
+import { NEW_SYNC_STATE_VERSION, step } from '@clerk-sync/core/store-kit'
 import { asc, eq, inArray, lt, sql } from 'drizzle-orm'
 import type { PgDatabase } from 'drizzle-orm/pg-core'
 import { clerkSyncEvents, clerkSyncRoleAudit, clerkSyncUserState } from '../schema/pg.js'
@@ -40,7 +40,14 @@ export function pgOps(users: ResolvedUsersTable): DialectOps {
       yield* step(
         (tx as Tx)
           .insert(state)
-          .values(ids.map((userId) => ({ userId, version: -1, deletedAt: null, role: null })))
+          .values(
+            ids.map((userId) => ({
+              userId,
+              version: NEW_SYNC_STATE_VERSION,
+              deletedAt: null,
+              role: null,
+            })),
+          )
           .onConflictDoNothing(),
       )
     },
