@@ -1,10 +1,10 @@
-import { NEW_SYNC_STATE_VERSION, step } from '@clerk-sync/core/store-kit'
+import { step } from '@clerk-sync/core/store-kit'
 import { asc, eq, inArray, lt, sql } from 'drizzle-orm'
 import type { MySqlDatabase } from 'drizzle-orm/mysql-core'
 import { clerkSyncEvents, clerkSyncRoleAudit, clerkSyncUserState } from '../schema/mysql.js'
 import { isDuplicateKey } from '../store-errors.js'
 import type { ResolvedUsersTable } from '../users-table.js'
-import type { DialectOps, ReadOps, StateRow } from './ops.js'
+import { type DialectOps, newStateRows, type ReadOps, type StateRow } from './ops.js'
 import { createReads } from './reads.js'
 
 // biome-ignore lint/suspicious/noExplicitAny: a transaction of any MySQL driver (mysql2).
@@ -48,14 +48,7 @@ export function mysqlOps(users: ResolvedUsersTable): DialectOps {
       yield* step(
         (tx as Tx)
           .insert(state)
-          .values(
-            ids.map((userId) => ({
-              userId,
-              version: NEW_SYNC_STATE_VERSION,
-              deletedAt: null,
-              role: null,
-            })),
-          )
+          .values(newStateRows(ids))
           .onDuplicateKeyUpdate({ set: { userId: sql`${state.userId}` } }),
       )
     },

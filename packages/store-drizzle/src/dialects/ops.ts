@@ -1,9 +1,24 @@
 import type { AuditEntry, SyncedUser } from '@clerk-sync/core'
-import type { RoleChange, UserSyncState, WriteOps } from '@clerk-sync/core/store-kit'
+import {
+  NEW_SYNC_STATE_VERSION,
+  type RoleChange,
+  type UserSyncState,
+  type WriteOps,
+} from '@clerk-sync/core/store-kit'
 import type { ResolvedUsersTable } from '../users-table.js'
 
 /** One row of `clerk_sync_user_state`. */
 export type StateRow = UserSyncState
+
+/** The state rows of users seen for the first time: no version yet, not deleted, no role. */
+export function newStateRows(ids: string[]) {
+  return ids.map((userId) => ({
+    userId,
+    version: NEW_SYNC_STATE_VERSION,
+    deletedAt: null,
+    role: null,
+  }))
+}
 
 /** One row of `clerk_sync_role_audit`. */
 export type AuditRow = RoleChange

@@ -1,9 +1,9 @@
-import { NEW_SYNC_STATE_VERSION, step } from '@clerk-sync/core/store-kit'
+import { step } from '@clerk-sync/core/store-kit'
 import { asc, eq, inArray, lt, sql } from 'drizzle-orm'
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core'
 import { clerkSyncEvents, clerkSyncRoleAudit, clerkSyncUserState } from '../schema/sqlite.js'
 import type { ResolvedUsersTable } from '../users-table.js'
-import type { DialectOps, ReadOps, StateRow } from './ops.js'
+import { type DialectOps, newStateRows, type ReadOps, type StateRow } from './ops.js'
 import { createReads } from './reads.js'
 
 import { excludedSet } from './shared.js'
@@ -40,20 +40,7 @@ export function sqliteOps(users: ResolvedUsersTable): DialectOps {
       return (rows as unknown[]).length === 1
     },
     *ensureStates(tx, ids) {
-      yield* step(
-        (tx as Tx)
-          .insert(state)
-          .values(
-            ids.map((userId) => ({
-              userId,
-              version: NEW_SYNC_STATE_VERSION,
-              deletedAt: null,
-              role: null,
-            })),
-          )
-          .onConflictDoNothing()
-          .run(),
-      )
+      yield* step((tx as Tx).insert(state).values(newStateRows(ids)).onConflictDoNothing().run())
     },
     *lockStates(tx, ids) {
       return (yield* step(
