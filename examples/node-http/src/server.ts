@@ -11,7 +11,7 @@ export type Routes = Record<string, (request: Request) => Promise<Response>>
  * the URL never built from the client's Host header) and never rejects, so no client can crash
  * the process.
  */
-export function createFetchServer(routes: Routes, maxBodyBytes = 1024 * 1024): Server {
+export function createFetchServer(routes: Routes): Server {
   return createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]!
     const handler = Object.hasOwn(routes, path) ? routes[path] : undefined
@@ -22,7 +22,7 @@ export function createFetchServer(routes: Routes, maxBodyBytes = 1024 * 1024): S
     void answerNodeRequest(
       req,
       res,
-      { framework: undefined, parsedBody: 'refuse', maxBodyBytes },
+      { framework: undefined, parsedBody: 'refuse' },
       handler,
       (error) => console.error('Request failed:', error),
     )
@@ -31,8 +31,5 @@ export function createFetchServer(routes: Routes, maxBodyBytes = 1024 * 1024): S
 
 /** A server with one route, POST /api/webhooks, answered by clerk-sync. */
 export function createWebhookServer(sync: ClerkSync<string>): Server {
-  return createFetchServer(
-    { '/api/webhooks': (request) => sync.handleWebhook(request) },
-    sync.maxBodyBytes,
-  )
+  return createFetchServer({ '/api/webhooks': (request) => sync.handleWebhook(request) })
 }

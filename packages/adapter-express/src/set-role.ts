@@ -4,7 +4,6 @@ import {
   consoleLogger,
   createSetRoleRoute,
   type RoleManager,
-  SET_ROLE_MAX_BODY_BYTES,
   type SetRoleRouteOptions,
 } from '@clerk-sync/core'
 import { answerNodeRequest } from '@clerk-sync/core/node'
@@ -39,7 +38,7 @@ export function setRoleHandler<R extends string>(
     answerNodeRequest(
       req,
       res,
-      { framework: 'express', parsedBody: 'json', maxBodyBytes: SET_ROLE_MAX_BODY_BYTES },
+      { framework: 'express', parsedBody: 'json' },
       (request) => route(request, req),
       (error) =>
         logger.error(`Set-role failed: ${error instanceof Error ? error.message : String(error)}`),

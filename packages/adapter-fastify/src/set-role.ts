@@ -2,7 +2,6 @@ import {
   type ClerkAuthLike,
   createSetRoleRoute,
   type RoleManager,
-  SET_ROLE_MAX_BODY_BYTES,
   type SetRoleRouteOptions,
 } from '@clerk-sync/core'
 import { incomingMessageToRequest } from '@clerk-sync/core/node'
@@ -35,7 +34,6 @@ export function setRoleHandler<R extends string>(
     const webRequest = incomingMessageToRequest(request.raw, {
       framework: 'fastify',
       parsedBody: 'json',
-      maxBodyBytes: SET_ROLE_MAX_BODY_BYTES,
       body: request.body,
     })
     return sendFastifyReply(request.raw, reply, await route(webRequest, request))

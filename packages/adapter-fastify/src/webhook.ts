@@ -27,7 +27,6 @@ export function clerkSyncWebhook(
       const webRequest = incomingMessageToRequest(request.raw, {
         framework: 'fastify',
         parsedBody: 'refuse',
-        maxBodyBytes: sync.maxBodyBytes,
         body: request.body,
       })
       return sendFastifyReply(request.raw, reply, await sync.handleWebhook(webRequest))

@@ -13,7 +13,7 @@ export interface NodeWebhookOptions {
  * with `sync.handleWebhook`. Resolves in every case; see `answerNodeRequest`.
  */
 export function handleNodeWebhook(
-  sync: Pick<ClerkSync<string>, 'handleWebhook' | 'logger' | 'maxBodyBytes'>,
+  sync: Pick<ClerkSync<string>, 'handleWebhook' | 'logger'>,
   req: NodeRequest,
   res: ServerResponse,
   options: NodeWebhookOptions = {},
@@ -21,7 +21,7 @@ export function handleNodeWebhook(
   return answerNodeRequest(
     req,
     res,
-    { framework: options.framework, parsedBody: 'refuse', maxBodyBytes: sync.maxBodyBytes },
+    { framework: options.framework, parsedBody: 'refuse' },
     (request) => sync.handleWebhook(request),
     (error) =>
       sync.logger.error(

@@ -14,8 +14,6 @@ export interface IncomingMessageToRequestOptions {
    * route, which has no signature) serialises it again.
    */
   parsedBody: 'refuse' | 'json'
-  /** Reading stops past this many bytes, whatever Content-Length said. */
-  maxBodyBytes: number
   /** The framework's body when it is not `req.body` (Fastify's `request.body`). */
   body?: unknown
 }
@@ -78,14 +76,15 @@ function bytesStream(bytes: Uint8Array): ReadableStream<Uint8Array> {
 }
 
 /**
- * The request's body stream, read from Node's stream only as fast as it is consumed. Every way the
- * stream can end is turned into the web stream's end or error (abort, reset, close before the
- * declared length, past the cap), and nothing here can throw into the framework or be left as an
- * unhandled rejection: listeners stay attached, so a late socket error is absorbed, not uncaught.
+ * The request's body stream, read from Node's stream only as fast as it is consumed (one chunk
+ * ahead), so the cap the handler reads with (core's `readBodyWithCap`) stops the socket too: past
+ * it the handler cancels and the rest stays unread. Every way the stream can end is turned into the
+ * web stream's end or error (abort, reset, close before the declared length), and nothing here can
+ * throw into the framework or be left as an unhandled rejection: listeners stay attached, so a late
+ * socket error is absorbed, not uncaught.
  */
-function nodeBodyStream(req: IncomingMessage, maxBodyBytes: number): ReadableStream<Uint8Array> {
+function nodeBodyStream(req: IncomingMessage): ReadableStream<Uint8Array> {
   let settled = false
-  let total = 0
   return new ReadableStream<Uint8Array>(
     {
       start(controller) {
@@ -98,11 +97,6 @@ function nodeBodyStream(req: IncomingMessage, maxBodyBytes: number): ReadableStr
         req.on('data', (chunk: Buffer | string) => {
           if (settled) return
           const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk
-          total += bytes.byteLength
-          if (total > maxBodyBytes) {
-            fail(new ClerkSyncError(ErrorCode.BODY_TOO_LARGE, `Body exceeds ${maxBodyBytes} bytes`))
-            return
-          }
           controller.enqueue(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength))
           if ((controller.desiredSize ?? 0) <= 0) req.pause()
         })
@@ -155,7 +149,7 @@ function bodyFor(
   // What a raw or text parser left is the exact body (express.raw(), express.text()).
   if (typeof held === 'string') return held
   if (held instanceof Uint8Array) return bytesStream(held)
-  if (!alreadyConsumed(req)) return nodeBodyStream(req, options.maxBodyBytes)
+  if (!alreadyConsumed(req)) return nodeBodyStream(req)
   if (options.parsedBody === 'refuse') return errorStream(bodyAlreadyParsedError(options.framework))
   return held === undefined ? null : JSON.stringify(held)
 }
@@ -163,8 +157,8 @@ function bodyFor(
 /**
  * A Node request (Express, Fastify, Next.js Pages Router, node:http) as a web `Request`, built
  * once, so core's fetch handlers answer every framework: the URL is a fixed origin plus the path,
- * headers are copied as sent, and the body streams from the socket with the cap applied while
- * reading. Client aborts and resets surface as a body that cannot be read (`BODY_UNREADABLE`),
+ * headers are copied as sent, and the body streams from the socket as the handler reads it, so
+ * the handler's cap applies while reading. Client aborts and resets surface as a body that cannot be read (`BODY_UNREADABLE`),
  * never as an exception. Never throws.
  */
 export function incomingMessageToRequest(

@@ -313,7 +313,7 @@ export function createRoleManager<R extends string = DefaultRole>(
     setUserRole: (userId, role, opts = {}) =>
       setRole(userId, role, opts.actor ?? null, 'api', opts.requireAdminActor ?? false),
     async getUserRole(userId) {
-      return roleOf(userJsonOf(await callClerk(userId, () => clerk.users.getUser(userId))))
+      return roleOf(await readClerkUser(userId))
     },
     async hasRole(userId, role) {
       assertRole(role)

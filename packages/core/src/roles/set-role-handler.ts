@@ -103,6 +103,9 @@ export function createSetRoleHandler<R extends string, Ctx = void>(
       ? fail(answer[0], answer[1], answer[2])
       : fail(500, 'internal_error', 'The role could not be changed')
   }
+  // Before the change (a quick refusal) and where it runs (ACTOR_NOT_ADMIN): one answer for both.
+  const notAdmin = () =>
+    fail(403, 'forbidden', `Only ${roleManager.roles.adminRole} users can change roles`)
   const maxBodyBytes = options.maxBodyBytes ?? SET_ROLE_MAX_BODY_BYTES
   const roles = roleManager.roles.roles as unknown as [R, ...R[]]
   const bodySchema = z.strictObject({
@@ -166,7 +169,7 @@ export function createSetRoleHandler<R extends string, Ctx = void>(
     try {
       const callerRole = await roleManager.getUserRole(caller)
       if (callerRole !== roleManager.roles.adminRole) {
-        return fail(403, 'forbidden', `Only ${roleManager.roles.adminRole} users can change roles`)
+        return notAdmin()
       }
     } catch (error) {
       // A caller who is gone from Clerk is not signed in any more.
@@ -193,7 +196,7 @@ export function createSetRoleHandler<R extends string, Ctx = void>(
       })
     } catch (error) {
       if (error instanceof ClerkSyncError && error.code === ErrorCode.ACTOR_NOT_ADMIN) {
-        return fail(403, 'forbidden', `Only ${roleManager.roles.adminRole} users can change roles`)
+        return notAdmin()
       }
       return failure(error)
     }

@@ -50,10 +50,6 @@ export interface MemoryStoreOptions {
 }
 
 /**
- * A `UserStore` in process memory: the reference implementation of the store contract, used by
- * tests, the demo and apps that only need users while they run. Everything is lost on exit.
- */
-/**
  * One write's changes, kept apart until it commits: the write flows read through it, and a write
  * that throws part-way leaves nothing behind (a database transaction's rollback).
  */

@@ -1,7 +1,9 @@
 import { ClerkSyncError, ErrorCode } from '../errors/clerk-sync-error.js'
 
-/** The frameworks clerk-sync has adapters for; each has its own way to keep the raw body. */
-/** `fetch`: any handler given a fetch `Request` (Next.js App Router, Bun, Deno, workers). */
+/**
+ * The frameworks clerk-sync has adapters for; each has its own way to keep the raw body. `fetch`:
+ * any handler given a fetch `Request` (Next.js App Router, Bun, Deno, workers).
+ */
 export type WebhookFramework = 'express' | 'fastify' | 'fetch' | 'hono' | 'next-pages'
 
 const lead =

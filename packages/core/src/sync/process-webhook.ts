@@ -224,7 +224,8 @@ export function createWebhookProcessor<R extends string>(deps: WebhookProcessorD
         logger.info(result.message, fields)
         return
       case 'rejected':
-        if (result.code === ErrorCode.BODY_NOT_JSON || result.code === ErrorCode.EVENT_INVALID) {
+        // By status, not code: bytes that are not UTF-8 are BODY_NOT_JSON too, but unverified (400).
+        if (result.status === 422) {
           // Signed by Clerk, so worth a developer's attention: Svix keeps retrying until fixed.
           logger.error(
             `Error processing webhook: ${result.message}; answered 422, so Svix retries it for about 28 hours and it can be replayed from the Clerk Dashboard once fixed`,

@@ -12,7 +12,7 @@ export type ReadBodyResult =
  * Reads a fetch `Request`'s body as raw bytes, stopping as soon as it passes `maxBytes` (a lying
  * or absent Content-Length cannot make it buffer more). Never rejects: a body stream that errors
  * (the client went away) is a result, so no caller can leave a rejection unhandled. Adapters
- * signal what they know by erroring the stream with a `ClerkSyncError` (already parsed, too large).
+ * signal a body they cannot give raw by erroring the stream with `BODY_ALREADY_PARSED`.
  */
 export async function readBodyWithCap(request: Request, maxBytes: number): Promise<ReadBodyResult> {
   if (request.bodyUsed) return { ok: false, reason: 'already_read' }
@@ -37,9 +37,6 @@ export async function readBodyWithCap(request: Request, maxBytes: number): Promi
   } catch (error) {
     if (error instanceof ClerkSyncError && error.code === ErrorCode.BODY_ALREADY_PARSED) {
       return { ok: false, reason: 'already_read', message: error.message }
-    }
-    if (error instanceof ClerkSyncError && error.code === ErrorCode.BODY_TOO_LARGE) {
-      return { ok: false, reason: 'too_large' }
     }
     return { ok: false, reason: 'unreadable', cause: error }
   }
