@@ -1,4 +1,5 @@
 import { request } from 'node:http'
+import type { AddressInfo, Server } from 'node:net'
 
 /** POSTs `chunks` with chunked transfer encoding (no Content-Length) and resolves the status. */
 export function postChunked(
@@ -19,4 +20,16 @@ export function postChunked(
     for (const chunk of chunks) req.write(chunk)
     req.end()
   })
+}
+
+/** Listens on an ephemeral port of 127.0.0.1 (never another address) and resolves the port. */
+export async function listenOnLoopback(server: Server): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  return (server.address() as AddressInfo).port
 }

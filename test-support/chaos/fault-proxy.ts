@@ -4,6 +4,7 @@
  * or a network partition does. Loopback only.
  */
 import { createServer, Socket } from 'node:net'
+import { listenOnLoopback } from '../http.js'
 
 export interface FaultProxy {
   readonly host: '127.0.0.1'
@@ -55,12 +56,7 @@ export async function startFaultProxy(target: { host: string; port: number }): P
     client.pipe(upstream)
     upstream.pipe(client)
   })
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => resolve())
-  })
-  const address = server.address()
-  const port = typeof address === 'object' && address ? address.port : 0
+  const port = await listenOnLoopback(server)
 
   return {
     host: '127.0.0.1',

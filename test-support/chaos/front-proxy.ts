@@ -6,6 +6,7 @@
  * arrival is logged with its `svix-id`, in the order it reached the proxy.
  */
 import { connect, createServer, type Socket } from 'node:net'
+import { listenOnLoopback } from '../http.js'
 
 export type Cut = 'mid-body' | 'mid-response'
 
@@ -151,12 +152,7 @@ export async function startFrontProxy(options: FrontProxyOptions): Promise<Front
     }
     client.on('data', onData)
   })
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => resolve())
-  })
-  const address = server.address()
-  const port = typeof address === 'object' && address ? address.port : 0
+  const port = await listenOnLoopback(server)
   return {
     url: `http://127.0.0.1:${port}`,
     arrivals: () => log.map((entry) => ({ ...entry })),

@@ -7,6 +7,7 @@ import * as expressAdapter from '@clerk-sync/express'
 import * as fastifyAdapter from '@clerk-sync/fastify'
 import * as honoAdapter from '@clerk-sync/hono'
 import * as nextAdapter from '@clerk-sync/next'
+import { listenOnLoopback } from '../http.js'
 
 // The frameworks are the adapters' dev dependencies, not the root's: load them from there.
 const fromAdapter = (name: string) =>
@@ -63,11 +64,6 @@ function parts(options: AdapterOptions) {
 const header = (value: string | string[] | undefined) =>
   (Array.isArray(value) ? value[0] : value) ?? null
 
-async function listen(server: Server): Promise<number> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  return (server.address() as AddressInfo).port
-}
-
 const connectionsOf = (server: Server) => () =>
   new Promise<number>((resolve, reject) =>
     server.getConnections((error, count) => (error ? reject(error) : resolve(count))),
@@ -91,7 +87,7 @@ async function express(name: string, alias: string, options: AdapterOptions): Pr
     }),
   )
   const server = createServer(app)
-  const port = await listen(server)
+  const port = await listenOnLoopback(server)
   return {
     adapter: { name, port, hasSetRole: true, store, sync, openConnections: connectionsOf(server) },
     close: () => closeServer(server),
@@ -140,7 +136,7 @@ async function hono(options: AdapterOptions): Promise<Built> {
     }),
   )
   const server = createAdaptorServer({ fetch: app.fetch })
-  const port = await listen(server)
+  const port = await listenOnLoopback(server)
   return {
     adapter: {
       name: 'Hono',
@@ -160,7 +156,7 @@ async function pagesRouter(options: AdapterOptions): Promise<Built> {
   const handler = nextAdapter.pagesWebhookHandler(sync)
   // Next routes by path before the handler runs; this server sends every path to it.
   const server = createServer((req, res) => void handler(req, res))
-  const port = await listen(server)
+  const port = await listenOnLoopback(server)
   return {
     adapter: {
       name: 'Next Pages Router',

@@ -1,5 +1,4 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { createClerkSync, MemoryStore } from '@clerk-sync/core'
 import {
   answerNodeRequest,
@@ -14,6 +13,7 @@ import {
 } from '@clerk-sync/testing'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { captureLogger } from '../../../test-support/capture-logger.js'
+import { listenOnLoopback } from '../../../test-support/http.js'
 import {
   encodeRequest,
   type RawRequest,
@@ -29,8 +29,7 @@ const onEscape = (error: unknown) => escaped.push(error)
 
 async function listen(handler: Handler): Promise<{ server: Server; port: number }> {
   const server = createServer(handler)
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  return { server, port: (server.address() as AddressInfo).port }
+  return { server, port: await listenOnLoopback(server) }
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -83,7 +82,7 @@ describe('@clerk-sync/core/node: the one Node request path', () => {
       void answerNodeRequest(
         req,
         res,
-        { framework: 'express', parsedBody: 'refuse', maxBodyBytes: 4096, ...options },
+        { framework: 'express', parsedBody: 'refuse', ...options },
         async (request) => {
           seen = { url: request.url, method: request.method, body: null }
           try {
@@ -186,7 +185,7 @@ describe('@clerk-sync/core/node: the one Node request path', () => {
         answerNodeRequest(
           req,
           res,
-          { framework: undefined, parsedBody: 'refuse', maxBodyBytes: 4096 },
+          { framework: undefined, parsedBody: 'refuse' },
           async (request) => {
             await request.text()
             await sleep(100)
