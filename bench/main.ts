@@ -8,7 +8,7 @@
  * Everything listens on 127.0.0.1; every process and scoped database is removed at the end.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -18,44 +18,117 @@ import {
   createScopedDatabase,
   type ScopedDatabase,
   type ServerBuild,
-  type ServerFleet,
-  startFleet,
 } from '../test-support/chaos/index.js'
 import { appDdl } from '../test-support/seed-app.js'
 import { type CounterResult, collectCounters, counterReader } from './counters.js'
-import { allPaths, type BenchPath } from './paths.js'
+import { allPaths, type BenchPath, selectPaths } from './paths.js'
 import { type Measurement, renderMarkdown, renderTable } from './report.js'
-import type { RunRequest, RunResult, Settings } from './shared.js'
+import { type ServerProcess, startServerProcess } from './server-process.js'
+import { type RunRequest, type RunResult, type Settings, UsageError } from './shared.js'
 
 const root = fileURLToPath(new URL('../', import.meta.url))
 const pkg = (path: string) => join(root, 'packages', path)
 
-function settingsFrom(argv: string[]): Settings & { out: string | null } {
-  const quick = argv.includes('--quick')
-  const outIndex = argv.indexOf('--out')
-  const out = outIndex >= 0 ? (argv[outIndex + 1] ?? null) : quick ? null : 'BENCHMARKS.md'
+/** The command line: `--quick`, `--out <file>`, and the focused-run options (bench/README.md). */
+interface Args {
+  quick: boolean
+  counters: boolean
+  out: string | null
+  only: string[] | null
+  concurrencies: number[] | null
+  rounds: number | null
+  cpuProf: string | null
+}
+
+const positiveInts = (flag: string, value: string) =>
+  value.split(',').map((part) => {
+    const number = Number(part.trim())
+    if (!Number.isInteger(number) || number < 1)
+      throw new UsageError(
+        `bench: ${flag} takes positive whole numbers, got ${JSON.stringify(value)}`,
+      )
+    return number
+  })
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = {
+    quick: false,
+    counters: false,
+    out: null,
+    only: null,
+    concurrencies: null,
+    rounds: null,
+    cpuProf: null,
+  }
+  for (let index = 0; index < argv.length; index++) {
+    const arg = argv[index]!
+    if (arg === '--') continue // `pnpm bench -- --quick`
+    if (arg === '--quick') args.quick = true
+    else if (arg === '--counters') args.counters = true
+    else {
+      const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? arg.split(/=(.*)/s) : [arg]
+      const value = inline ?? argv[++index]
+      const takesValue = ['--out', '--only', '--concurrency', '--rounds', '--cpu-prof']
+      if (!flag || !takesValue.includes(flag))
+        throw new UsageError(
+          `bench: unknown option ${arg}; the options are --quick, --out <file>, --only <paths>, --concurrency <list>, --rounds <n>, --cpu-prof <dir>, --counters`,
+        )
+      if (value === undefined || value === '' || (inline === undefined && value.startsWith('--')))
+        throw new UsageError(`bench: ${flag} needs a value`)
+      if (flag === '--out') args.out = value
+      else if (flag === '--only')
+        args.only = value
+          .split(',')
+          .map((name) => name.trim())
+          .filter(Boolean)
+      else if (flag === '--concurrency') args.concurrencies = positiveInts(flag, value)
+      else if (flag === '--rounds') {
+        const [rounds, ...more] = positiveInts(flag, value)
+        if (more.length > 0) throw new UsageError(`bench: --rounds takes one number, got ${value}`)
+        args.rounds = rounds!
+      } else args.cpuProf = value
+    }
+  }
+  return args
+}
+
+function settingsFrom(args: Args, argv: string[]): Settings & { out: string | null } {
+  const { quick } = args
+  const focused =
+    args.only !== null ||
+    args.concurrencies !== null ||
+    args.rounds !== null ||
+    args.cpuProf !== null
+  // A focused run writes no file unless asked to: BENCHMARKS.md holds whole runs only.
+  const out = args.out ?? (quick || focused ? null : 'BENCHMARKS.md')
+  const common = {
+    quick,
+    focused,
+    out,
+    cpuProfDir: args.cpuProf === null ? null : resolve(root, args.cpuProf),
+    // The counters cost 11 s of quiet per database path: a focused run reads them on request.
+    counters: !focused || args.counters,
+    command: ['pnpm bench', ...argv].join(' '),
+    poolMax: 15,
+  }
   if (quick)
     return {
-      quick,
-      out,
-      concurrencies: [8],
+      ...common,
+      concurrencies: args.concurrencies ?? [8],
       deliveries: () => 60,
       warmup: () => 20,
-      rounds: 1,
+      rounds: args.rounds ?? 1,
       maxSeconds: 15,
-      poolMax: 15,
       counterDeliveries: 40,
       counterConcurrency: 8,
     }
   return {
-    quick,
-    out,
-    concurrencies: [1, 8, 32, 64],
+    ...common,
+    concurrencies: args.concurrencies ?? [1, 8, 32, 64],
     deliveries: (c) => (c === 1 ? 300 : c === 8 ? 1000 : 1500),
     warmup: (c) => (c === 1 ? 30 : 100),
-    rounds: 3,
+    rounds: args.rounds ?? 3,
     maxSeconds: 20,
-    poolMax: 15,
     counterDeliveries: 500,
     counterConcurrency: 8,
   }
@@ -138,13 +211,19 @@ function versionOf(build: ServerBuild): string {
 }
 
 async function main(): Promise<number> {
-  const settings = settingsFrom(process.argv.slice(2))
+  const argv = process.argv.slice(2)
+  const args = parseArgs(argv)
+  const settings = settingsFrom(args, argv)
   const startedAt = Date.now()
-  const paths = allPaths.filter((path) => !settings.quick || path.quick)
+  const paths = args.only
+    ? selectPaths(args.only)
+    : allPaths.filter((path) => !settings.quick || path.quick)
   const secret = generateSigningSecret()
   console.log(
-    `bench: ${settings.quick ? 'quick' : 'full'} run, ${paths.length} paths, concurrency ${settings.concurrencies.join('/')}, ${settings.rounds} round(s)`,
+    `bench: ${settings.quick ? 'quick' : 'full'}${settings.focused ? ', focused' : ''} run, ${paths.length} paths (${paths.map((path) => path.key).join(', ')}), concurrency ${settings.concurrencies.join('/')}, ${settings.rounds} round(s)`,
   )
+  if (settings.cpuProfDir) mkdirSync(settings.cpuProfDir, { recursive: true })
+  const profileOf = (path: BenchPath) => `${path.key}.cpuprofile`
 
   const build = await buildChaosServer({
     entries: {
@@ -198,19 +277,26 @@ async function main(): Promise<number> {
   }
 
   // Every server at once, each its own process; they stay up, idle, while the others run.
-  const fleets = new Map<string, ServerFleet>()
+  // With --cpu-prof each writes <dir>/<key>.cpuprofile when it exits (stop() lets it).
+  const servers = new Map<string, ServerProcess>()
   const starts = await Promise.allSettled(
     paths
       .filter((path) => path.kind !== 'a')
       .map(async (path) => {
-        const fleet = await startFleet({
+        const server = await startServerProcess({
           entry: join(build.dir, 'bench-server.mjs'),
           cwd: build.dir,
-          count: 1,
           env: envOf.get(path.key)!,
+          execArgv: settings.cpuProfDir
+            ? [
+                '--cpu-prof',
+                `--cpu-prof-dir=${settings.cpuProfDir}`,
+                `--cpu-prof-name=${profileOf(path)}`,
+              ]
+            : [],
         })
-        fleets.set(path.key, fleet)
-        cleanups.push({ name: `server ${path.key}`, run: () => fleet.stop() })
+        servers.set(path.key, server)
+        cleanups.push({ name: `server ${path.key}`, run: () => server.stop() })
       }),
   )
   const failed = starts.find((start) => start.status === 'rejected')
@@ -233,7 +319,7 @@ async function main(): Promise<number> {
         cpuEvents: result.events,
       }
     }
-    const port = fleets.get(path.key)!.ports[0]!
+    const port = servers.get(path.key)!.port
     await readStall(port) // resets the server's histogram
     const result = await runChild<RunResult>(
       build,
@@ -280,8 +366,8 @@ async function main(): Promise<number> {
   const counters: CounterResult[] = []
   const lastRead = new Map<string, Record<string, number>>()
   for (const path of paths) {
+    if (!settings.counters) break
     if (path.group !== 'postgres' && path.group !== 'mariadb') continue
-    if (settings.quick && !path.quick) continue
     const request: RunRequest = {
       concurrency: settings.counterConcurrency,
       deliveries: settings.counterDeliveries,
@@ -330,9 +416,13 @@ async function main(): Promise<number> {
 
   // The harness's own checks: no timing is asserted, only that it worked.
   const problems: string[] = []
-  for (const [key, fleet] of fleets)
-    for (const exit of fleet.unexpectedExits())
-      problems.push(`server ${key} exited (code ${exit.code}, signal ${exit.signal})`)
+  for (const [key, server] of servers) {
+    const exit = server.unexpectedExit()
+    if (exit)
+      problems.push(
+        `server ${key} exited (code ${exit.code}, signal ${exit.signal}):\n${exit.lastLines.join('\n')}`,
+      )
+  }
   for (const path of paths)
     for (const concurrency of settings.concurrencies) {
       const runs = measurements.get(`${path.key}@${concurrency}`) ?? []
@@ -342,6 +432,17 @@ async function main(): Promise<number> {
       if ((path.kind === 'clerk-sync' || path.kind === 'd') && non2xx > 0)
         problems.push(`${path.key} at c=${concurrency}: ${non2xx} non-2xx answers from clerk-sync`)
     }
+  if (settings.cpuProfDir) {
+    // A server writes its profile as it exits: stop them now to say what was written.
+    await Promise.all([...servers.values()].map((server) => server.stop()))
+    const written = paths
+      .filter((path) => servers.has(path.key))
+      .map((path) => join(settings.cpuProfDir!, profileOf(path)))
+    for (const file of written)
+      console.log(`bench: ${existsSync(file) ? 'wrote' : 'FAILED to write'} ${file}`)
+    for (const file of written.filter((file) => !existsSync(file)))
+      problems.push(`no CPU profile at ${file}`)
+  }
   console.log(`bench: finished in ${elapsedSeconds.toFixed(0)} s`)
   for (const problem of problems) console.error(`bench: FAILED: ${problem}`)
   return problems.length > 0 ? 1 : 0
@@ -372,7 +473,8 @@ process.once('SIGTERM', interrupted)
 try {
   exitCode = await main()
 } catch (error) {
-  console.error('bench: the harness failed:', error)
+  if (error instanceof UsageError) console.error(error.message)
+  else console.error('bench: the harness failed:', error)
   exitCode = 1
 } finally {
   await cleanUp()

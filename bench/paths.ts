@@ -3,6 +3,8 @@
  * they are compared with: (a) raw driver upsert, (b) the floor, (c) the naive handler; (d)
  * clerk-sync on MemoryStore stands beside every group.
  */
+import { UsageError } from './shared.js'
+
 export type Group = 'postgres' | 'mariadb' | 'sqlite' | 'none'
 export type Kind = 'a' | 'b' | 'c' | 'd' | 'clerk-sync'
 
@@ -20,6 +22,8 @@ export interface BenchPath {
   env: Record<string, string>
   /** In `--quick`. */
   quick: boolean
+  /** Short names `--only` also accepts, besides `key`. */
+  ids: string[]
 }
 
 const label: Record<Kind, string> = {
@@ -39,7 +43,38 @@ function path(
   env: Record<string, string>,
   quick = false,
 ): BenchPath {
-  return { key, group, kind, label: label[kind], stack, database, env, quick }
+  return {
+    key,
+    group,
+    kind,
+    label: label[kind],
+    stack,
+    database,
+    env,
+    quick,
+    ids: shortIds[key] ?? [],
+  }
+}
+
+/**
+ * `--only`'s short names. The bare baseline names (`raw`, `floor`, `naive`) are Postgres's, the
+ * database the issue's targets are set against; the store names are the store's `BENCH_STORE`.
+ */
+const shortIds: Record<string, string[]> = {
+  'pg-cs-drizzle': ['drizzle-pg'],
+  'pg-cs-postgres-js': ['drizzle-postgres-js', 'postgres-js'],
+  'pg-cs-prisma': ['prisma-pg'],
+  'pg-a': ['raw', 'pg-raw'],
+  'pg-b': ['floor', 'pg-floor'],
+  'pg-c': ['naive', 'pg-naive'],
+  'mariadb-cs-drizzle': ['drizzle-mariadb'],
+  'mariadb-a': ['mariadb-raw'],
+  'mariadb-b': ['mariadb-floor'],
+  'mariadb-c': ['mariadb-naive'],
+  'sqlite-cs-drizzle': ['drizzle-sqlite'],
+  'sqlite-a': ['sqlite-raw'],
+  'sqlite-b': ['sqlite-floor'],
+  'sqlite-c': ['sqlite-naive'],
 }
 
 const baseline = (kind: 'b' | 'c') => ({ BENCH_PATH: kind === 'b' ? 'floor' : 'naive' })
@@ -142,3 +177,23 @@ export const allPaths: BenchPath[] = [
   }),
   path('memory', 'none', 'd', 'no database', 'baselines', store('memory'), true),
 ]
+
+/**
+ * The paths `--only` names (a key or a short id each), in the table's usual order; throws on a
+ * name no path has, listing the ones there are.
+ */
+export function selectPaths(names: string[]): BenchPath[] {
+  if (names.length === 0) throw new UsageError('bench: --only names no path')
+  const unknown = names.filter(
+    (name) => !allPaths.some((path) => path.key === name || path.ids.includes(name)),
+  )
+  if (unknown.length > 0)
+    throw new UsageError(
+      `bench: --only: no path ${unknown.join(', ')}; the paths are ${allPaths
+        .map((path) => [path.key, ...path.ids].join('|'))
+        .join(', ')}`,
+    )
+  return allPaths.filter((path) =>
+    names.some((name) => path.key === name || path.ids.includes(name)),
+  )
+}

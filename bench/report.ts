@@ -233,7 +233,7 @@ Every figure below comes from the run that wrote this file; nothing is asserted 
 
 \`\`\`sh
 pnpm build     # the servers load @clerk-sync/* from dist
-pnpm bench     # this file; pnpm bench --quick is the CI run (a smaller run, no file written)
+${settings.focused ? `${settings.command}     # this file, a focused run (bench/README.md)` : 'pnpm bench     # this file; pnpm bench --quick is the CI run (a smaller run, no file written)'}
 \`\`\`
 
 \`pnpm bench\` runs \`bench/main.ts\`, which bundles \`bench/server/main.ts\`, \`bench/load.ts\` and

@@ -187,9 +187,20 @@ export function summarize(
   }
 }
 
-/** How big a run is: `pnpm bench` or `pnpm bench --quick`. */
+/** A command line the bench does not understand: reported without a stack. */
+export class UsageError extends Error {}
+
+/** How big a run is: `pnpm bench`, `pnpm bench --quick`, or a focused run (bench/README.md). */
 export interface Settings {
   quick: boolean
+  /** True when `--only`, `--concurrency`, `--rounds` or `--cpu-prof` narrowed or changed the run. */
+  focused: boolean
+  /** `--cpu-prof <dir>`: every server runs under `node --cpu-prof --cpu-prof-dir=<dir>`. */
+  cpuProfDir: string | null
+  /** Whether the database counters are read after the timed rounds. */
+  counters: boolean
+  /** The command that asked for this run, as BENCHMARKS.md shows it. */
+  command: string
   concurrencies: number[]
   deliveries: (concurrency: number) => number
   warmup: (concurrency: number) => number
