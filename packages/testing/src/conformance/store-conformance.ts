@@ -44,6 +44,9 @@ export function storeConformance<R extends string = string>(
       `storeConformance(${options.name}): \`roles\` must hold at least two roles (got ${roles.roles.join(', ')}); role changes cannot be tested with one. Pass defineRoles({ roles: ['a', 'b'], … }) or leave \`roles\` unset.`,
     )
   }
+  // A third role for a user's stored role that neither of two racing writes sets (the default
+  // roles have three); with only two roles, A again.
+  const roleC = roles.roles.find((r) => r !== roleA && r !== roleB) ?? roleA
   const bulkSize = options.bulkSize ?? 10_000
   const timeout = options.timeoutMs ?? 60_000
 
@@ -80,6 +83,52 @@ export function storeConformance<R extends string = string>(
     afterEach(async () => {
       await h?.teardown?.()
     })
+
+    /**
+     * Two versions of one user race: the newer one (version 2, role B) is held inside the store's
+     * transaction, and once it reaches the hold the older one (version 1, role A) starts with its
+     * own event id. Either may commit first, depending on where the store's hold sits.
+     */
+    async function raceTwoVersions(id: string) {
+      const newerEvent = eventRef()
+      const olderEvent = eventRef()
+      const held = await h.delayNextWrite(id, { delayMs: 300 })
+      const newer = store.upsertUser({
+        user: user(id, { version: 2, role: roleB, firstName: 'v2' }),
+        origin: webhook,
+        event: newerEvent,
+      })
+      await held.entered
+      const older = store.upsertUser({
+        user: user(id, { version: 1, role: roleA, firstName: 'v1' }),
+        origin: webhook,
+        event: olderEvent,
+      })
+      const [newerResult, olderResult] = await Promise.all([newer, older])
+      expect(newerResult.outcome).toBe('applied')
+      expect(['applied', 'stale']).toContain(olderResult.outcome)
+      // Whoever won, the newest version is what stays, and both event ids are handled.
+      const stored = await store.getUser(id)
+      expect(stored).toMatchObject({ role: roleB, firstName: 'v2' })
+      expect(stored?.updatedAt.getTime()).toBe(T0 + 2)
+      expect((await h.inspect.syncState(id))?.version).toBe(T0 + 2)
+      expect(await h.inspect.eventRecorded(newerEvent.id)).toBe(true)
+      expect(await h.inspect.eventRecorded(olderEvent.id)).toBe(true)
+      const { entries } = await store.listAuditEntries({ userId: id })
+      expect(await h.inspect.auditRowCount(id)).toBe(entries.length)
+      return { newer: newerResult, older: olderResult, newerEvent, olderEvent, entries }
+    }
+
+    function auditEntry(id: string, fromRole: R, toRole: R, eventId: string) {
+      return expect.objectContaining({
+        actor: null,
+        targetUserId: id,
+        fromRole,
+        toRole,
+        source: 'webhook',
+        eventId,
+      })
+    }
 
     describe('writes and reads', () => {
       it('creates a user on first sight and reads it back field by field', async () => {
@@ -371,6 +420,51 @@ export function storeConformance<R extends string = string>(
         expect(stored?.updatedAt.getTime()).toBe(T0 + 30_000)
         expect((await h.inspect.syncState(id))?.version).toBe(T0 + 30_000)
         for (const event of events) expect(await h.inspect.eventRecorded(event.id)).toBe(true)
+      })
+
+      it('reports one creation when two versions of a new user race, and audits from the role the first one committed', async () => {
+        const id = randomId('user')
+        const { newer, older, newerEvent, entries } = await raceTwoVersions(id)
+        const applied = [newer, older].filter((r) => r.outcome === 'applied')
+        expect(
+          applied.filter((r) => r.created),
+          'exactly one of the two applied writes created the user',
+        ).toHaveLength(1)
+        if (older.outcome === 'stale') {
+          // The newer version committed first: it created the user; the older one changed nothing.
+          expect(newer).toEqual({ outcome: 'applied', previousRole: null, created: true })
+          expect(entries).toEqual([])
+        } else {
+          // The older version committed first: it created the user, and the newer one replaced the
+          // role the older one committed, not the nothing it may have read before waiting.
+          expect(older).toEqual({ outcome: 'applied', previousRole: null, created: true })
+          expect(newer).toEqual({ outcome: 'applied', previousRole: roleA, created: false })
+          expect(entries).toEqual([auditEntry(id, roleA, roleB, newerEvent.id)])
+        }
+      })
+
+      it('audits from the role the other racer committed, not the one read before waiting, when two versions of an existing user race', async () => {
+        const id = randomId('user')
+        await store.upsertUser({
+          user: user(id, { version: 0, role: roleC }),
+          origin: webhook,
+          event: eventRef(),
+        })
+        const { newer, older, newerEvent, olderEvent, entries } = await raceTwoVersions(id)
+        expect([newer, older].filter((r) => r.outcome === 'applied' && r.created)).toEqual([])
+        if (older.outcome === 'stale') {
+          // The newer version committed first, over the stored role; the older one changed nothing.
+          expect(newer).toEqual({ outcome: 'applied', previousRole: roleC, created: false })
+          expect(entries).toEqual([auditEntry(id, roleC, roleB, newerEvent.id)])
+        } else {
+          // The older version committed first: the newer one's `from` is the role it committed.
+          expect(older).toEqual({ outcome: 'applied', previousRole: roleC, created: false })
+          expect(newer).toEqual({ outcome: 'applied', previousRole: roleA, created: false })
+          expect(entries).toEqual([
+            ...(roleC === roleA ? [] : [auditEntry(id, roleC, roleA, olderEvent.id)]),
+            auditEntry(id, roleA, roleB, newerEvent.id),
+          ])
+        }
       })
     })
 

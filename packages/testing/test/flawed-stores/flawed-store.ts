@@ -11,6 +11,7 @@ export type Flaw =
   | 'audits-every-write'
   | 'stale-events-not-recorded'
   | 'upsert-decides-before-hold'
+  | 'reads-previous-role-before-hold'
   | 'bulk-repeats-ids'
   | 'has-event-only-applied'
 
@@ -95,15 +96,35 @@ export function flawedHarness(flaw: Flaw): ConformanceHarness {
         await sleep(1)
         // The naive SQL upsert: decide, then write later, without a lock on the user's state.
         const decided = flaw === 'upsert-decides-before-hold' ? fresh(user) : undefined
+        // A snapshot read before waiting (what other reads in a one-statement upsert see): the
+        // role and the row's existence from before a write that commits meanwhile; only the
+        // version guard is decided after the wait.
+        const readBefore =
+          flaw === 'reads-previous-role-before-hold'
+            ? {
+                previousRole:
+                  roleBefore !== undefined ? roleBefore : (users.get(user.id)?.role ?? null),
+                created: !users.has(user.id),
+              }
+            : undefined
         await hold(user.id)
-        const previousRole =
-          roleBefore !== undefined ? roleBefore : (users.get(user.id)?.role ?? null)
+        const previousRole = readBefore
+          ? readBefore.previousRole
+          : roleBefore !== undefined
+            ? roleBefore
+            : (users.get(user.id)?.role ?? null)
         if (!(decided ?? fresh(user))) {
           if (event && flaw !== 'stale-events-not-recorded') events.set(event.id, event.receivedAt)
           return { outcome: 'stale', previousRole, created: false }
         }
-        const created = !users.has(user.id)
-        write(user, origin.source, origin.actor, event?.id ?? null, roleBefore)
+        const created = readBefore ? readBefore.created : !users.has(user.id)
+        write(
+          user,
+          origin.source,
+          origin.actor,
+          event?.id ?? null,
+          readBefore ? readBefore.previousRole : roleBefore,
+        )
         if (event) events.set(event.id, event.receivedAt)
         if (event) appliedEvents.add(event.id)
         return { outcome: 'applied', previousRole, created }
