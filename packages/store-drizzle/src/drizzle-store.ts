@@ -24,13 +24,14 @@ import { type AnyDatabase, detectDialect } from './dialect.js'
 import { mysqlOps, mysqlReads } from './dialects/mysql.js'
 import type { DialectOps, ReadOps } from './dialects/ops.js'
 import { pgOps, pgReads } from './dialects/pg.js'
+import { pgWrites } from './dialects/pg-writes.js'
 import { sqliteOps, sqliteReads } from './dialects/sqlite.js'
 import type { Dialect } from './migrations/migration.js'
 import * as mysqlSchema from './schema/mysql.js'
 import * as pgSchema from './schema/pg.js'
 import * as sqliteSchema from './schema/sqlite.js'
-import { missingTable, notMigrated, translateWriteError } from './store-errors.js'
-import { createTransactor } from './transactor.js'
+import { schemaGap, translateWriteError } from './store-errors.js'
+import { createPgRunner, createTransactor } from './transactor.js'
 import { resolveUsersTable, type UsersTableOption } from './users-table.js'
 
 export interface DrizzleStoreOptions {
@@ -174,6 +175,11 @@ export function drizzleStore(db: AnyDatabase, options: DrizzleStoreOptions = {})
         ? mysqlReads(anyDb, users)
         : sqliteReads(anyDb, users)
   const transact = createTransactor(db, dialect, options.maxAttempts ?? 5)
+  // Postgres: each webhook write is one statement (a delete two, in one transaction), not a flow.
+  const pg =
+    dialect === 'pg'
+      ? { writes: pgWrites(users), run: createPgRunner(db, options.maxAttempts ?? 5) }
+      : null
   if (dialect === 'pg') {
     const logger = options.logger ?? consoleLogger()
     warnOnUnhandledPgErrors(db, logger)
@@ -185,8 +191,7 @@ export function drizzleStore(db: AnyDatabase, options: DrizzleStoreOptions = {})
     try {
       return await run()
     } catch (error) {
-      const table = missingTable(error)
-      throw table ? notMigrated(table, error) : error
+      throw schemaGap(error) ?? error
     }
   }
 
@@ -201,9 +206,20 @@ export function drizzleStore(db: AnyDatabase, options: DrizzleStoreOptions = {})
   const store: DrizzleUserStore = {
     dialect,
     async upsertUser(input) {
+      const statement = pg?.writes.prepareUpsert(input)
+      if (pg && statement) {
+        return write([input.user.id], () =>
+          pg.run.statement((runner) => pg.writes.upsertUser(runner as never, statement)),
+        )
+      }
       return write([input.user.id], () => transact((tx) => upsertUserFlow(ops, tx, input)))
     },
     async deleteUser(input) {
+      if (pg) {
+        return write([input.userId], () =>
+          pg.run.transaction((tx) => pg.writes.deleteUser(tx as never, input)),
+        )
+      }
       return write([input.userId], () => transact((tx) => deleteUserFlow(ops, tx, input)))
     },
     async upsertUsers(input): Promise<BulkUpsertResult> {

@@ -100,6 +100,34 @@ export function notMigrated(table: string, cause?: unknown): ClerkSyncError {
   )
 }
 
+/** The column a "no such column" error names, or null for any other error. */
+export function missingColumn(error: unknown): string | null {
+  const e = driverError(error)
+  const message = e.message ?? ''
+  if (e.code === '42703') return /column "?([^"\s]+)"? /.exec(message)?.[1] ?? 'a column'
+  if (e.errno === 1054) return /Unknown column '([^']+)'/.exec(message)?.[1] ?? 'a column'
+  if (typeof e.code === 'string' && e.code.startsWith('SQLITE_ERROR'))
+    return /no such column: (\S+)/.exec(message)?.[1] ?? null
+  return null
+}
+
+/**
+ * A missing table or column as the typed error naming the fix, or null for any other error. A
+ * missing column of clerk-sync's tables means the database is behind the installed store: an
+ * upgrade brought a migration that has not run.
+ */
+export function schemaGap(error: unknown): ClerkSyncError | null {
+  const table = missingTable(error)
+  if (table) return notMigrated(table, error)
+  const column = missingColumn(error)
+  if (!column) return null
+  return new ClerkSyncError(
+    ErrorCode.STORE_NOT_MIGRATED,
+    `Column ${column} does not exist in the database the store was given: the database is behind this version of @clerk-sync/drizzle. Run applyMigrations(db) at start-up, or apply the newer SQL files in its migrations/ folder; if the column is one of your own users table's, add it with your own migration.`,
+    { cause: error },
+  )
+}
+
 /**
  * A write's failure as clerk-sync reports it: constraint violations of the app's table become
  * `STORE_CONFLICT` naming the constraint (never the value: it may be an email); anything else is
@@ -107,8 +135,8 @@ export function notMigrated(table: string, cause?: unknown): ClerkSyncError {
  */
 export function translateWriteError(error: unknown, userIds: string[]): unknown {
   if (error instanceof ClerkSyncError) return error
-  const table = missingTable(error)
-  if (table) return notMigrated(table, error)
+  const gap = schemaGap(error)
+  if (gap) return gap
   const e = driverError(error)
   const conflict = constraintOf(e)
   const who = userIds.length === 1 ? `User ${userIds[0]}` : `A batch of ${userIds.length} users`

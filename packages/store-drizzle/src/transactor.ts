@@ -40,6 +40,18 @@ function queued<T>(db: object, run: () => Promise<T>): Promise<T> {
   return next
 }
 
+/** Runs `once` again when the database aborted it for a deadlock or serialization failure. */
+async function withRetries<T>(maxAttempts: number, once: () => Promise<T> | T): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await once()
+    } catch (error) {
+      if (attempt >= maxAttempts || !isRetryable(error)) throw error
+      await sleep(Math.random() * 20 * 2 ** attempt)
+    }
+  }
+}
+
 /**
  * Runs a flow in one transaction of the app's database, again when the database aborted it to
  * resolve a deadlock or serialization failure (bounded, with jittered back-off), so such races
@@ -68,14 +80,27 @@ export function createTransactor(
     const run = () => database.transaction((tx: unknown) => runFlowAsync(flow(tx)), config)
     return pooled ? run() : queued(db, run)
   }
-  return async (flow) => {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await once(flow)
-      } catch (error) {
-        if (attempt >= maxAttempts || !isRetryable(error)) throw error
-        await sleep(Math.random() * 20 * 2 ** attempt)
-      }
-    }
+  return (flow) => withRetries(maxAttempts, () => once(flow))
+}
+
+/**
+ * Postgres writes that are one statement (no transaction of their own) or an async transaction,
+ * with the same retries, and queued like transactions on a single-connection client: a statement
+ * sent while another write's transaction is open on that connection would join it.
+ */
+export interface PgRunner {
+  statement<T>(run: (db: unknown) => Promise<T>): Promise<T>
+  transaction<T>(run: (tx: unknown) => Promise<T>): Promise<T>
+}
+
+export function createPgRunner(db: AnyDatabase, maxAttempts: number): PgRunner {
+  // biome-ignore lint/suspicious/noExplicitAny: a Postgres database of any driver.
+  const database = db as any
+  const pooled = hasConnectionPool(db)
+  const serial = <T>(run: () => Promise<T>) => (pooled ? run() : queued(db, run))
+  return {
+    statement: (run) => withRetries(maxAttempts, () => serial(() => run(database))),
+    transaction: (run) =>
+      withRetries(maxAttempts, () => serial(() => database.transaction(run) as Promise<never>)),
   }
 }

@@ -8,6 +8,16 @@ export {
   MAX_PAGE_LIMIT,
   resolvePageLimit,
 } from '../store/page.js'
+export {
+  type PgChunk,
+  type PgWriteStatements,
+  type PgWriteTables,
+  pgTombstoneOutcome,
+  pgTombstoneParams,
+  pgUpsertParams,
+  pgUpsertResult,
+  pgWriteStatements,
+} from '../store/pg-write-statements.js'
 export { SYNCED_USER_FIELDS, type SyncedUserField } from '../store/synced-user.js'
 export {
   isFreshWrite,

@@ -15,6 +15,10 @@ export const bundledMigrations: BundledMigrations = {
         'CREATE INDEX "clerk_sync_user_state_role_idx" ON "clerk_sync_user_state" USING btree ("role","user_id");',
       ],
     },
+    {
+      name: '0001_prev_role',
+      statements: ['ALTER TABLE "clerk_sync_user_state" ADD COLUMN "prev_role" text;'],
+    },
   ],
   mysql: [
     {

@@ -40,6 +40,11 @@ export const clerkSyncUserState = pgTable(
     version: bigint('version', { mode: 'number' }).notNull(),
     deletedAt: time('deleted_at'),
     role: text('role'),
+    /**
+     * The role before the latest write, set by that write's own statement: Postgres returns only
+     * new values from an upsert, and this is how the locked row's old role comes back out.
+     */
+    prevRole: text('prev_role'),
   },
   (table) => [index('clerk_sync_user_state_role_idx').on(table.role, table.userId)],
 )

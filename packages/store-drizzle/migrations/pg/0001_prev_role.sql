@@ -1,0 +1,1 @@
+ALTER TABLE "clerk_sync_user_state" ADD COLUMN "prev_role" text;
