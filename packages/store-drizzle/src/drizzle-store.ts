@@ -222,6 +222,19 @@ export function drizzleStore(db: AnyDatabase, options: DrizzleStoreOptions = {})
       }
       return write([input.userId], () => transact((tx) => deleteUserFlow(ops, tx, input)))
     },
+    ...(pg && {
+      async upsertUserBatch(inputs) {
+        const statement = pg.writes.prepareBatch(inputs)
+        if (!statement) throw new Error('clerk-sync: this batch is written one by one')
+        return write(
+          inputs.map((i) => i.user.id),
+          () =>
+            pg.run.statement((runner) =>
+              pg.writes.upsertBatch(runner as never, statement, inputs.length),
+            ),
+        )
+      },
+    }),
     async upsertUsers(input): Promise<BulkUpsertResult> {
       if (input.users.length === 0) return { applied: [], stale: [], failed: [] }
       try {

@@ -24,3 +24,23 @@ for (const driver of ['pg', 'pg-client', 'postgres-js'] as const) {
     setup: () => drizzleHarness(database),
   })
 }
+
+// Group commit on: every concurrent write in the suite (duplicates, version races, deletes) goes
+// through core's batching and the store's one-statement batch write.
+{
+  let database: TestDatabase
+  beforeAll(async () => {
+    if (skip) return
+    database = await postgresDatabase('pg')
+    await applyMigrations(database.db)
+    await database.faults.install([{ table: 'clerk_sync_users', id: 'id' }])
+  })
+  afterAll(async () => {
+    await database?.close()
+  })
+  storeConformance({
+    name: 'drizzle · PostgreSQL 15 · pg · group commit',
+    skip,
+    setup: () => drizzleHarness({ ...database, groupCommit: true }),
+  })
+}

@@ -12,6 +12,9 @@ export {
   type PgChunk,
   type PgWriteStatements,
   type PgWriteTables,
+  pgBatchUpsertEvents,
+  pgBatchUpsertResults,
+  pgBatchUpsertStatement,
   pgTombstoneOutcome,
   pgTombstoneParams,
   pgUpsertParams,
@@ -34,3 +37,4 @@ export {
   upsertUsersFlow,
   type WriteOps,
 } from '../store/write-flows.js'
+export { type GroupCommitOptions, withGroupCommit } from '../store/group-commit.js'

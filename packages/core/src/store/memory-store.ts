@@ -94,6 +94,40 @@ export class MemoryStore<R extends string = string> implements UserStore<R> {
     )
   }
 
+  /** Group commit: the inputs in order, in one transaction that commits whole or not at all. */
+  async upsertUserBatch(inputs: UpsertUserInput<R>[]): Promise<UpsertUserResult<R>[]> {
+    const eventIds = inputs.flatMap((input) => (input.event ? [input.event.id] : []))
+    // Until none of its event ids is being written: a wait can let another writer start one.
+    for (;;) {
+      const pending = eventIds.map((id) => this.#inFlight.get(id)).find(Boolean)
+      if (!pending) break
+      await pending
+    }
+    let settle!: (committed: boolean) => void
+    const settled = new Promise<boolean>((resolve) => (settle = resolve))
+    const claimed = eventIds.filter((id) => !this.#events.has(id))
+    for (const id of claimed) this.#inFlight.set(id, settled)
+    try {
+      for (const input of inputs) {
+        await this.#beforeCommit?.({
+          kind: 'upsert',
+          userId: input.user.id,
+          eventId: input.event?.id ?? null,
+        })
+      }
+      const tx = this.#begin()
+      const results = inputs.map((input) => runFlowSync(upsertUserFlow(this.#ops, tx, input)))
+      this.#commit(tx)
+      settle(true)
+      return results as UpsertUserResult<R>[]
+    } catch (error) {
+      settle(false)
+      throw error
+    } finally {
+      for (const id of claimed) this.#inFlight.delete(id)
+    }
+  }
+
   async upsertUsers(input: BulkUpsertInput<R>): Promise<BulkUpsertResult> {
     // One synchronous pass, committed at the end: nothing runs in between.
     const tx = this.#begin()

@@ -199,3 +199,125 @@ export function pgTombstoneOutcome(row: Record<string, unknown> | undefined): Wr
   if (Number(row.claimed) === 0) return 'duplicate'
   return Number(row.applied) === 0 ? 'stale' : 'applied'
 }
+
+/**
+ * Many webhook upserts in one statement (group commit): the same CTEs as the single upsert, over
+ * rows. Two parameters: `events` (a JSON array, one object per input: see pgBatchUpsertEvents) and
+ * `users` (a JSON array of the users' rows keyed by column name, read with
+ * `jsonb_populate_recordset(NULL::<users table>, …)`, so each value takes its column's own type).
+ * A batch holds at most one input per user and per event id (the caller splits the rest into later
+ * batches), and every statement writes its rows sorted by key, so two batches lock in one order.
+ */
+export function pgBatchUpsertStatement(t: PgWriteTables): PgChunk[] {
+  const u = t.users
+  const updateSet =
+    u.columns
+      .filter((c) => c !== u.id)
+      .map((c) => `${c} = excluded.${c}`)
+      .join(', ') || `${u.id} = excluded.${u.id}`
+  const appRole = u.role ? `a.${u.role}` : 'NULL::text'
+  return template`WITH i AS (
+    SELECT * FROM jsonb_to_recordset(${param('events')}::jsonb) AS x(
+      ord int, event_id text, event_type text, received_at timestamptz, user_id text,
+      version bigint, role text, has_role_before boolean, role_before text, actor text,
+      source text, at timestamptz)
+  ),
+  claim AS (
+    INSERT INTO ${t.events} (id, type, received_at)
+    SELECT event_id, event_type, received_at FROM i WHERE event_id IS NOT NULL ORDER BY event_id
+    ON CONFLICT (id) DO NOTHING
+    RETURNING id
+  ),
+  go AS (
+    SELECT i.* FROM i WHERE i.event_id IS NULL OR i.event_id IN (SELECT id FROM claim)
+  ),
+  app_before AS (
+    SELECT a.${u.id} AS id, ${appRole} AS role FROM ${u.table} a
+    WHERE a.${u.id} IN (SELECT user_id FROM i)
+  ),
+  st AS (
+    INSERT INTO ${t.state} AS s (user_id, version, deleted_at, role, prev_role)
+    SELECT user_id, version, NULL, role, NULL FROM go ORDER BY user_id
+    ON CONFLICT (user_id) DO UPDATE
+      SET version = excluded.version, role = excluded.role, prev_role = s.role
+      WHERE s.deleted_at IS NULL AND excluded.version >= s.version
+    RETURNING s.user_id, (s.xmax = 0) AS state_new, s.prev_role
+  ),
+  uw AS (
+    INSERT INTO ${u.table} (${u.columns.join(', ')})
+    SELECT ${u.columns.map((c) => `r.${c}`).join(', ')}
+    FROM jsonb_populate_recordset(NULL::${u.table}, ${param('users')}::jsonb) r
+    WHERE r.${u.id} IN (SELECT user_id FROM st)
+    ORDER BY r.${u.id}
+    ON CONFLICT (${u.id}) DO UPDATE SET ${updateSet}
+    RETURNING ${u.id} AS id, (xmax = 0) AS inserted
+  ),
+  decided AS (
+    SELECT go.ord, uw.inserted,
+      CASE
+        WHEN go.has_role_before THEN go.role_before
+        WHEN uw.inserted THEN NULL
+        WHEN st.state_new THEN (SELECT b.role FROM app_before b WHERE b.id = go.user_id)
+        ELSE st.prev_role
+      END AS prev_role
+    FROM go JOIN st ON st.user_id = go.user_id JOIN uw ON uw.id = go.user_id
+  ),
+  audit AS (
+    INSERT INTO ${t.audit} (actor, target_user_id, from_role, to_role, at, source, event_id)
+    SELECT go.actor, go.user_id, d.prev_role, go.role, go.at, go.source, go.event_id
+    FROM decided d JOIN go ON go.ord = d.ord
+    WHERE d.prev_role IS NOT NULL AND d.prev_role <> go.role
+    ORDER BY d.ord
+  )
+SELECT i.ord,
+  (i.event_id IS NULL OR i.event_id IN (SELECT id FROM claim)) AS claimed,
+  (d.ord IS NOT NULL) AS applied, d.inserted, d.prev_role
+FROM i LEFT JOIN decided d ON d.ord = i.ord
+ORDER BY i.ord`
+}
+
+/** The `events` parameter of pgBatchUpsertStatement, as JSON text. */
+export function pgBatchUpsertEvents(inputs: UpsertUserInput<string>[]): string {
+  const at = new Date().toISOString()
+  return JSON.stringify(
+    inputs.map((input, ord) => ({
+      ord,
+      event_id: input.event?.id ?? null,
+      event_type: input.event?.type ?? null,
+      received_at: input.event ? input.event.receivedAt.toISOString() : null,
+      user_id: input.user.id,
+      version: input.user.updatedAt.getTime(),
+      role: input.user.role,
+      has_role_before: input.roleBefore !== undefined,
+      role_before: input.roleBefore ?? null,
+      actor: input.origin.actor,
+      source: input.origin.source,
+      at,
+    })),
+  )
+}
+
+/** The batch statement's rows (one per input, by `ord`) as the inputs' answers, in input order. */
+export function pgBatchUpsertResults(
+  rows: Array<Record<string, unknown>>,
+  count: number,
+): UpsertUserResult<string>[] {
+  const results: UpsertUserResult<string>[] = new Array(count)
+  for (const row of rows) {
+    const claimed = row.claimed === true || row.claimed === 't'
+    const applied = row.applied === true || row.applied === 't'
+    results[Number(row.ord)] = !claimed
+      ? { outcome: 'duplicate', previousRole: null, created: false }
+      : !applied
+        ? { outcome: 'stale', previousRole: null, created: false }
+        : {
+            outcome: 'applied',
+            previousRole: (row.prev_role as string | null) ?? null,
+            created: row.inserted === true || row.inserted === 't',
+          }
+  }
+  for (let i = 0; i < count; i++) {
+    if (!results[i]) throw new Error('clerk-sync: the batch upsert statement lost an input')
+  }
+  return results
+}

@@ -136,6 +136,14 @@ export interface UserStore<R extends string = string> {
   upsertUser(input: UpsertUserInput<R>): Promise<UpsertUserResult<R>>
   /** Removes the user's row and records the tombstone, even for a user never seen. */
   deleteUser(input: DeleteUserInput): Promise<DeleteUserResult>
+  /**
+   * Optional: many webhook upserts in one transaction (group commit), answered in input order,
+   * each as `upsertUser` would answer it alone: its own event claim, outcome and audit event id.
+   * At most one input per user id and per event id (callers split the rest into later batches).
+   * Throws when the batch fails as a whole; callers then write each input alone, so one bad event
+   * cannot fail the others.
+   */
+  upsertUserBatch?(inputs: UpsertUserInput<R>[]): Promise<UpsertUserResult<R>[]>
   /** The guarded upsert for many users at once (backfill); thousands per call. */
   upsertUsers(input: BulkUpsertInput<R>): Promise<BulkUpsertResult>
   /** The user, or null when unknown or deleted. */

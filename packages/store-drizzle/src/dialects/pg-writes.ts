@@ -7,6 +7,9 @@ import {
 import {
   type PgChunk,
   type PgWriteStatements,
+  pgBatchUpsertEvents,
+  pgBatchUpsertResults,
+  pgBatchUpsertStatement,
   pgTombstoneOutcome,
   pgTombstoneParams,
   pgUpsertParams,
@@ -45,6 +48,12 @@ export interface PgWrites {
    */
   prepareUpsert(input: UpsertUserInput<string>): SQL | null
   upsertUser(db: PgRunner, statement: SQL): Promise<UpsertUserResult<string>>
+  /**
+   * The group-commit statement for these inputs (one per user and event id), or null when one
+   * cannot be written as it is or they write different columns: the caller writes each alone.
+   */
+  prepareBatch(inputs: UpsertUserInput<string>[]): SQL | null
+  upsertBatch(db: PgRunner, statement: SQL, count: number): Promise<UpsertUserResult<string>[]>
   /** Runs inside the transaction the caller opened (two statements: tombstone, then the row). */
   deleteUser(
     tx: PgRunner,
@@ -76,24 +85,28 @@ export function pgWrites(users: ResolvedUsersTable): PgWrites {
 
   // One set of statements per set of columns written: mapped extra columns are written only when
   // mapUser returns them (as Drizzle's insert leaves an absent key to its default).
-  const byColumns = new Map<string, { keys: string[]; statements: PgWriteStatements }>()
+  const byColumns = new Map<
+    string,
+    { keys: string[]; statements: PgWriteStatements & { batch: PgChunk[] } }
+  >()
   function statementsFor(values: Record<string, unknown>) {
     const keys = Object.keys(values)
     const signature = keys.join('\u0000')
     let entry = byColumns.get(signature)
     if (!entry) {
       const ordered = [users.idKey, ...keys.filter((k) => k !== users.idKey)]
+      const tables = {
+        ...base,
+        users: {
+          table,
+          id: quote(users.id.name),
+          role: users.role ? quote(users.role.name) : null,
+          columns: ordered.map((k) => quote(columnsByKey.get(k)!.name)),
+        },
+      }
       entry = {
         keys: ordered,
-        statements: pgWriteStatements({
-          ...base,
-          users: {
-            table,
-            id: quote(users.id.name),
-            role: users.role ? quote(users.role.name) : null,
-            columns: ordered.map((k) => quote(columnsByKey.get(k)!.name)),
-          },
-        }),
+        statements: { ...pgWriteStatements(tables), batch: pgBatchUpsertStatement(tables) },
       }
       byColumns.set(signature, entry)
     }
@@ -129,6 +142,46 @@ export function pgWrites(users: ResolvedUsersTable): PgWrites {
     },
     async upsertUser(db, statement) {
       return pgUpsertResult(rowsOf(await db.execute(statement))[0])
+    },
+    prepareBatch(inputs) {
+      const rows: Array<Record<string, unknown>> = []
+      let signature: string | null = null
+      for (const input of inputs) {
+        let values: Record<string, unknown>
+        try {
+          values = users.toValues(input.user)
+        } catch (error) {
+          if (error instanceof ClerkSyncError) return null
+          throw error
+        }
+        const keys = Object.keys(values)
+        const own = keys.join('\u0000')
+        if (signature !== null && own !== signature) return null
+        signature = own
+        // Keyed by column name, each value as its column sends it (a JSON column's value as JSON).
+        const row: Record<string, unknown> = {}
+        for (const key of keys) {
+          const column = columnsByKey.get(key)!
+          const value = values[key]
+          row[column.name] =
+            value === null || value === undefined
+              ? null
+              : column.dataType === 'json'
+                ? value
+                : column.mapToDriverValue(value)
+        }
+        rows.push(row)
+      }
+      if (rows.length === 0) return null
+      const { statements } = statementsFor(users.toValues(inputs[0]!.user))
+      return render(
+        statements.batch,
+        { events: pgBatchUpsertEvents(inputs), users: JSON.stringify(rows) },
+        [],
+      )
+    },
+    async upsertBatch(db, statement, count) {
+      return pgBatchUpsertResults(rowsOf(await db.execute(statement)), count)
     },
     async deleteUser(tx, input) {
       const params = pgTombstoneParams(input)

@@ -1,3 +1,4 @@
+import { withGroupCommit } from '@clerk-sync/core/store-kit'
 import type { ConformanceHarness } from '@clerk-sync/testing/conformance'
 import { getTableName, type Table } from 'drizzle-orm'
 import type { FaultInjector } from '../../../../test-support/faults.js'
@@ -14,10 +15,13 @@ export function drizzleHarness(options: {
   faults: FaultInjector
   store?: DrizzleStoreOptions
   dependents?: string[]
+  /** Wraps the store in core's group commit, so the suite's concurrent writes share batches. */
+  groupCommit?: boolean
 }): Promise<ConformanceHarness> {
   const users = options.store?.users
+  const store = drizzleStore(options.db, options.store)
   return sqlHarness({
-    store: drizzleStore(options.db, options.store),
+    store: options.groupCommit ? withGroupCommit(store) : store,
     raw: options.raw,
     faults: options.faults,
     usersTable: users ? getTableName(users.table as Table) : 'clerk_sync_users',

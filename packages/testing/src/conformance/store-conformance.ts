@@ -726,6 +726,120 @@ export function storeConformance<R extends string = string>(
       })
     })
 
+    describe('group commit (upsertUserBatch, for stores that have it)', () => {
+      it('answers each input of a batch as upsertUser would answer it alone', async (ctx) => {
+        if (!store.upsertUserBatch) return ctx.skip()
+        const [fresh, known, newer, deleted, replayed, byAdmin] = Array.from({ length: 6 }, () =>
+          randomId('user'),
+        )
+        await store.upsertUser({ user: user(known!, { version: 1 }), origin: webhook })
+        await store.upsertUser({ user: user(newer!, { version: 9 }), origin: webhook })
+        await store.deleteUser({ userId: deleted!, deletedAt: new Date(T0) })
+        const recorded = eventRef()
+        await store.upsertUser({
+          user: user(replayed!, { version: 1 }),
+          origin: webhook,
+          event: recorded,
+        })
+        const events = Array.from({ length: 4 }, () => eventRef())
+        const admin: WriteOrigin = { source: 'api', actor: 'user_admin' }
+        const results = await store.upsertUserBatch([
+          { user: user(fresh!, { version: 1 }), origin: webhook, event: events[0] },
+          { user: user(known!, { version: 2, role: roleB }), origin: webhook, event: events[1] },
+          {
+            user: user(newer!, { version: 5, firstName: 'old' }),
+            origin: webhook,
+            event: events[2],
+          },
+          { user: user(deleted!, { version: 5 }), origin: webhook, event: events[3] },
+          { user: user(replayed!, { version: 7, role: roleB }), origin: webhook, event: recorded },
+          { user: user(byAdmin!, { version: 1, role: roleB }), origin: admin, roleBefore: roleA },
+        ])
+        expect(results).toEqual([
+          { outcome: 'applied', previousRole: null, created: true },
+          { outcome: 'applied', previousRole: roleA, created: false },
+          { outcome: 'stale', previousRole: null, created: false },
+          { outcome: 'stale', previousRole: null, created: false },
+          { outcome: 'duplicate', previousRole: null, created: false },
+          { outcome: 'applied', previousRole: roleA, created: true },
+        ])
+        for (const event of events) expect(await h.inspect.eventRecorded(event.id)).toBe(true)
+        expect(await store.getUser(fresh!)).toMatchObject({ id: fresh, role: roleA })
+        expect(await store.getUser(known!)).toMatchObject({ role: roleB })
+        expect((await store.getUser(newer!))?.firstName).toBe('Ada')
+        expect(await h.inspect.userRowExists(deleted!)).toBe(false)
+        expect((await store.getUser(replayed!))?.role).toBe(roleA)
+        expect((await store.listAuditEntries({ userId: known })).entries).toEqual([
+          auditEntry(known!, roleA, roleB, events[1]!.id),
+        ])
+        expect((await store.listAuditEntries({ userId: byAdmin })).entries).toEqual([
+          expect.objectContaining({
+            actor: 'user_admin',
+            fromRole: roleA,
+            toRole: roleB,
+            source: 'api',
+            eventId: null,
+          }),
+        ])
+      })
+
+      it('commits a batch whole or not at all', async (ctx) => {
+        if (!store.upsertUserBatch) return ctx.skip()
+        const [first, failing] = [randomId('user'), randomId('user')]
+        const events = [eventRef(), eventRef()]
+        const held = await h.delayNextWrite(failing, { delayMs: 10, fail: true })
+        await expect(
+          store.upsertUserBatch([
+            { user: user(first), origin: webhook, event: events[0] },
+            { user: user(failing), origin: webhook, event: events[1] },
+          ]),
+        ).rejects.toThrow()
+        await held.entered
+        expect(await h.inspect.eventRecorded(events[0]!.id)).toBe(false)
+        expect(await h.inspect.eventRecorded(events[1]!.id)).toBe(false)
+        expect(await h.inspect.userRowExists(first)).toBe(false)
+        expect(await h.inspect.syncState(first)).toBeNull()
+        // The retry of each event alone applies it.
+        expect(
+          (await store.upsertUser({ user: user(first), origin: webhook, event: events[0] }))
+            .outcome,
+        ).toBe('applied')
+      })
+
+      it('ends in the newest state when 12 batches over the same 30 users race in random orders', async (ctx) => {
+        if (!store.upsertUserBatch) return ctx.skip()
+        const upsertUserBatch = store.upsertUserBatch.bind(store)
+        const ids = Array.from({ length: 30 }, (_, i) => `user_gc${String(i).padStart(3, '0')}`)
+        const batches = Array.from({ length: 12 }, (_, b) =>
+          shuffle(ids)
+            .slice(0, 20)
+            .map((id) => ({
+              user: user(id, { version: 1 + ((b * 7 + id.length) % 12), firstName: `b${b}` }),
+              origin: webhook,
+              event: eventRef(),
+            })),
+        )
+        const results = await Promise.all(batches.map((batch) => upsertUserBatch(batch)))
+        for (const [b, batch] of batches.entries()) {
+          expect(results[b]).toHaveLength(batch.length)
+          for (const r of results[b]!) expect(['applied', 'stale']).toContain(r.outcome)
+        }
+        for (const id of ids) {
+          const versions = batches
+            .flat()
+            .filter((i) => i.user.id === id)
+            .map((i) => i.user.updatedAt.getTime())
+          if (versions.length === 0) continue
+          expect((await h.inspect.syncState(id))?.version).toBe(Math.max(...versions))
+          // Exactly one of the inputs that wrote the user created it.
+          const created = results
+            .flat()
+            .filter((r, k) => r.created && batches.flat()[k]!.user.id === id)
+          expect(created).toHaveLength(1)
+        }
+      })
+    })
+
     describe('role audit', () => {
       it('appends one entry per real role change, in the same write', async () => {
         const id = randomId('user')
