@@ -1,4 +1,10 @@
-import type { AuditEntry, SyncedUser, UpsertUserResult, UserStore } from '@clerk-sync/core'
+import type {
+  AuditEntry,
+  SyncedUser,
+  UpsertUserInput,
+  UpsertUserResult,
+  UserStore,
+} from '@clerk-sync/core'
 import { decodeCursor, encodeCursor, resolvePageLimit } from '@clerk-sync/core/store-kit'
 import type { ConformanceHarness } from '@clerk-sync/testing/conformance'
 
@@ -14,6 +20,16 @@ export type Flaw =
   | 'reads-previous-role-before-hold'
   | 'bulk-repeats-ids'
   | 'has-event-only-applied'
+  | 'batch-not-atomic'
+  | 'batch-audits-without-event-id'
+  | 'batch-decides-before-wait'
+
+/** The flaws of a group commit; only their stores have `upsertUserBatch`, the others none. */
+const batchFlaws: ReadonlySet<Flaw> = new Set<Flaw>([
+  'batch-not-atomic',
+  'batch-audits-without-event-id',
+  'batch-decides-before-wait',
+])
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -45,6 +61,12 @@ export function flawedHarness(flaw: Flaw): ConformanceHarness {
     } finally {
       release()
     }
+  }
+
+  /** Every id's lock, taken in sorted order so that two batches never wait for each other. */
+  function withEventLocks<T>(eventIds: string[], run: () => Promise<T>): Promise<T> {
+    const [first, ...rest] = eventIds
+    return first === undefined ? run() : withEventLock(first, () => withEventLocks(rest, run))
   }
 
   async function hold(userId: string) {
@@ -87,7 +109,57 @@ export function flawedHarness(flaw: Flaw): ConformanceHarness {
     return flaw === 'no-version-guard' || user.updatedAt.getTime() >= s.version
   }
 
+  /** What an upsert reads of the user: whether it is fresh, the role before it, whether it is new. */
+  function readFor({ user, roleBefore }: UpsertUserInput) {
+    return {
+      fresh: fresh(user),
+      previousRole: roleBefore !== undefined ? roleBefore : (users.get(user.id)?.role ?? null),
+      created: !users.has(user.id),
+    }
+  }
+
+  /** One input of a batch, written without waiting: the batch's commit runs them all at once. */
+  function commitOne(
+    { user, origin, event }: UpsertUserInput,
+    read: ReturnType<typeof readFor>,
+  ): UpsertUserResult {
+    if (event && events.has(event.id))
+      return { outcome: 'duplicate', previousRole: null, created: false }
+    if (!read.fresh) {
+      if (event) events.set(event.id, event.receivedAt)
+      return { outcome: 'stale', previousRole: null, created: false }
+    }
+    // The flaw: the batch's audit rows name no event, as a backfill's do.
+    const eventId = flaw === 'batch-audits-without-event-id' ? null : (event?.id ?? null)
+    write(user, origin.source, origin.actor, eventId, read.previousRole)
+    if (event) events.set(event.id, event.receivedAt)
+    if (event) appliedEvents.add(event.id)
+    return { outcome: 'applied', previousRole: read.previousRole, created: read.created }
+  }
+
+  /** Group commit: every input's event lock, then every hold, then all writes in one step. */
+  async function upsertUserBatch(inputs: UpsertUserInput[]): Promise<UpsertUserResult[]> {
+    if (flaw === 'batch-not-atomic') {
+      // The flaw: one upsert after another, each committed alone; a failure part-way keeps the
+      // inputs before it.
+      const results: UpsertUserResult[] = []
+      for (const input of inputs) results.push(await store.upsertUser(input))
+      return results
+    }
+    const eventIds = [...new Set(inputs.flatMap((i) => (i.event ? [i.event.id] : [])))].sort()
+    return withEventLocks(eventIds, async () => {
+      // The flaw: versions, roles and rows read before waiting (one SELECT, no row locks), written
+      // later as if no other batch had committed meanwhile.
+      const readBefore = flaw === 'batch-decides-before-wait' ? inputs.map(readFor) : undefined
+      await sleep(1)
+      for (const input of inputs) await hold(input.user.id)
+      // Nothing awaits from here on: the batch commits whole, or (a hold failed) not at all.
+      return inputs.map((input, k) => commitOne(input, readBefore?.[k] ?? readFor(input)))
+    })
+  }
+
   const store: UserStore = {
+    ...(batchFlaws.has(flaw) ? { upsertUserBatch } : {}),
     upsertUser({ user, origin, event, roleBefore }) {
       return withEventLock(event?.id, async (): Promise<UpsertUserResult> => {
         if (event && events.has(event.id))
@@ -115,7 +187,8 @@ export function flawedHarness(flaw: Flaw): ConformanceHarness {
             : (users.get(user.id)?.role ?? null)
         if (!(decided ?? fresh(user))) {
           if (event && flaw !== 'stale-events-not-recorded') events.set(event.id, event.receivedAt)
-          return { outcome: 'stale', previousRole, created: false }
+          // As the reference flow answers: a stale write reports no previous role.
+          return { outcome: 'stale', previousRole: null, created: false }
         }
         const created = readBefore ? readBefore.created : !users.has(user.id)
         write(
