@@ -105,22 +105,26 @@ function nodeBodyStream(req: IncomingMessage): ReadableStream<Uint8Array> {
           settled = true
           controller.close()
         })
-        req.on('error', (error) =>
+        // The errors are built only when they settle the stream: every request ends with a
+        // 'close', and an Error's stack costs more than the rest of this listener.
+        req.on('error', (error) => {
+          if (settled) return
           fail(
             new ClerkSyncError(ErrorCode.BODY_UNREADABLE, 'The request body stream failed', {
               cause: error,
             }),
-          ),
-        )
+          )
+        })
         // A close before 'end' is an abort, including one Node reports with no 'error'.
-        req.on('close', () =>
+        req.on('close', () => {
+          if (settled) return
           fail(
             new ClerkSyncError(
               ErrorCode.BODY_UNREADABLE,
               'The client closed the connection before the body was complete',
             ),
-          ),
-        )
+          )
+        })
         req.pause()
       },
       pull() {
