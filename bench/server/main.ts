@@ -1,6 +1,7 @@
 /**
  * A bench server: Express 5 as an app builds it, one path per process, chosen by BENCH_PATH:
- * - `clerk-sync`: `clerkSyncWebhook(sync)` over the store BENCH_STORE names (memory is row (d));
+ * - `clerk-sync`: `clerkSyncWebhook(sync)` over the store BENCH_STORE names (memory is row (d)),
+ *   with group commit when BENCH_GROUP_COMMIT=1;
  * - `floor` (b): read the body, map the user, one raw upsert through BENCH_DRIVER; no verification;
  * - `naive` (c): the seed app's handler: svix verify, SELECT the user, INSERT or UPDATE.
  * `GET /__bench/stall` answers the longest event-loop delay and the process's CPU time since the
@@ -9,6 +10,7 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { createClerkSync } from '@clerk-sync/core'
+import { withGroupCommit } from '@clerk-sync/core/store-kit'
 import { clerkSyncWebhook } from '@clerk-sync/express'
 import express from 'express'
 import { Webhook } from 'svix'
@@ -27,7 +29,10 @@ const rawBody = express.raw({ type: () => true, limit: '1mb' })
 if (path === 'clerk-sync') {
   const { store } = await openBenchStore(process.env)
   // The signing secret comes from CLERK_WEBHOOK_SIGNING_SECRET, as in production.
-  const sync = createClerkSync({ store })
+  // BENCH_GROUP_COMMIT=1: upserts that arrive while earlier writes run share one statement.
+  const sync = createClerkSync({
+    store: process.env.BENCH_GROUP_COMMIT === '1' ? withGroupCommit(store) : store,
+  })
   app.post('/api/webhooks', clerkSyncWebhook(sync))
 } else if (path === 'floor') {
   const sql = await openRawSql(process.env)
