@@ -13,6 +13,7 @@ import type {
 } from './user-store.js'
 import {
   isFreshWrite,
+  NEW_SYNC_STATE_VERSION,
   previousRoleOf,
   type RoleChange,
   roleChangeOf,
@@ -20,6 +21,16 @@ import {
 } from './write-decision.js'
 
 type Op<T> = Generator<unknown, T, unknown>
+
+/** What `WriteOps.lockUser` found for one user, under the lock. */
+export interface LockedUser {
+  /** The state before this write (a new user's, when the row was created just now). */
+  state: UserSyncState
+  /** The app's row for the user, if any, with its role: what `readUsers` returns. */
+  existing: ReadonlyMap<string, string | null>
+  /** The state row did not exist, and was created holding `first`: nothing is left to save. */
+  created: boolean
+}
 
 /**
  * The queries a transactional store supplies, as generators that yield each query (see flow.ts),
@@ -48,6 +59,49 @@ export interface WriteOps {
   insertAudit(tx: unknown, rows: RoleChange[]): Op<void>
   /** Rows per statement, within the database's bound-parameter limit. */
   batchSize: number
+  /**
+   * Optional, for a store that can do it in fewer statements: one user's ensureStates, lockStates
+   * and readUsers together (the app's row read whatever the decision). A missing state row is
+   * created holding `first`, the state this write leaves on a new row, and `created` says so.
+   */
+  lockUser?(tx: unknown, userId: string, first: UserSyncState): Op<LockedUser>
+  /** Optional: writeUsers and saveStates for one user, in one statement where the store can. */
+  writeUserAndState?(
+    tx: unknown,
+    user: SyncedUser<string>,
+    existing: ReadonlyMap<string, unknown>,
+    state: UserSyncState,
+  ): Op<void>
+}
+
+/**
+ * One user's state row, created if missing and locked, with what the store's `lockUser` also
+ * read: the app's row (else null: read it with readUsers) and whether the row was created holding
+ * `first` (then there is nothing left to save).
+ */
+function* lockOne(
+  ops: WriteOps,
+  tx: unknown,
+  userId: string,
+  first: UserSyncState,
+): Flow<{
+  state: UserSyncState
+  existing: ReadonlyMap<string, string | null> | null
+  saved: boolean
+}> {
+  if (ops.lockUser) {
+    const { state, existing, created } = yield* ops.lockUser(tx, userId, first)
+    return { state, existing, saved: created }
+  }
+  yield* ops.ensureStates(tx, [userId])
+  const [state] = yield* ops.lockStates(tx, [userId])
+  if (!state) throw new Error(`clerk-sync: no state row for ${userId} after creating it`)
+  return { state, existing: null, saved: false }
+}
+
+/** The state of a user seen for the first time: no version yet, not deleted, no role. */
+function newSyncState(userId: string): UserSyncState {
+  return { userId, version: NEW_SYNC_STATE_VERSION, deletedAt: null, role: null }
 }
 
 /**
@@ -63,17 +117,27 @@ export function* upsertUserFlow(
   const { user, origin, event } = input
   if (event && !(yield* ops.claimEvent(tx, event)))
     return { outcome: 'duplicate', previousRole: null, created: false }
-  yield* ops.ensureStates(tx, [user.id])
-  const [state] = yield* ops.lockStates(tx, [user.id])
-  if (!state) throw new Error(`clerk-sync: no state row for ${user.id} after creating it`)
+  const next: UserSyncState = {
+    userId: user.id,
+    version: user.updatedAt.getTime(),
+    deletedAt: null,
+    role: user.role,
+  }
+  const blank = newSyncState(user.id)
+  const locked = yield* lockOne(ops, tx, user.id, isFreshWrite(blank, user) ? next : blank)
+  const { state, saved } = locked
   if (!isFreshWrite(state, user)) return { outcome: 'stale', previousRole: null, created: false }
-  const existing = yield* ops.readUsers(tx, [user.id])
+  const existing = locked.existing ?? (yield* ops.readUsers(tx, [user.id]))
   const previousRole =
     input.roleBefore !== undefined ? input.roleBefore : previousRoleOf(state, existing, user.id)
-  yield* ops.writeUsers(tx, [user], existing)
-  yield* ops.saveStates(tx, [
-    { userId: user.id, version: user.updatedAt.getTime(), deletedAt: null, role: user.role },
-  ])
+  if (saved) {
+    yield* ops.writeUsers(tx, [user], existing)
+  } else if (ops.writeUserAndState) {
+    yield* ops.writeUserAndState(tx, user, existing, next)
+  } else {
+    yield* ops.writeUsers(tx, [user], existing)
+    yield* ops.saveStates(tx, [next])
+  }
   const audit = roleChangeOf(previousRole, user, origin, event?.id ?? null)
   if (audit) yield* ops.insertAudit(tx, [audit])
   return { outcome: 'applied', previousRole, created: !existing.has(user.id) }
@@ -86,14 +150,17 @@ export function* deleteUserFlow(
 ): Flow<DeleteUserResult> {
   const { userId, deletedAt, event } = input
   if (event && !(yield* ops.claimEvent(tx, event))) return { outcome: 'duplicate' }
-  yield* ops.ensureStates(tx, [userId])
-  const [state] = yield* ops.lockStates(tx, [userId])
-  if (!state) throw new Error(`clerk-sync: no state row for ${userId} after creating it`)
+  const tombstone = (state: UserSyncState): UserSyncState => ({
+    userId,
+    version: Math.max(state.version, deletedAt.getTime()),
+    deletedAt,
+    role: state.role,
+  })
+  // A new row is not deleted yet, so the delete applies to it.
+  const { state, saved } = yield* lockOne(ops, tx, userId, tombstone(newSyncState(userId)))
   if (state.deletedAt !== null) return { outcome: 'stale' }
   yield* ops.deleteUserRow(tx, userId)
-  yield* ops.saveStates(tx, [
-    { userId, version: Math.max(state.version, deletedAt.getTime()), deletedAt, role: state.role },
-  ])
+  if (!saved) yield* ops.saveStates(tx, [tombstone(state)])
   return { outcome: 'applied' }
 }
 
