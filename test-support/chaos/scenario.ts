@@ -43,6 +43,8 @@ export interface ScenarioOptions {
   midResponseRate?: number
   /** Connections per server pool. Default 6. */
   poolMax?: number
+  /** Servers batch concurrent upserts with core's group commit (`withGroupCommit`). */
+  groupCommit?: boolean
   /**
    * After the checks, break the database on purpose (one field changed, one user's row removed,
    * one deleted user's row put back) and check again: `selfCheck` must then report each, which
@@ -97,7 +99,7 @@ const POLL_MS = 20
 
 export async function runScenario(options: ScenarioOptions): Promise<ScenarioReport> {
   const started = performance.now()
-  const name = `${options.store}+${options.dialect}`
+  const name = `${options.store}+${options.dialect}${options.groupCommit ? '+group-commit' : ''}`
   const log = options.log ?? (() => {})
   const servers = options.servers ?? 3
   const outageMs = options.outageMs ?? 3000
@@ -125,6 +127,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
       CHAOS_STORE: options.store,
       CHAOS_DIALECT: options.dialect,
       DATABASE_POOL_MAX: String(options.poolMax ?? 6),
+      CHAOS_GROUP_COMMIT: options.groupCommit ? '1' : '0',
     }
     const fleet = await startFleet({
       entry: options.build.serverEntry,

@@ -31,8 +31,15 @@ const outageMs = 3000
 const skipPostgres = await postgresUnavailable()
 const skipMysql = await mysqlUnavailable()
 
-const combinations: Array<{ store: StoreKind; dialect: 'postgres' | 'mariadb'; skip: unknown }> = [
+const combinations: Array<{
+  store: StoreKind
+  dialect: 'postgres' | 'mariadb'
+  skip: unknown
+  groupCommit?: boolean
+}> = [
   { store: 'drizzle', dialect: 'postgres', skip: skipPostgres },
+  // Group commit on: concurrent upserts share one statement, through the same chaos.
+  { store: 'drizzle', dialect: 'postgres', skip: skipPostgres, groupCommit: true },
   { store: 'prisma', dialect: 'postgres', skip: skipPostgres },
   { store: 'drizzle', dialect: 'mariadb', skip: skipMysql },
   { store: 'prisma', dialect: 'mariadb', skip: skipMysql },
@@ -58,13 +65,14 @@ describe.skipIf(!!skipPostgres && !!skipMysql)('convergence under chaos', () => 
   })
   afterAll(() => build?.remove())
 
-  combinations.forEach(({ store, dialect, skip }, index) => {
+  combinations.forEach(({ store, dialect, skip, groupCommit }, index) => {
     it.skipIf(!!skip)(
-      `${store} on ${dialect}: ${size.users} users, ${size.mutations} mutations, outage, SIGKILL, cut deliveries`,
+      `${store} on ${dialect}${groupCommit ? ' with group commit' : ''}: ${size.users} users, ${size.mutations} mutations, outage, SIGKILL, cut deliveries`,
       async () => {
         const report = await runScenario({
           store,
           dialect,
+          groupCommit,
           build: build!,
           users: size.users,
           mutations: size.mutations,

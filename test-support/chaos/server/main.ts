@@ -4,13 +4,17 @@
  * (see store.ts); tells its parent the port it listens on over IPC.
  */
 import { createClerkSync } from '@clerk-sync/core'
+import { withGroupCommit } from '@clerk-sync/core/store-kit'
 import { clerkSyncWebhook } from '@clerk-sync/express'
 import express from 'express'
 import { openStore, storeConfigFromEnv } from './store.js'
 
 const { store } = await openStore(storeConfigFromEnv(process.env))
 // The signing secret comes from CLERK_WEBHOOK_SIGNING_SECRET, as in production.
-const sync = createClerkSync({ store })
+// CHAOS_GROUP_COMMIT=1: concurrent upserts share batches (core's withGroupCommit).
+const sync = createClerkSync({
+  store: process.env.CHAOS_GROUP_COMMIT === '1' ? withGroupCommit(store) : store,
+})
 
 const app = express()
 app.post('/api/webhooks', clerkSyncWebhook(sync))
