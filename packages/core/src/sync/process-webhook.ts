@@ -7,6 +7,7 @@ import {
   clerkEventEnvelopeSchema,
   describeIssues,
   isHandledEventType,
+  type UserEvent,
   userEventSchema,
 } from '../webhook/clerk-event.js'
 import { type HeadersInput, readSvixHeaders } from '../webhook/headers.js'
@@ -124,6 +125,19 @@ export function createWebhookProcessor<R extends string>(deps: WebhookProcessorD
       return reject(400, verified.code, verified.message, { eventId })
     }
 
+    // A user event, the common case, is checked once: the user schema includes the envelope's
+    // checks, so its success is the two checks' success. Anything else (another type, or an
+    // event either check refuses) goes the two-step way below, which words the answer.
+    const payload = verified.payload as { type?: unknown } | null
+    if (
+      typeof payload === 'object' &&
+      payload !== null &&
+      typeof payload.type === 'string' &&
+      isHandledEventType(payload.type)
+    ) {
+      const parsed = userEventSchema.safeParse(payload)
+      if (parsed.success) return applyUserEvent(parsed.data, eventId)
+    }
     const envelope = clerkEventEnvelopeSchema.safeParse(verified.payload)
     if (!envelope.success) {
       return unusable(
@@ -154,7 +168,11 @@ export function createWebhookProcessor<R extends string>(deps: WebhookProcessorD
         },
       )
     }
-    const event = parsed.data
+    return applyUserEvent(parsed.data, eventId)
+  }
+
+  async function applyUserEvent(event: UserEvent, eventId: string): Promise<WebhookResult<R>> {
+    const eventType = event.type
     const userId = event.data.id
     try {
       const outcome = await handleUserEvent(event, {
