@@ -13,6 +13,7 @@ import {
   encodeCursor,
   resolvePageLimit,
   upsertEachUser,
+  upsertUserBatchFlow,
   upsertUserFlow,
   upsertUsersFlow,
 } from '@clerk-sync/core/store-kit'
@@ -222,19 +223,19 @@ export function drizzleStore(db: AnyDatabase, options: DrizzleStoreOptions = {})
       }
       return write([input.userId], () => transact((tx) => deleteUserFlow(ops, tx, input)))
     },
-    ...(pg && {
-      async upsertUserBatch(inputs) {
+    async upsertUserBatch(inputs) {
+      const ids = inputs.map((i) => i.user.id)
+      if (pg) {
         const statement = pg.writes.prepareBatch(inputs)
         if (!statement) throw new Error('clerk-sync: this batch is written one by one')
-        return write(
-          inputs.map((i) => i.user.id),
-          () =>
-            pg.run.statement((runner) =>
-              pg.writes.upsertBatch(runner as never, statement, inputs.length),
-            ),
+        return write(ids, () =>
+          pg.run.statement((runner) =>
+            pg.writes.upsertBatch(runner as never, statement, inputs.length),
+          ),
         )
-      },
-    }),
+      }
+      return write(ids, () => transact((tx) => upsertUserBatchFlow(ops, tx, inputs)))
+    },
     async upsertUsers(input): Promise<BulkUpsertResult> {
       if (input.users.length === 0) return { applied: [], stale: [], failed: [] }
       try {

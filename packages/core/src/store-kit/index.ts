@@ -1,6 +1,9 @@
 // For store authors: the write flows every store runs, the decisions they share, cursors and page
 // limits. App developers never need these, so they live off the main entry.
+
+export { upsertUserBatchFlow } from '../store/batch-flow.js'
 export { type Flow, runFlowAsync, runFlowSync, step } from '../store/flow.js'
+export { type GroupCommitOptions, withGroupCommit } from '../store/group-commit.js'
 export {
   DEFAULT_PAGE_LIMIT,
   decodeCursor,
@@ -37,4 +40,3 @@ export {
   upsertUsersFlow,
   type WriteOps,
 } from '../store/write-flows.js'
-export { type GroupCommitOptions, withGroupCommit } from '../store/group-commit.js'
