@@ -178,4 +178,21 @@ suite('statements per write · MariaDB', () => {
       })
     })
   }
+
+  it('updates existing users in bulk with one UPDATE … JOIN per batch, not one per user', async () => {
+    const store = drizzleStore(drizzle(connection))
+    const ids = Array.from({ length: 1500 }, (_, i) => `user_bulk_${i}`)
+    const backfill = { source: 'backfill' as const, actor: null }
+    await store.upsertUsers({ users: ids.map((id) => user(id, T)), origin: backfill })
+    const statements = await count(() =>
+      store.upsertUsers({
+        users: ids.map((id) => user(id, T + 1000, { firstName: 'Grace' })),
+        origin: backfill,
+      }),
+    )
+    report.push(['upsertUsers, 1,500 existing users', statements.length])
+    // Per batch of 1,000: create missing state rows, lock them, read the app's rows, update, save.
+    expect(statements.filter((q) => q.startsWith('update'))).toHaveLength(2)
+    expect(statements).toHaveLength(2 + 2 * 5 + 1)
+  })
 })

@@ -139,15 +139,18 @@ export function mysqlOps(users: ResolvedUsersTable): DialectOps {
         yield* step(
           t.insert(users.table as never).values(inserts.map((u) => users.toValues(u)) as never),
         )
-      for (const user of batch) {
-        if (!existing.has(user.id)) continue
-        const { [users.idKey]: _id, ...set } = users.toValues(user)
-        yield* step(
-          t
-            .update(users.table as never)
-            .set(set as never)
-            .where(eq(users.id, user.id)),
-        )
+      const changed = batch.filter((u) => existing.has(u.id)).map((u) => users.toValues(u))
+      if (changed.length === 1) {
+        const assignments = updates.assignments(changed[0]!)
+        if (assignments.length)
+          yield* step(
+            t.execute(
+              sql`update ${users.table} set ${sql.join(assignments, sql`, `)} where ${users.id} = ${sql.param(changed[0]![users.idKey], users.id)}`,
+            ),
+          )
+      } else if (changed.length > 1) {
+        // One UPDATE … JOIN per batch, not one UPDATE per row.
+        for (const statement of updates.statements(changed)) yield* step(t.execute(statement))
       }
     },
     *lockUser(tx, userId, first) {
