@@ -62,8 +62,40 @@ model Member {
 
   @@map("members")
 }
-`
+${provider === 'postgresql' ? postgresModels : ''}`
 }
+
+/**
+ * Postgres only, for the one-statement upsert: an enum role with Prisma's default DateTime
+ * (\`timestamp(3)\`, without time zone), and a model the database alone cannot fill (a client-side
+ * default and \`@updatedAt\`), for which the store keeps the delegate.
+ */
+const postgresModels = `
+enum StaffRole {
+  admin
+  member
+}
+
+model Staff {
+  id        String    @id
+  email     String?   @unique
+  role      StaffRole @default(member)
+  createdAt DateTime  @map("created_at")
+  updatedAt DateTime  @map("updated_at")
+
+  @@map("staff")
+}
+
+model Badge {
+  id        String   @id
+  email     String?
+  role      String
+  token     String   @default(cuid())
+  touchedAt DateTime @updatedAt @map("touched_at")
+
+  @@map("badges")
+}
+`
 
 function schemaFor(provider) {
   const fragment = readFileSync(join(packageDir, 'prisma', `${provider}.prisma`), 'utf8')

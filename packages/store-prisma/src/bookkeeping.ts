@@ -212,10 +212,21 @@ export function bookkeeping(provider: Provider, schema?: string) {
       return result.length > 0
     },
 
-    /** Reads no rows from each of clerk-sync's tables: a missing one fails here. */
+    /**
+     * Reads no rows from each of clerk-sync's tables, naming the columns the store writes: a
+     * missing table fails here, and so does a column a later migration adds (a database behind).
+     */
     async checkTables(client: RawCapable): Promise<void> {
-      for (const name of [events, state, audit]) {
-        await client.$queryRawUnsafe(`SELECT * FROM ${name} WHERE 1 = 0`)
+      const stateColumns = `user_id, version, deleted_at, role${provider === 'postgresql' ? ', prev_role' : ''}`
+      for (const [name, columns] of [
+        [events, 'id, type, received_at'],
+        [state, stateColumns],
+        [
+          audit,
+          `id, actor, target_user_id, from_role, to_role, ${provider === 'mysql' ? '`at`' : '"at"'}, source, event_id`,
+        ],
+      ]) {
+        await client.$queryRawUnsafe(`SELECT ${columns} FROM ${name} WHERE 1 = 0`)
       }
     },
 

@@ -30,7 +30,7 @@ export type Provider = 'postgresql' | 'mysql' | 'sqlite'
 
 interface PrismaInternals {
   _activeProvider?: string
-  _engineConfig?: { inlineSchema?: string }
+  _engineConfig?: { inlineSchema?: string; adapter?: { options?: { schema?: unknown } } }
 }
 
 /** The provider the client was generated for, from its (internal) config. */
@@ -45,4 +45,13 @@ export function clientProvider(prisma: unknown): Provider | undefined {
 /** The schema the client was generated from, when the client exposes it. */
 export function clientSchema(prisma: unknown): string | undefined {
   return (prisma as PrismaInternals)._engineConfig?.inlineSchema
+}
+
+/**
+ * The Postgres schema Prisma qualifies the app's models with: the driver adapter's `schema` option
+ * (`new PrismaPg(pool, { schema })`), when the client exposes its adapter.
+ */
+export function adapterSchema(prisma: unknown): string | undefined {
+  const schema = (prisma as PrismaInternals)._engineConfig?.adapter?.options?.schema
+  return typeof schema === 'string' && schema ? schema : undefined
 }

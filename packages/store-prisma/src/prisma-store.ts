@@ -19,14 +19,16 @@ import {
   type WriteOps,
 } from '@clerk-sync/core/store-kit'
 import { bookkeeping } from './bookkeeping.js'
+import { type PgUpserts, pgUpsertBlocker, pgUpserts, type RuntimeModel } from './pg-writes.js'
 import {
+  adapterSchema,
   clientProvider,
   clientSchema,
   type PrismaClientLike,
   type Provider,
   type TransactionClient,
 } from './prisma-like.js'
-import { isRetryable, missingTable, notMigrated, translateWriteError } from './store-errors.js'
+import { isRetryable, schemaGap, translateWriteError } from './store-errors.js'
 import {
   parseModelFields,
   type ResolvedUserModel,
@@ -79,13 +81,8 @@ const readyModel: UserModelOption = {
 }
 
 function runtimeModel(prisma: unknown, delegateName: string) {
-  const models = (
-    prisma as {
-      _runtimeDataModel?: {
-        models?: Record<string, { fields: Array<{ name: string; kind: string; type: string }> }>
-      }
-    }
-  )._runtimeDataModel?.models
+  const models = (prisma as { _runtimeDataModel?: { models?: Record<string, RuntimeModel> } })
+    ._runtimeDataModel?.models
   if (!models) return { name: undefined, model: undefined }
   const name = Object.keys(models).find(
     (m) => m.charAt(0).toLowerCase() + m.slice(1) === delegateName,
@@ -95,9 +92,10 @@ function runtimeModel(prisma: unknown, delegateName: string) {
 
 /**
  * A `UserStore` over the app's PrismaClient (Prisma 7, with the pg, mariadb or better-sqlite3
- * driver adapter). The app's model is only ever touched through its delegate, inside the same
- * interactive transaction as clerk-sync's bookkeeping, so `@map`s and `relationMode = "prisma"`
- * cascades keep working.
+ * driver adapter). Writes run in one interactive transaction with clerk-sync's bookkeeping, the
+ * app's model touched through its delegate (so `@map`s and `relationMode = "prisma"` cascades keep
+ * working); on Postgres a webhook upsert is instead one SQL statement (core's `pgWriteStatements`)
+ * whenever that writes the same row the delegate would.
  *
  * @example
  * const store = prismaStore(prisma) // the ClerkSync* models from the shipped schema fragment
@@ -137,14 +135,11 @@ export function prismaStore(
   const isolation = provider === 'sqlite' ? {} : { isolationLevel: 'ReadCommitted' }
   const maxAttempts = options.maxAttempts ?? 5
 
-  async function transact<T>(
-    userIds: string[],
-    run: (tx: TransactionClient) => Promise<T>,
-    timeout = 20_000,
-  ): Promise<T> {
+  /** Runs a write again when the database aborted it for a deadlock or write conflict. */
+  async function withRetries<T>(userIds: string[], once: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await prisma.$transaction(run, { maxWait: 20_000, timeout, ...isolation })
+        return await once()
       } catch (error) {
         if (attempt < maxAttempts && isRetryable(error)) {
           await sleep(Math.random() * 20 * 2 ** attempt)
@@ -154,6 +149,34 @@ export function prismaStore(
       }
     }
   }
+
+  function transact<T>(
+    userIds: string[],
+    run: (tx: TransactionClient) => Promise<T>,
+    timeout = 20_000,
+  ): Promise<T> {
+    return withRetries(userIds, () =>
+      prisma.$transaction(run, { maxWait: 20_000, timeout, ...isolation }),
+    )
+  }
+
+  // Postgres: a webhook upsert as one statement (no interactive transaction: one round trip),
+  // when a raw INSERT of the mapped fields writes what the delegate would.
+  const written = new Set([users.id, ...users.fields.map((f) => f.name)])
+  if (users.extra.kind === 'json') written.add(users.extra.name)
+  else for (const e of users.extra.fields) written.add(e.name)
+  const oneStatement: PgUpserts | null =
+    provider === 'postgresql' && modelName && model && !pgUpsertBlocker(model, parsed, written)
+      ? pgUpserts({
+          users,
+          modelName,
+          model,
+          schema: options.schema,
+          // Where Prisma itself puts the model: its adapter's schema, else (the adapter hidden)
+          // the one given for clerk-sync's tables, else Prisma's default.
+          modelSchema: adapterSchema(prisma) ?? options.schema ?? 'public',
+        })
+      : null
 
   /** The app's records for these ids, with their role (null when no role field is mapped). */
   async function readUsers(
@@ -195,13 +218,12 @@ export function prismaStore(
     return records.map((r) => users.fromRecord(r, roles.get(String(r[users.id])) ?? null))
   }
 
-  /** Reads fail as Prisma says, except a missing table, which names the migration to apply. */
+  /** Reads fail as Prisma says, except a missing table or column: those name the migration. */
   async function read<T>(run: () => Promise<T>): Promise<T> {
     try {
       return await run()
     } catch (error) {
-      const table = missingTable(error)
-      throw table ? notMigrated(table, provider, error) : error
+      throw schemaGap(error, provider) ?? error
     }
   }
 
@@ -223,9 +245,26 @@ export function prismaStore(
     batchSize: BATCH,
   }
 
+  /** The model's `data` for the user, or null when the model refuses it. */
+  function dataOrNull(user: SyncedUser<string>): Record<string, unknown> | null {
+    try {
+      return users.toData(user, required, tableLabel)
+    } catch (error) {
+      if (error instanceof ClerkSyncError) return null
+      throw error
+    }
+  }
+
   const store: PrismaUserStore = {
     provider,
-    upsertUser(input) {
+    async upsertUser(input) {
+      const data = oneStatement ? dataOrNull(input.user) : null
+      if (oneStatement && data) {
+        const statement = oneStatement.prepare(input, data)
+        return withRetries([input.user.id], () => oneStatement.run(prisma, statement))
+      }
+      // The flow also when the model refuses the user (a required field it leaves empty): it
+      // answers stale before it fails, so Svix's retries of an older event end.
       return transact([input.user.id], (tx) => runFlowAsync(upsertUserFlow(ops, tx, input)))
     },
     deleteUser(input) {

@@ -1,4 +1,6 @@
 import { ClerkSyncError, ErrorCode } from '@clerk-sync/core'
+import { migrationPaths, SHIPPED_MIGRATIONS } from './migrations.js'
+import type { Provider } from './prisma-like.js'
 
 interface PrismaError {
   code?: string
@@ -7,11 +9,13 @@ interface PrismaError {
     code?: string
     target?: unknown
     modelName?: string
+    column?: string
     driverAdapterError?: {
       cause?: {
         kind?: string
         originalCode?: string
         table?: string
+        column?: string
         constraint?: { fields?: string[]; index?: string }
       }
     }
@@ -53,16 +57,57 @@ export function missingTable(error: unknown): string | null {
   return null
 }
 
-/** A missing table as one typed error that names the fix: clerk-sync's migration, or the app's. */
-export function notMigrated(table: string, provider: string, cause?: unknown): ClerkSyncError {
+/** A missing table as one typed error that names the fix: clerk-sync's migrations, or the app's. */
+export function notMigrated(table: string, provider: Provider, cause?: unknown): ClerkSyncError {
   const bare = table.split('.').at(-1) ?? table
+  const all = SHIPPED_MIGRATIONS[provider]
   const fix = bare.startsWith('clerk_sync_')
-    ? `apply @clerk-sync/prisma's migration (migrations/${provider}/0000_clerk_sync/migration.sql: copy it into prisma/migrations/ and run prisma migrate deploy, or run the SQL yourself) to this database`
+    ? `apply @clerk-sync/prisma's ${all.length > 1 ? 'migrations' : 'migration'} (${migrationPaths(provider, all)}: copy ${all.length > 1 ? 'the folders' : 'it'} into prisma/migrations/ and run prisma migrate deploy, or run the SQL yourself) to this database`
     : "create your model's table (your own migration) in this database"
   return new ClerkSyncError(
     ErrorCode.STORE_NOT_MIGRATED,
     `Table ${bare} does not exist in the database the store was given: ${fix}.`,
     { cause },
+  )
+}
+
+/**
+ * The column a "no such column" error names, or null for any other error: the adapter's kind, the
+ * database's code or Prisma's P2022, and the column from the adapter's own field (structured
+ * fields only).
+ */
+export function missingColumn(error: unknown): string | null {
+  const e = error as PrismaError
+  const cause = e?.meta?.driverAdapterError?.cause
+  const code = databaseCode(e)
+  if (
+    cause?.kind === 'ColumnNotFound' ||
+    e?.code === 'P2022' ||
+    code === '42703' || // Postgres undefined_column
+    code === '1054' // MySQL/MariaDB ER_BAD_FIELD_ERROR
+  )
+    return cause?.column ?? e?.meta?.column ?? 'a column'
+  return null
+}
+
+/**
+ * A missing table or column as the typed error naming the fix, or null for any other error. A
+ * missing column means the database is behind the installed store (an upgrade brought a migration
+ * that has not run) or the app's table lacks a column its model declares.
+ */
+export function schemaGap(error: unknown, provider: Provider): ClerkSyncError | null {
+  const table = missingTable(error)
+  if (table) return notMigrated(table, provider, error)
+  const column = missingColumn(error)
+  if (!column) return null
+  const later = SHIPPED_MIGRATIONS[provider].slice(1)
+  const ours = later.length
+    ? `the database is behind this version of @clerk-sync/prisma. Apply its newer ${later.length > 1 ? 'migrations' : 'migration'} (${migrationPaths(provider, later)}: copy ${later.length > 1 ? 'the folders' : 'the folder'} into prisma/migrations/ and run prisma migrate deploy, or run the SQL yourself) and take the ClerkSync* models from its prisma/${provider}.prisma again; `
+    : ''
+  return new ClerkSyncError(
+    ErrorCode.STORE_NOT_MIGRATED,
+    `Column ${column} does not exist in the database the store was given: ${ours}if the column is one of your own model's, add it with your own migration.`,
+    { cause: error },
   )
 }
 
@@ -98,10 +143,14 @@ const hints = {
  * Constraint violations of the app's model become `STORE_CONFLICT` naming the fields (never the
  * values, which may be emails); anything else keeps Prisma's first message line and code.
  */
-export function translateWriteError(error: unknown, userIds: string[], provider: string): unknown {
+export function translateWriteError(
+  error: unknown,
+  userIds: string[],
+  provider: Provider,
+): unknown {
   if (error instanceof ClerkSyncError) return error
-  const table = missingTable(error)
-  if (table) return notMigrated(table, provider, error)
+  const gap = schemaGap(error, provider)
+  if (gap) return gap
   const e = error as PrismaError
   const who = userIds.length === 1 ? `User ${userIds[0]}` : `A batch of ${userIds.length} users`
   const adapterCause = e?.meta?.driverAdapterError?.cause

@@ -42,12 +42,16 @@ interface ModelField {
   type: string
 }
 
-interface ParsedField {
+export interface ParsedField {
   name: string
   required: boolean
   unique: boolean
   id: boolean
   hasDefault: boolean
+  /** A default Prisma computes in the client (`cuid()`, `uuid()`, `nanoid()`, `ulid()`): no SQL default. */
+  clientDefault: boolean
+  /** `@updatedAt`: Prisma sets it on every create and update; the database does not. */
+  updatedAt: boolean
   relation: boolean
 }
 
@@ -75,6 +79,8 @@ export function parseModelFields(
       unique: /@unique\b/.test(rest),
       id: /@id\b/.test(rest),
       hasDefault: /@default\(|@updatedAt\b/.test(rest),
+      clientDefault: /@default\(\s*(?:cuid|uuid|nanoid|ulid)\s*\(/.test(rest),
+      updatedAt: /@updatedAt\b/.test(rest),
       relation: /@relation\b/.test(rest) || Boolean(list),
     })
   }

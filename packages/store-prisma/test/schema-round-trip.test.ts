@@ -53,7 +53,14 @@ for (const target of targets) {
       await prisma.clerkSyncEvent.create({ data: event })
       expect(await prisma.clerkSyncEvent.findUnique({ where: { id: event.id } })).toEqual(event)
 
-      const state = { userId: user.id, version: BigInt(at.getTime()), deletedAt: at, role: 'admin' }
+      const state = {
+        userId: user.id,
+        version: BigInt(at.getTime()),
+        deletedAt: at,
+        role: 'admin',
+        // Postgres only (migration 0001_prev_role): its webhook upsert is one statement.
+        ...(target.name.startsWith('PostgreSQL') ? { prevRole: 'client' } : {}),
+      }
       await prisma.clerkSyncUserState.create({ data: state })
       expect(await prisma.clerkSyncUserState.findUnique({ where: { userId: user.id } })).toEqual(
         state,

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { prismaStore } from '../src/index.js'
+import { pgUpsertBlocker } from '../src/pg-writes.js'
 import { parseModelFields } from '../src/user-model.js'
 import { sqliteDatabase, type TestDatabase } from './support/connections.js'
 
@@ -61,19 +62,72 @@ describe('prismaStore at start-up', () => {
     expect(calls[0]).toMatch(/^DELETE FROM "tenant_a"\.clerk_sync_events WHERE/)
   })
 
+  it('writes on Postgres in one statement only what a raw INSERT fills as the delegate would', () => {
+    const schema = `model Account {
+  id        String   @id
+  email     String?  @map("email_address")
+  token     String   @default(cuid(2))
+  ref       String?  @default(uuid(7))
+  touchedAt DateTime @updatedAt @map("touched_at")
+  plan      String   @default("free")
+  joinedAt  DateTime @default(now())
+  @@map("accounts")
+}`
+    const parsed = parseModelFields(schema, 'Account')!
+    expect(parsed.map((f) => [f.name, f.clientDefault, f.updatedAt])).toEqual([
+      ['id', false, false],
+      ['email', false, false],
+      ['token', true, false],
+      ['ref', true, false],
+      ['touchedAt', false, true],
+      ['plan', false, false],
+      ['joinedAt', false, false],
+    ])
+    const scalar = (name: string, type = 'String') => ({ name, kind: 'scalar', type })
+    const model = {
+      dbName: 'accounts',
+      fields: ['id', 'email', 'token', 'ref', 'plan'].map((n) => scalar(n)),
+    }
+    model.fields.push(scalar('touchedAt', 'DateTime'), scalar('joinedAt', 'DateTime'))
+    const without = (name: string) => parsed.filter((f) => f.name !== name)
+    expect(pgUpsertBlocker(model, parsed, new Set(['id', 'token', 'ref']))).toBe(
+      'field touchedAt is @updatedAt',
+    )
+    expect(pgUpsertBlocker(model, without('touchedAt'), new Set(['id', 'email']))).toBe(
+      'field token has a default Prisma computes in the client',
+    )
+    // Mapped, the client-side defaults are written by clerk-sync; SQL defaults fill the rest.
+    expect(pgUpsertBlocker(model, without('touchedAt'), new Set(['id', 'token', 'ref']))).toBeNull()
+    expect(pgUpsertBlocker(model, undefined, new Set(['id']))).toBe(
+      'the client does not expose its schema',
+    )
+    expect(pgUpsertBlocker(undefined, parsed, new Set(['id']))).not.toBeNull()
+  })
+
   it('reads a model’s fields from a schema', () => {
     const fields = parseModelFields(
       `model Account {\n  id String @id\n  email String @unique\n  nick String?\n  plan String @default("free")\n  posts Post[]\n  // comment\n  @@map("accounts")\n}`,
       'Account',
     )
     expect(fields).toEqual([
-      { name: 'id', required: true, unique: false, id: true, hasDefault: false, relation: false },
+      {
+        name: 'id',
+        required: true,
+        unique: false,
+        id: true,
+        hasDefault: false,
+        clientDefault: false,
+        updatedAt: false,
+        relation: false,
+      },
       {
         name: 'email',
         required: true,
         unique: true,
         id: false,
         hasDefault: false,
+        clientDefault: false,
+        updatedAt: false,
         relation: false,
       },
       {
@@ -82,15 +136,28 @@ describe('prismaStore at start-up', () => {
         unique: false,
         id: false,
         hasDefault: false,
+        clientDefault: false,
+        updatedAt: false,
         relation: false,
       },
-      { name: 'plan', required: true, unique: false, id: false, hasDefault: true, relation: false },
+      {
+        name: 'plan',
+        required: true,
+        unique: false,
+        id: false,
+        hasDefault: true,
+        clientDefault: false,
+        updatedAt: false,
+        relation: false,
+      },
       {
         name: 'posts',
         required: false,
         unique: false,
         id: false,
         hasDefault: false,
+        clientDefault: false,
+        updatedAt: false,
         relation: true,
       },
     ])

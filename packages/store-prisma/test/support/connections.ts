@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3'
@@ -38,19 +38,22 @@ const faultTables = [
   { table: 'users', id: 'id' },
 ]
 
-const migration = (provider: string) =>
-  readFileSync(
-    join(
-      import.meta.dirname,
-      '..',
-      '..',
-      'migrations',
-      provider,
-      '0000_clerk_sync',
-      'migration.sql',
-    ),
-    'utf8',
-  )
+type ProviderName = 'postgresql' | 'mysql' | 'sqlite'
+
+const migrationsDir = (provider: ProviderName) =>
+  join(import.meta.dirname, '..', '..', 'migrations', provider)
+
+/** The shipped migration folders of a provider, oldest first (as `prisma migrate deploy` runs them). */
+export function shippedMigrations(provider: ProviderName): string[] {
+  return readdirSync(migrationsDir(provider), { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort()
+}
+
+/** The statements of one shipped migration. */
+export const migrationStatements = (provider: ProviderName, name: string) =>
+  readFileSync(join(migrationsDir(provider), name, 'migration.sql'), 'utf8')
     .split('\n')
     .filter((line) => !line.startsWith('--'))
     .join('\n')
@@ -58,20 +61,27 @@ const migration = (provider: string) =>
     .map((s) => s.trim())
     .filter(Boolean)
 
-/** Applies the shipped migration only, as a user would before starting. */
+/** Every shipped migration's statements, in order. */
+const migration = (provider: ProviderName) =>
+  shippedMigrations(provider).flatMap((name) => migrationStatements(provider, name))
+
+/**
+ * Applies the shipped migrations only (no app tables), as a user would before starting; `upTo`
+ * stops after that one, leaving the database as an older release left it.
+ */
 export async function applyShippedMigration(
   raw: RawDatabase,
-  provider: 'postgresql' | 'mysql' | 'sqlite',
+  provider: ProviderName,
+  upTo?: string,
 ): Promise<void> {
-  for (const statement of migration(provider)) await raw.query(statement)
+  for (const name of shippedMigrations(provider)) {
+    for (const statement of migrationStatements(provider, name)) await raw.query(statement)
+    if (name === upTo) return
+  }
 }
 
 /** Applies the shipped migration and the seed app's tables, as a user would before starting. */
-async function prepare(
-  raw: RawDatabase,
-  provider: 'postgresql' | 'mysql' | 'sqlite',
-  faults: FaultInjector,
-) {
+async function prepare(raw: RawDatabase, provider: ProviderName, faults: FaultInjector) {
   for (const statement of migration(provider)) await raw.query(statement)
   const app =
     provider === 'postgresql' ? appDdl.pg : provider === 'mysql' ? appDdl.mysql : sqliteAppDdl
@@ -79,9 +89,18 @@ async function prepare(
   await faults.install(faultTables)
 }
 
-/** A fresh schema for this run, through @prisma/adapter-pg. */
-/** `migrate: false`: an empty database, as an app that never applied the migration has. */
-export async function postgresDatabase({ migrate = true } = {}): Promise<TestDatabase> {
+/**
+ * A fresh schema for this run, through @prisma/adapter-pg. `migrate: false`: an empty database,
+ * as an app that never applied the migration has. `pool`: makes the pg.Pool the adapter gets from
+ * this config (to count the statements Prisma sends, say); closed with the database.
+ */
+export async function postgresDatabase({
+  migrate = true,
+  pool: makePool,
+}: {
+  migrate?: boolean
+  pool?: (config: pg.PoolConfig) => pg.Pool
+} = {}): Promise<TestDatabase> {
   const schema = runScopedName('clerk_sync_prisma')
   const admin = new pg.Client({ connectionString: postgresUrl })
   await admin.connect()
@@ -98,7 +117,8 @@ export async function postgresDatabase({ migrate = true } = {}): Promise<TestDat
   const faults = pgFaults(raw)
   if (migrate) await prepare(raw, 'postgresql', faults)
   // Only PrismaPg's own `schema` option, no search_path: as an app configures it.
-  const adapter = new PrismaPg({ connectionString: postgresUrl, max: 20 }, { schema })
+  const appPool = makePool?.({ connectionString: postgresUrl, max: 20 })
+  const adapter = new PrismaPg(appPool ?? { connectionString: postgresUrl, max: 20 }, { schema })
   const prisma = new PostgresClient({ adapter })
   return {
     prisma,
@@ -107,6 +127,7 @@ export async function postgresDatabase({ migrate = true } = {}): Promise<TestDat
     faults,
     async close() {
       await prisma.$disconnect()
+      await appPool?.end()
       await rawPool.end()
       await admin.query(`DROP SCHEMA ${schema} CASCADE`)
       await admin.end()
