@@ -15,17 +15,20 @@ export interface Logger {
 const levels = ['debug', 'info', 'warn', 'error'] as const
 type Level = (typeof levels)[number]
 
+const WHITESPACE = /\s/
+
 function formatFields(fields: LogFields | undefined): string {
-  if (!fields) return ''
-  const parts: string[] = []
-  for (const [key, value] of Object.entries(fields)) {
+  let text = ''
+  for (const key in fields) {
+    if (!Object.hasOwn(fields, key)) continue
+    const value = fields[key]
     if (value === undefined) continue
-    parts.push(
-      `${key}=${typeof value === 'string' && /\s/.test(value) ? JSON.stringify(value) : String(value)}`,
-    )
+    text += ` ${key}=${typeof value === 'string' && WHITESPACE.test(value) ? JSON.stringify(value) : String(value)}`
   }
-  return parts.length ? ` ${parts.join(' ')}` : ''
+  return text
 }
+
+function ignore(): void {}
 
 /**
  * The default: one `[clerk-sync]` line per call on the console, `info` and above; `debug` is dropped
@@ -33,10 +36,13 @@ function formatFields(fields: LogFields | undefined): string {
  */
 export function consoleLogger(minLevel: Level = 'info'): Logger {
   const min = levels.indexOf(minLevel)
-  const write = (level: Level) => (message: string, fields?: LogFields) => {
-    if (levels.indexOf(level) < min) return
-    console[level](`[clerk-sync] ${message}${formatFields(fields)}`)
-  }
+  // A level below the minimum is a no-op from the start: nothing formatted, nothing compared.
+  const write = (level: Level) =>
+    levels.indexOf(level) < min
+      ? ignore
+      : (message: string, fields?: LogFields) => {
+          console[level](`[clerk-sync] ${message}${formatFields(fields)}`)
+        }
   return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') }
 }
 
