@@ -45,7 +45,8 @@ function requestUrl(target: string | undefined): string {
   }
 }
 
-function copyHeaders(req: IncomingMessage): Headers {
+/** The request's headers as sent, in a fetch `Headers`. */
+export function copyHeaders(req: IncomingMessage): Headers {
   const headers = new Headers()
   const raw = req.rawHeaders
   for (let i = 0; i + 1 < raw.length; i += 2) {
@@ -141,7 +142,7 @@ function nodeBodyStream(req: IncomingMessage): ReadableStream<Uint8Array> {
 }
 
 /** A parser read the stream (all of it, or part: either way the exact bytes are gone). */
-function alreadyConsumed(req: IncomingMessage): boolean {
+export function alreadyConsumed(req: IncomingMessage): boolean {
   return req.readableEnded || req.readableDidRead
 }
 

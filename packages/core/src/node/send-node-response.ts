@@ -20,15 +20,41 @@ export async function sendNodeResponse(
   } catch {
     body = Buffer.alloc(0)
   }
-  if (res.headersSent || res.writableEnded || res.destroyed) return
   const headers: Record<string, string | string[]> = {}
   for (const [name, value] of response.headers) headers[name] = value
   const cookies = response.headers.getSetCookie()
   if (cookies.length) headers['set-cookie'] = cookies
+  write(req, res, response.status, headers, body)
+}
+
+/**
+ * Writes a status, headers (lowercase names) and a whole body to a Node response, as
+ * `sendNodeResponse` does for a fetch `Response`: nothing when the response is already under way
+ * or gone, `connection: close` when the request's body was not read to its end, and never a throw.
+ */
+export function writeNodeAnswer(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  headers: Record<string, string | string[]>,
+  body: Buffer,
+): void {
+  res.on('error', absorb)
+  write(req, res, status, headers, body)
+}
+
+function write(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  headers: Record<string, string | string[]>,
+  body: Buffer,
+): void {
+  if (res.headersSent || res.writableEnded || res.destroyed) return
   if (!req.complete) headers.connection = 'close'
   headers['content-length'] = String(body.byteLength)
   try {
-    res.writeHead(response.status, headers)
+    res.writeHead(status, headers)
     res.end(body)
   } catch {
     // The socket closed between the check and the write.

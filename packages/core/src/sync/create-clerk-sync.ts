@@ -6,8 +6,10 @@ import { mapClerkUser } from '../mapping/map-clerk-user.js'
 import { type DefaultRole, defaultRoles, type RoleDefinition } from '../roles/define-roles.js'
 import { SYNCED_USER_FIELDS, type SyncedUser } from '../store/synced-user.js'
 import type { UserStore } from '../store/user-store.js'
+import type { HeadersInput } from '../webhook/headers.js'
 import { createSignatureVerifier } from '../webhook/verify-signature.js'
 import { alreadyParsedMessage } from './body-already-parsed.js'
+import { type DirectWebhook, directWebhook } from './direct-webhook.js'
 import { assertUserStore, guardStore } from './guarded-store.js'
 import {
   type ClerkSyncOptions,
@@ -22,7 +24,7 @@ import {
   createWebhookProcessor,
   type ProcessWebhookInput,
 } from './process-webhook.js'
-import { readBodyWithCap } from './read-body.js'
+import { type ReadBodyResult, readBodyWithCap } from './read-body.js'
 import { webhookResponse } from './webhook-response.js'
 import type { WebhookResult } from './webhook-result.js'
 
@@ -136,23 +138,31 @@ export function createClerkSync<R extends string = DefaultRole>(
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
   })
 
-  return {
+  /** A POST's answer once its body was read with the cap (or could not be). */
+  function answerRead(
+    method: string,
+    headers: HeadersInput,
+    read: ReadBodyResult,
+  ): Promise<WebhookResult<R>> {
+    if (read.ok) return processor.process({ method, body: read.body, headers })
+    const result =
+      read.reason === 'too_large'
+        ? bodyTooLargeResult<R>(maxBodyBytes)
+        : read.reason === 'unreadable'
+          ? bodyUnreadableResult<R>()
+          : alreadyParsedResult<R>(read.message ?? alreadyParsedMessage('fetch'))
+    return processor.report(result)
+  }
+
+  const sync: ClerkSync<R> = {
     async handleWebhook(request) {
       const { method, headers } = request
       if (method.toUpperCase() !== 'POST') {
         return webhookResponse(await processor.process({ method, body: '', headers }))
       }
-      const read = await readBodyWithCap(request, maxBodyBytes)
-      if (read.ok) {
-        return webhookResponse(await processor.process({ method, body: read.body, headers }))
-      }
-      const result =
-        read.reason === 'too_large'
-          ? bodyTooLargeResult<R>(maxBodyBytes)
-          : read.reason === 'unreadable'
-            ? bodyUnreadableResult<R>()
-            : alreadyParsedResult<R>(read.message ?? alreadyParsedMessage('fetch'))
-      return webhookResponse(await processor.report(result))
+      return webhookResponse(
+        await answerRead(method, headers, await readBodyWithCap(request, maxBodyBytes)),
+      )
     },
     processWebhook: processor.process,
     store,
@@ -166,4 +176,11 @@ export function createClerkSync<R extends string = DefaultRole>(
       return store.pruneEvents({ olderThan: cutoff })
     },
   }
+  const direct: DirectWebhook = {
+    handleWebhook: sync.handleWebhook,
+    maxBodyBytes,
+    answer: answerRead,
+  }
+  Object.defineProperty(sync, directWebhook, { value: direct })
+  return sync
 }

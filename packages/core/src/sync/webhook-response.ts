@@ -19,12 +19,29 @@ export function webhookResponseBody(
   }
 }
 
+export interface WebhookAnswer {
+  status: number
+  /** Lowercase names, in the order a fetch `Headers` lists them (sorted). */
+  headers: Record<string, string>
+  body: string
+}
+
+const JSON_TYPE = 'application/json; charset=utf-8'
+
+/** `WebhookResult` as the status, headers and body of the HTTP answer. */
+export function webhookAnswer(result: WebhookResult<string>): WebhookAnswer {
+  return {
+    status: result.status,
+    headers:
+      result.status === 405
+        ? { allow: 'POST', 'content-type': JSON_TYPE }
+        : { 'content-type': JSON_TYPE },
+    body: JSON.stringify(webhookResponseBody(result)),
+  }
+}
+
 /** `WebhookResult` as a fetch `Response`. */
 export function webhookResponse(result: WebhookResult<string>): Response {
-  const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' }
-  if (result.status === 405) headers.allow = 'POST'
-  return new Response(JSON.stringify(webhookResponseBody(result)), {
-    status: result.status,
-    headers,
-  })
+  const { status, headers, body } = webhookAnswer(result)
+  return new Response(body, { status, headers })
 }
