@@ -10,7 +10,6 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { createClerkSync } from '@clerk-sync/core'
-import { withGroupCommit } from '@clerk-sync/core/store-kit'
 import { clerkSyncWebhook } from '@clerk-sync/express'
 import express from 'express'
 import { Webhook } from 'svix'
@@ -31,7 +30,8 @@ if (path === 'clerk-sync') {
   // The signing secret comes from CLERK_WEBHOOK_SIGNING_SECRET, as in production.
   // BENCH_GROUP_COMMIT=1: upserts that arrive while earlier writes run share one statement.
   const sync = createClerkSync({
-    store: process.env.BENCH_GROUP_COMMIT === '1' ? withGroupCommit(store) : store,
+    store,
+    groupCommit: process.env.BENCH_GROUP_COMMIT === '1',
   })
   app.post('/api/webhooks', clerkSyncWebhook(sync))
 } else if (path === 'floor') {

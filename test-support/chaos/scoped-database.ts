@@ -3,7 +3,7 @@
  * the end (the servers are shared with other test runs). Direct SQL reads for the checks, and the
  * connection settings a server gets when it must reach the database through a proxy.
  */
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import mysql from 'mysql2/promise'
 import pg from 'pg'
 import { mysqlUrl, postgresUrl, runScopedName } from '../databases.js'
@@ -19,25 +19,27 @@ export interface ScopedDatabase extends RawDatabase {
   readonly target: { host: string; port: number }
   /** The environment a server needs to reach this database at `host:port` (e.g. a proxy). */
   serverEnv(via: { host: string; port: number }): Record<string, string>
-  /** Applies @clerk-sync/prisma's shipped SQL migration, as its README says to. */
+  /** Applies @clerk-sync/prisma's shipped SQL migrations in order, as its README says to. */
   applyPrismaMigration(): Promise<void>
   drop(): Promise<void>
 }
 
-const prismaMigration = (provider: 'postgresql' | 'mysql') =>
-  readFileSync(
-    new URL(
-      `../../packages/store-prisma/migrations/${provider}/0000_clerk_sync/migration.sql`,
-      import.meta.url,
-    ),
-    'utf8',
-  )
-    .split('\n')
-    .filter((line) => !line.startsWith('--'))
-    .join('\n')
-    .split(/;\s*(?:\n|$)/)
-    .map((statement) => statement.trim())
-    .filter(Boolean)
+/** Every shipped migration folder of the provider, in order, as statements. */
+const prismaMigration = (provider: 'postgresql' | 'mysql') => {
+  const dir = new URL(`../../packages/store-prisma/migrations/${provider}/`, import.meta.url)
+  return readdirSync(dir)
+    .filter((name) => /^\d{4}_/.test(name))
+    .sort()
+    .flatMap((name) =>
+      readFileSync(new URL(`${name}/migration.sql`, dir), 'utf8')
+        .split('\n')
+        .filter((line) => !line.startsWith('--'))
+        .join('\n')
+        .split(/;\s*(?:\n|$)/)
+        .map((statement) => statement.trim())
+        .filter(Boolean),
+    )
+}
 
 function withHost(url: string, via: { host: string; port: number }, path?: string): string {
   const copy = new URL(url)

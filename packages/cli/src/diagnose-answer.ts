@@ -84,7 +84,7 @@ export function publicRouteFix(headers: Headers): string {
 /** What to do about a clerk-sync error code an answer carries (failed answers hide the message). */
 const CODE_FIXES: Partial<Record<string, string>> = {
   [ErrorCode.STORE_NOT_MIGRATED]:
-    "The store's tables do not exist in the app's database: run applyMigrations(db) at start-up (@clerk-sync/drizzle), or apply @clerk-sync/prisma's migrations/<provider>/0000_clerk_sync/migration.sql (@clerk-sync/prisma), then check again.",
+    "The store's tables do not exist in the app's database, or lack a column a newer release added: run applyMigrations(db) at start-up (@clerk-sync/drizzle), or apply each folder of @clerk-sync/prisma's migrations/<provider>/ in order (0000_clerk_sync, then any newer, e.g. 0001_prev_role on Postgres), then check again.",
 }
 
 /**

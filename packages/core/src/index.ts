@@ -26,6 +26,7 @@ export {
   type SetRoleHandlerOptions,
 } from './roles/set-role-handler.js'
 export { createSetRoleRoute, type SetRoleRouteOptions } from './roles/set-role-route.js'
+export type { GroupCommitOptions } from './store/group-commit.js'
 export {
   MemoryStore,
   type MemoryStoreOptions,

@@ -1,5 +1,18 @@
-import { MemoryStore, type UpsertUserInput, type UserStore } from '@clerk-sync/core'
+import {
+  createClerkSync,
+  MemoryStore,
+  silentLogger,
+  type UpsertUserInput,
+  type UserStore,
+} from '@clerk-sync/core'
 import { withGroupCommit } from '@clerk-sync/core/store-kit'
+import {
+  clerkUser,
+  generateSigningSecret,
+  signWebhook,
+  userCreatedEvent,
+  webhookBodyText,
+} from '@clerk-sync/testing'
 import { describe, expect, it } from 'vitest'
 
 const T0 = Date.UTC(2026, 0, 1)
@@ -82,7 +95,12 @@ describe('withGroupCommit', () => {
     ]
     const results = await Promise.all(inputs.map((i) => grouped.upsertUser(i)))
     for (const batch of seen) expect(new Set(batch).size).toBe(batch.length)
-    expect(results.slice(-2).map((r) => r.outcome).sort()).toEqual(['applied', 'duplicate'])
+    expect(
+      results
+        .slice(-2)
+        .map((r) => r.outcome)
+        .sort(),
+    ).toEqual(['applied', 'duplicate'])
     expect(memory.snapshot().syncState.get('user_same')?.version).toBe(T0 + 29)
   })
 
@@ -102,5 +120,35 @@ describe('withGroupCommit', () => {
       upsertUserBatch: undefined,
     })
     expect(withGroupCommit(plain)).toBe(plain)
+  })
+})
+
+describe('createClerkSync({ groupCommit })', () => {
+  async function deliver(groupCommit: boolean | undefined) {
+    const secret = generateSigningSecret()
+    const { store, batches, memory } = recordingStore()
+    const sync = createClerkSync({
+      signingSecret: secret,
+      store,
+      logger: silentLogger,
+      ...(groupCommit === undefined ? {} : { groupCommit }),
+    })
+    const results = await Promise.all(
+      Array.from({ length: 100 }, () => {
+        const body = webhookBodyText(userCreatedEvent(clerkUser()))
+        return sync.processWebhook({ body, headers: signWebhook({ secret, body }) })
+      }),
+    )
+    expect(results.every((r) => r.status === 200 && r.outcome === 'applied')).toBe(true)
+    expect(memory.snapshot().users.size).toBe(100)
+    return batches
+  }
+
+  it('is on by default: concurrent deliveries share batches', async () => {
+    expect((await deliver(undefined)).length).toBeGreaterThan(0)
+  })
+
+  it('is off with groupCommit: false: every delivery is written alone', async () => {
+    expect(await deliver(false)).toEqual([])
   })
 })

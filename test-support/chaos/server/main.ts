@@ -4,7 +4,6 @@
  * (see store.ts); tells its parent the port it listens on over IPC.
  */
 import { createClerkSync } from '@clerk-sync/core'
-import { withGroupCommit } from '@clerk-sync/core/store-kit'
 import { clerkSyncWebhook } from '@clerk-sync/express'
 import express from 'express'
 import { openStore, storeConfigFromEnv } from './store.js'
@@ -13,7 +12,8 @@ const { store } = await openStore(storeConfigFromEnv(process.env))
 // The signing secret comes from CLERK_WEBHOOK_SIGNING_SECRET, as in production.
 // CHAOS_GROUP_COMMIT=1: concurrent upserts share batches (core's withGroupCommit).
 const sync = createClerkSync({
-  store: process.env.CHAOS_GROUP_COMMIT === '1' ? withGroupCommit(store) : store,
+  store,
+  groupCommit: process.env.CHAOS_GROUP_COMMIT === '1',
 })
 
 const app = express()

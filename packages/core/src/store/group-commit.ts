@@ -74,7 +74,7 @@ export function withGroupCommit<R extends string>(
       await Promise.all(batch.map(writeAlone))
       return
     }
-    batch.forEach((item, i) => item.resolve(results[i]!))
+    for (const [i, item] of batch.entries()) item.resolve(results[i]!)
   }
 
   function pump(): void {

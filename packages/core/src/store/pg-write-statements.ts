@@ -86,7 +86,8 @@ export function pgWriteStatements(t: PgWriteTables): PgWriteStatements {
       .filter((c) => c !== u.id)
       .map((c) => `${c} = excluded.${c}`)
       .join(', ') || `${u.id} = excluded.${u.id}`
-  const appRole = u.role ?? 'NULL::text'
+  // As text: an enum role column would not match the text of the other CASE branches.
+  const appRole = u.role ? `${u.role}::text` : 'NULL::text'
   const upsert = (withEvent: boolean) =>
     template`WITH ${withEvent ? [...claimCte(t), ','] : []}
   app_before AS (
@@ -215,7 +216,7 @@ export function pgBatchUpsertStatement(t: PgWriteTables): PgChunk[] {
       .filter((c) => c !== u.id)
       .map((c) => `${c} = excluded.${c}`)
       .join(', ') || `${u.id} = excluded.${u.id}`
-  const appRole = u.role ? `a.${u.role}` : 'NULL::text'
+  const appRole = u.role ? `a.${u.role}::text` : 'NULL::text'
   return template`WITH i AS (
     SELECT * FROM jsonb_to_recordset(${param('events')}::jsonb) AS x(
       ord int, event_id text, event_type text, received_at timestamptz, user_id text,

@@ -4,6 +4,7 @@ import { consoleLogger, type Logger } from '../logging/logger.js'
 import type { ClerkUserJSON } from '../mapping/clerk-user-json.js'
 import { mapClerkUser } from '../mapping/map-clerk-user.js'
 import { type DefaultRole, defaultRoles, type RoleDefinition } from '../roles/define-roles.js'
+import { withGroupCommit } from '../store/group-commit.js'
 import { SYNCED_USER_FIELDS, type SyncedUser } from '../store/synced-user.js'
 import type { UserStore } from '../store/user-store.js'
 import type { HeadersInput } from '../webhook/headers.js'
@@ -93,7 +94,13 @@ export function createClerkSync<R extends string = DefaultRole>(
     2 ** 31 - 1,
   )
   const logger = options.logger ?? consoleLogger()
-  const store = guardStore(options.store as UserStore<R>, { logger })
+  const groupCommit = options.groupCommit ?? true
+  const store = guardStore(
+    groupCommit === false
+      ? (options.store as UserStore<R>)
+      : withGroupCommit(options.store as UserStore<R>, groupCommit === true ? {} : groupCommit),
+    { logger },
+  )
   const { mapUser } = options
 
   async function toSyncedUser(userJson: ClerkUserJSON): Promise<SyncedUser<R>> {

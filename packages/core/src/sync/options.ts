@@ -1,6 +1,7 @@
 import type { Logger } from '../logging/logger.js'
 import type { ClerkUserJSON } from '../mapping/clerk-user-json.js'
 import type { RoleDefinition } from '../roles/define-roles.js'
+import type { GroupCommitOptions } from '../store/group-commit.js'
 import type { SyncedUser } from '../store/synced-user.js'
 import type { UserStore } from '../store/user-store.js'
 import type { WebhookResult } from './webhook-result.js'
@@ -28,6 +29,14 @@ export interface ClerkSyncOptions<R extends string> {
   toleranceSeconds?: number
   /** Larger bodies get 413 before any signature work. Default 1 MiB. */
   maxBodyBytes?: number
+  /**
+   * Group commit: webhook upserts that arrive while earlier writes are running share one
+   * statement and one commit, on stores that have `upsertUserBatch` (Drizzle, `MemoryStore`).
+   * Nothing waits on a timer, so a quiet server still writes each delivery at once; under load it
+   * answers more deliveries per second with fewer connections. Default on (`{ maxBatch: 64,
+   * maxInFlight: 4 }`); `false` writes every delivery on its own.
+   */
+  groupCommit?: boolean | GroupCommitOptions
   /** Default: one `[clerk-sync]` console line per event, debug dropped. */
   logger?: Logger
   /** Called with every result, for metrics. Its errors are logged and otherwise ignored. */
