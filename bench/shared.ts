@@ -60,7 +60,7 @@ export function eventSequence(count: number, createdShare: number): Delivery[] {
         emails: [`${id.toLowerCase()}@example.com`],
         firstName: `First${index}`,
         lastName: `Last${index}`,
-        role: Math.random() < 0.1 ? 'admin' : 'member',
+        role: Math.random() < 0.1 ? 'admin' : 'client',
         createdAt: at,
       })
       users.push(user)
@@ -71,7 +71,7 @@ export function eventSequence(count: number, createdShare: number): Delivery[] {
         first_name: `Renamed${index}`,
         public_metadata: {
           ...previous.public_metadata,
-          role: Math.random() < 0.2 ? 'admin' : 'member',
+          role: Math.random() < 0.2 ? 'admin' : 'client',
         },
         updated_at: previous.updated_at + 1000 + index,
       }
