@@ -355,8 +355,9 @@ async function main(): Promise<number> {
         const key = `${path.key}@${concurrency}`
         measurements.set(key, [...(measurements.get(key) ?? []), measurement])
         const r = measurement.result
+        // bench/pg-stat-statements.ts reads this line (the events, to count per event).
         console.log(
-          `  c=${concurrency} round ${round + 1}/${settings.rounds} ${path.key.padEnd(20)} ${r.eventsPerSecond.toFixed(0).padStart(6)} ev/s  p50 ${r.p50Ms.toFixed(1)} ms  p99 ${r.p99Ms.toFixed(1)} ms  non-2xx ${r.non2xx}  stall ${measurement.stallMs.toFixed(1)} ms`,
+          `  c=${concurrency} round ${round + 1}/${settings.rounds} ${path.key.padEnd(20)} ${r.eventsPerSecond.toFixed(0).padStart(6)} ev/s  p50 ${r.p50Ms.toFixed(1)} ms  p99 ${r.p99Ms.toFixed(1)} ms  non-2xx ${r.non2xx}  stall ${measurement.stallMs.toFixed(1)} ms  events ${r.events} (+${request.warmup} warm-up)`,
         )
       }
     }
