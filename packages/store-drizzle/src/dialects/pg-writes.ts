@@ -40,20 +40,107 @@ function rowsOf(result: unknown): Array<Record<string, unknown>> {
   >
 }
 
+/** A statement compiled once: its text with `$n` placeholders and the parameter behind each. */
+interface CompiledStatement {
+  text: string
+  /** `names[i]` is the parameter sent as `$<i + 1>`. */
+  names: string[]
+  /** A prepared-statement name from the text, so each connection parses and plans it once. */
+  name: string
+}
+
+/** One write, ready to send: the compiled text and this write's values. */
+export interface PgQuery {
+  statement: CompiledStatement
+  values: unknown[]
+}
+
+const compiled = new WeakMap<PgChunk[], CompiledStatement>()
+
+function compile(chunks: PgChunk[]): CompiledStatement {
+  const cached = compiled.get(chunks)
+  if (cached) return cached
+  const index = new Map<string, number>()
+  let text = ''
+  for (const chunk of chunks) {
+    if (typeof chunk === 'string') {
+      text += chunk
+      continue
+    }
+    let n = index.get(chunk.param)
+    if (n === undefined) {
+      n = index.size + 1
+      index.set(chunk.param, n)
+    }
+    text += `$${n}`
+  }
+  // FNV-1a: a short, stable name per text (node-postgres refuses one name for two texts).
+  let hash = 0x811c9dc5
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193)
+  const statement = {
+    text,
+    names: [...index.keys()],
+    name: `clerk_sync_${(hash >>> 0).toString(36)}_${text.length}`,
+  }
+  compiled.set(chunks, statement)
+  return statement
+}
+
+interface PgDriverClient {
+  // node-postgres Pool or Client
+  query?: (config: { name: string; text: string; values: unknown[] }) => Promise<unknown>
+  totalCount?: number
+  connectionParameters?: unknown
+  // postgres-js
+  unsafe?: (text: string, values: unknown[], options: { prepare: boolean }) => Promise<unknown>
+}
+
+/**
+ * Sends the compiled text straight to the driver under Drizzle (node-postgres as a named
+ * prepared statement, postgres-js prepared): the statement is built once per store instead of
+ * once per delivery, and parsed once per connection. Other drivers (PGlite, HTTP drivers) get it
+ * through Drizzle's `execute`.
+ */
+async function send(db: PgRunner, query: PgQuery): Promise<Array<Record<string, unknown>>> {
+  const { statement, values } = query
+  const client = (db as { $client?: PgDriverClient }).$client
+  if (typeof client?.unsafe === 'function') {
+    return rowsOf(await client.unsafe(statement.text, values, { prepare: true }))
+  }
+  if (
+    client &&
+    typeof client.query === 'function' &&
+    (typeof client.totalCount === 'number' || typeof client.connectionParameters === 'object')
+  ) {
+    return rowsOf(await client.query({ name: statement.name, text: statement.text, values }))
+  }
+  return viaDrizzle(db, query)
+}
+
+async function viaDrizzle(db: PgRunner, query: PgQuery): Promise<Array<Record<string, unknown>>> {
+  const { statement, values } = query
+  const chunks: SQL[] = []
+  const parts = statement.text.split(/\$(\d+)/)
+  for (let i = 0; i < parts.length; i++) {
+    chunks.push(i % 2 === 0 ? sql.raw(parts[i]!) : sql`${values[Number(parts[i]) - 1]}`)
+  }
+  return rowsOf(await db.execute(sql.join(chunks)))
+}
+
 export interface PgWrites {
   /**
    * The upsert's statement, or null when the user cannot be written as it is (a NOT NULL column it
    * leaves empty, an extra with no column): then the store runs the write flow, which answers
    * stale before it fails, so Svix's retries of an older event end.
    */
-  prepareUpsert(input: UpsertUserInput<string>): SQL | null
-  upsertUser(db: PgRunner, statement: SQL): Promise<UpsertUserResult<string>>
+  prepareUpsert(input: UpsertUserInput<string>): PgQuery | null
+  upsertUser(db: PgRunner, query: PgQuery): Promise<UpsertUserResult<string>>
   /**
    * The group-commit statement for these inputs (one per user and event id), or null when one
    * cannot be written as it is or they write different columns: the caller writes each alone.
    */
-  prepareBatch(inputs: UpsertUserInput<string>[]): SQL | null
-  upsertBatch(db: PgRunner, statement: SQL, count: number): Promise<UpsertUserResult<string>[]>
+  prepareBatch(inputs: UpsertUserInput<string>[]): PgQuery | null
+  upsertBatch(db: PgRunner, query: PgQuery, count: number): Promise<UpsertUserResult<string>[]>
   /** Runs inside the transaction the caller opened (two statements: tombstone, then the row). */
   deleteUser(
     tx: PgRunner,
@@ -113,14 +200,23 @@ export function pgWrites(users: ResolvedUsersTable): PgWrites {
     return entry
   }
 
-  function render(chunks: PgChunk[], params: Record<string, unknown>, userParams: SQL[]): SQL {
-    return sql.join(
-      chunks.map((chunk) => {
-        if (typeof chunk === 'string') return sql.raw(chunk)
-        if (chunk.param.startsWith('user.')) return userParams[Number(chunk.param.slice(5))]!
-        return sql`${params[chunk.param]}`
-      }),
+  function queryOf(
+    chunks: PgChunk[],
+    params: Record<string, unknown>,
+    userValues: unknown[] = [],
+  ): PgQuery {
+    const statement = compile(chunks)
+    const values = statement.names.map((name) =>
+      name.startsWith('user.') ? userValues[Number(name.slice(5))] : params[name],
     )
+    return { statement, values }
+  }
+
+  /** A value as its column sends it (jsonb as JSON text, timestamps as ISO), as inserts do. */
+  function encode(key: string, value: unknown): unknown {
+    return value === null || value === undefined
+      ? null
+      : columnsByKey.get(key)!.mapToDriverValue(value)
   }
 
   return {
@@ -133,15 +229,15 @@ export function pgWrites(users: ResolvedUsersTable): PgWrites {
         throw error
       }
       const { keys, statements } = statementsFor(values)
-      // Each value through its column's own encoding (jsonb, timestamp modes), as inserts do.
-      const userParams = keys.map(
-        (key) => sql`${sql.param(values[key] ?? null, columnsByKey.get(key))}`,
-      )
       const chunks = input.event ? statements.upsert.withEvent : statements.upsert.withoutEvent
-      return render(chunks, pgUpsertParams(input), userParams)
+      return queryOf(
+        chunks,
+        pgUpsertParams(input),
+        keys.map((key) => encode(key, values[key])),
+      )
     },
-    async upsertUser(db, statement) {
-      return pgUpsertResult(rowsOf(await db.execute(statement))[0])
+    async upsertUser(db, query) {
+      return pgUpsertResult((await send(db, query))[0])
     },
     prepareBatch(inputs) {
       const rows: Array<Record<string, unknown>> = []
@@ -174,22 +270,23 @@ export function pgWrites(users: ResolvedUsersTable): PgWrites {
       }
       if (rows.length === 0) return null
       const { statements } = statementsFor(users.toValues(inputs[0]!.user))
-      return render(
-        statements.batch,
-        { events: pgBatchUpsertEvents(inputs), users: JSON.stringify(rows) },
-        [],
-      )
+      return queryOf(statements.batch, {
+        events: pgBatchUpsertEvents(inputs),
+        users: JSON.stringify(rows),
+      })
     },
-    async upsertBatch(db, statement, count) {
-      return pgBatchUpsertResults(rowsOf(await db.execute(statement)), count)
+    async upsertBatch(db, query, count) {
+      return pgBatchUpsertResults(await send(db, query), count)
     },
     async deleteUser(tx, input) {
       const params = pgTombstoneParams(input)
       const chunks = input.event
         ? tombstoneStatements.tombstone.withEvent
         : tombstoneStatements.tombstone.withoutEvent
-      const outcome = pgTombstoneOutcome(rowsOf(await tx.execute(render(chunks, params, [])))[0])
-      if (outcome === 'applied') await tx.execute(render(tombstoneStatements.deleteRow, params, []))
+      // Inside Drizzle's transaction: its connection, so through `execute`, not the pool.
+      const outcome = pgTombstoneOutcome((await viaDrizzle(tx, queryOf(chunks, params)))[0])
+      if (outcome === 'applied')
+        await viaDrizzle(tx, queryOf(tombstoneStatements.deleteRow, params))
       return { outcome }
     },
   }
