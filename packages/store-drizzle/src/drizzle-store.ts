@@ -1,21 +1,20 @@
 import {
-  type BulkUpsertResult,
   ClerkSyncError,
   consoleLogger,
   ErrorCode,
-  isClerkSyncError,
   type Logger,
   type UserStore,
 } from '@clerk-sync/core'
 import {
+  decodeAuditCursor,
   decodeCursor,
   deleteUserFlow,
-  encodeCursor,
+  pageOf,
   resolvePageLimit,
-  upsertEachUser,
   upsertUserBatchFlow,
   upsertUserFlow,
   upsertUsersFlow,
+  upsertUsersOrEach,
 } from '@clerk-sync/core/store-kit'
 import { is, type Table } from 'drizzle-orm'
 import { MySqlTable } from 'drizzle-orm/mysql-core'
@@ -236,19 +235,14 @@ export function drizzleStore(db: AnyDatabase, options: DrizzleStoreOptions = {})
       }
       return write(ids, () => transact((tx) => upsertUserBatchFlow(ops, tx, inputs)))
     },
-    async upsertUsers(input): Promise<BulkUpsertResult> {
-      if (input.users.length === 0) return { applied: [], stale: [], failed: [] }
-      try {
-        return await write(
+    // One user the app's table refuses must not hold back the rest: then one by one.
+    upsertUsers: (input) =>
+      upsertUsersOrEach(store, input, () =>
+        write(
           input.users.map((u) => u.id),
           () => transact((tx) => upsertUsersFlow(ops, tx, input)),
-        )
-      } catch (error) {
-        if (!isClerkSyncError(error, ErrorCode.STORE_CONFLICT)) throw error
-        // One user the app's table refuses must not hold back the rest: write them one by one.
-        return upsertEachUser(store, input)
-      }
-    },
+        ),
+      ),
     getUser: (id) => read(() => reads.getUser(id)),
     async listUsers(options = {}) {
       const limit = resolvePageLimit(options.limit)
@@ -259,27 +253,18 @@ export function drizzleStore(db: AnyDatabase, options: DrizzleStoreOptions = {})
           after: decodeCursor(options.cursor),
         }),
       )
-      const page = rows.slice(0, limit)
-      return {
-        users: page,
-        nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]!.id) : null,
-      }
+      const { items, nextCursor } = pageOf(rows, limit, (u) => u.id)
+      return { users: items, nextCursor }
     },
     countUsersByRole: () => read(() => reads.countUsersByRole()),
     async listAuditEntries(options = {}) {
       const limit = resolvePageLimit(options.limit)
-      const cursor = decodeCursor(options.cursor)
-      const after = cursor === null ? null : Number(cursor)
-      if (after !== null && !Number.isSafeInteger(after))
-        throw new RangeError('cursor is not one this store issued')
+      const after = decodeAuditCursor(options.cursor)
       const rows = await read(() =>
         reads.listAuditEntries({ userId: options.userId, limit: limit + 1, after }),
       )
-      const entries = rows.slice(0, limit)
-      return {
-        entries,
-        nextCursor: rows.length > limit ? encodeCursor(entries[entries.length - 1]!.id) : null,
-      }
+      const { items, nextCursor } = pageOf(rows, limit, (e) => e.id)
+      return { entries: items, nextCursor }
     },
     pruneEvents: ({ olderThan }) => read(() => reads.pruneEvents(olderThan)),
     hasEvent: (id) => read(() => reads.hasEvent(id)),

@@ -1,4 +1,4 @@
-import { type Flow, runFlowAsync, runFlowSync } from '@clerk-sync/core/store-kit'
+import { type Flow, runFlowAsync, runFlowSync, withRetries } from '@clerk-sync/core/store-kit'
 import type { AnyDatabase } from './dialect.js'
 import { isSyncSqlite } from './dialect.js'
 import type { Dialect } from './migrations/migration.js'
@@ -21,8 +21,6 @@ function hasConnectionPool(db: AnyDatabase): boolean {
 
 export type Transactor = <T>(flow: (tx: unknown) => Flow<T>) => Promise<T>
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
 /**
  * Writes queued in process, one chain per database: for SQLite, which runs one writer at a time
  * (async drivers such as libSQL open a connection per transaction and would meet as SQLITE_BUSY),
@@ -38,18 +36,6 @@ function queued<T>(db: object, run: () => Promise<T>): Promise<T> {
     next.catch(() => {}),
   )
   return next
-}
-
-/** Runs `once` again when the database aborted it for a deadlock or serialization failure. */
-async function withRetries<T>(maxAttempts: number, once: () => Promise<T> | T): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await once()
-    } catch (error) {
-      if (attempt >= maxAttempts || !isRetryable(error)) throw error
-      await sleep(Math.random() * 20 * 2 ** attempt)
-    }
-  }
 }
 
 /**
@@ -80,7 +66,7 @@ export function createTransactor(
     const run = () => database.transaction((tx: unknown) => runFlowAsync(flow(tx)), config)
     return pooled ? run() : queued(db, run)
   }
-  return (flow) => withRetries(maxAttempts, () => once(flow))
+  return (flow) => withRetries(maxAttempts, isRetryable, () => once(flow))
 }
 
 /**
@@ -99,8 +85,10 @@ export function createPgRunner(db: AnyDatabase, maxAttempts: number): PgRunner {
   const pooled = hasConnectionPool(db)
   const serial = <T>(run: () => Promise<T>) => (pooled ? run() : queued(db, run))
   return {
-    statement: (run) => withRetries(maxAttempts, () => serial(() => run(database))),
+    statement: (run) => withRetries(maxAttempts, isRetryable, () => serial(() => run(database))),
     transaction: (run) =>
-      withRetries(maxAttempts, () => serial(() => database.transaction(run) as Promise<never>)),
+      withRetries(maxAttempts, isRetryable, () =>
+        serial(() => database.transaction(run) as Promise<never>),
+      ),
   }
 }

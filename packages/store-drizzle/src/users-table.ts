@@ -1,5 +1,5 @@
 import { ClerkSyncError, ErrorCode, type SyncedUser } from '@clerk-sync/core'
-import { SYNCED_USER_FIELDS, type SyncedUserField } from '@clerk-sync/core/store-kit'
+import { SYNCED_USER_FIELDS, type SyncedUserField, toDate } from '@clerk-sync/core/store-kit'
 import { type Column, getTableColumns, getTableName, type Table } from 'drizzle-orm'
 import { notNullConflict } from './store-errors.js'
 
@@ -58,14 +58,6 @@ function toColumnValue(column: Column, value: unknown): unknown {
     default:
       return value
   }
-}
-
-function toDate(value: unknown): Date {
-  if (value instanceof Date) return value
-  if (typeof value === 'number') return new Date(value)
-  if (typeof value === 'string')
-    return new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value.replace(' ', 'T')}Z`)
-  return new Date(Number.NaN)
 }
 
 /**

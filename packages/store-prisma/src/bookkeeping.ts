@@ -2,6 +2,7 @@ import type { AuditEntry, EventRef, WriteSource } from '@clerk-sync/core'
 import {
   NEW_SYNC_STATE_VERSION,
   type RoleChange,
+  toDate,
   type UserSyncState,
 } from '@clerk-sync/core/store-kit'
 import type { Provider, RawCapable } from './prisma-like.js'
@@ -18,12 +19,9 @@ export type StateRow = UserSyncState
 /** One row of `clerk_sync_role_audit`. */
 export type AuditRow = RoleChange
 
-function toDate(value: unknown): Date | null {
-  if (value === null || value === undefined) return null
-  if (value instanceof Date) return value
-  if (typeof value === 'number' || typeof value === 'bigint') return new Date(Number(value))
-  const text = String(value)
-  return new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(text) ? text : `${text.replace(' ', 'T')}Z`)
+/** A nullable timestamp column's value. */
+function toDateOrNull(value: unknown): Date | null {
+  return value === null || value === undefined ? null : toDate(value)
 }
 
 function placeholders(provider: Provider, count: number, offset = 0): string[] {
@@ -96,7 +94,7 @@ export function bookkeeping(provider: Provider, schema?: string) {
       return result.map((r) => ({
         userId: String(r.user_id),
         version: Number(r.version),
-        deletedAt: toDate(r.deleted_at),
+        deletedAt: toDateOrNull(r.deleted_at),
         role: r.role === null || r.role === undefined ? null : String(r.role),
       }))
     },
@@ -154,7 +152,7 @@ export function bookkeeping(provider: Provider, schema?: string) {
         targetUserId: String(r.target_user_id),
         fromRole: (r.from_role as string | null) ?? null,
         toRole: String(r.to_role),
-        at: toDate(r.at)!,
+        at: toDate(r.at),
         source: String(r.source) as WriteSource,
         eventId: (r.event_id as string | null) ?? null,
       }))

@@ -1,22 +1,18 @@
+import { ClerkSyncError, ErrorCode, type SyncedUser, type UserStore } from '@clerk-sync/core'
 import {
-  type BulkUpsertResult,
-  ClerkSyncError,
-  ErrorCode,
-  isClerkSyncError,
-  type SyncedUser,
-  type UserStore,
-} from '@clerk-sync/core'
-import {
+  decodeAuditCursor,
   decodeCursor,
   deleteUserFlow,
-  encodeCursor,
+  pageOf,
   resolvePageLimit,
   runFlowAsync,
   step,
-  upsertEachUser,
+  upsertUserBatchFlow,
   upsertUserFlow,
   upsertUsersFlow,
+  upsertUsersOrEach,
   type WriteOps,
+  withRetries,
 } from '@clerk-sync/core/store-kit'
 import { bookkeeping } from './bookkeeping.js'
 import { type PgUpserts, pgUpsertBlocker, pgUpserts, type RuntimeModel } from './pg-writes.js'
@@ -62,7 +58,6 @@ export interface PrismaUserStore extends UserStore<string> {
 }
 
 const BATCH = 1000
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 const readyModel: UserModelOption = {
   model: 'clerkSyncUser',
@@ -135,18 +130,15 @@ export function prismaStore(
   const isolation = provider === 'sqlite' ? {} : { isolationLevel: 'ReadCommitted' }
   const maxAttempts = options.maxAttempts ?? 5
 
-  /** Runs a write again when the database aborted it for a deadlock or write conflict. */
-  async function withRetries<T>(userIds: string[], once: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await once()
-      } catch (error) {
-        if (attempt < maxAttempts && isRetryable(error)) {
-          await sleep(Math.random() * 20 * 2 ** attempt)
-          continue
-        }
-        throw translateWriteError(error, userIds, provider)
-      }
+  /**
+   * Runs a write again when the database aborted it for a deadlock or write conflict; what still
+   * fails names the users (or the constraint) as translateWriteError says.
+   */
+  async function retried<T>(userIds: string[], once: () => Promise<T>): Promise<T> {
+    try {
+      return await withRetries(maxAttempts, isRetryable, once)
+    } catch (error) {
+      throw translateWriteError(error, userIds, provider)
     }
   }
 
@@ -155,7 +147,7 @@ export function prismaStore(
     run: (tx: TransactionClient) => Promise<T>,
     timeout = 20_000,
   ): Promise<T> {
-    return withRetries(userIds, () =>
+    return retried(userIds, () =>
       prisma.$transaction(run, { maxWait: 20_000, timeout, ...isolation }),
     )
   }
@@ -261,29 +253,41 @@ export function prismaStore(
       const data = oneStatement ? dataOrNull(input.user) : null
       if (oneStatement && data) {
         const statement = oneStatement.prepare(input, data)
-        return withRetries([input.user.id], () => oneStatement.run(prisma, statement))
+        return retried([input.user.id], () => oneStatement.run(prisma, statement))
       }
       // The flow also when the model refuses the user (a required field it leaves empty): it
       // answers stale before it fails, so Svix's retries of an older event end.
       return transact([input.user.id], (tx) => runFlowAsync(upsertUserFlow(ops, tx, input)))
     },
+    // Group commit (withGroupCommit): on Postgres one statement for the batch when the single
+    // upsert's statement is usable and every user goes into it; otherwise one transaction of the
+    // batch flow. A failure fails the whole batch (withGroupCommit then writes each alone).
+    async upsertUserBatch(inputs) {
+      if (inputs.length === 0) return []
+      const ids = inputs.map((i) => i.user.id)
+      if (oneStatement) {
+        const data = inputs.map((i) => dataOrNull(i.user))
+        const statement = data.every((d) => d !== null)
+          ? oneStatement.prepareBatch(inputs, data as Record<string, unknown>[])
+          : null
+        if (statement) {
+          return retried(ids, () => oneStatement.runBatch(prisma, statement, inputs.length))
+        }
+      }
+      return transact(ids, (tx) => runFlowAsync(upsertUserBatchFlow(ops, tx, inputs)))
+    },
     deleteUser(input) {
       return transact([input.userId], (tx) => runFlowAsync(deleteUserFlow(ops, tx, input)))
     },
-    async upsertUsers(input): Promise<BulkUpsertResult> {
-      if (input.users.length === 0) return { applied: [], stale: [], failed: [] }
-      try {
-        return await transact(
+    // One user the app's model refuses must not hold back the rest: then one by one.
+    upsertUsers: (input) =>
+      upsertUsersOrEach(store, input, () =>
+        transact(
           input.users.map((u) => u.id),
           (tx) => runFlowAsync(upsertUsersFlow(ops, tx, input)),
           300_000,
-        )
-      } catch (error) {
-        if (!isClerkSyncError(error, ErrorCode.STORE_CONFLICT)) throw error
-        // One user the app's model refuses must not hold back the rest: write them one by one.
-        return upsertEachUser(store, input)
-      }
-    },
+        ),
+      ),
     getUser: (id) =>
       read(async () => {
         const record = await users
@@ -310,22 +314,16 @@ export function prismaStore(
           // No role field: page over the synced ids (state table), then fetch those records. The
           // cursor follows the ids, so a record the app deleted itself cannot end the listing early.
           const ids = await bk.idsByRole(prisma, opts.role, after, limit + 1)
-          const pageIds = ids.slice(0, limit)
+          const { items: pageIds, nextCursor } = pageOf(ids, limit, (id) => id)
           const found = await users.delegate(prisma).findMany({
             where: { [users.id]: { in: pageIds } },
             orderBy: { [users.id]: 'asc' },
             select: users.select,
           })
-          return {
-            users: await readRoles(found),
-            nextCursor: ids.length > limit ? encodeCursor(pageIds[pageIds.length - 1]!) : null,
-          }
+          return { users: await readRoles(found), nextCursor }
         }
-        const page = await readRoles(records.slice(0, limit))
-        return {
-          users: page,
-          nextCursor: records.length > limit ? encodeCursor(page[page.length - 1]!.id) : null,
-        }
+        const { items, nextCursor } = pageOf(records, limit, (r) => String(r[users.id]))
+        return { users: await readRoles(items), nextCursor }
       }),
     countUsersByRole: () =>
       read(async () => {
@@ -340,16 +338,10 @@ export function prismaStore(
     listAuditEntries: (opts = {}) =>
       read(async () => {
         const limit = resolvePageLimit(opts.limit)
-        const cursor = decodeCursor(opts.cursor)
-        const after = cursor === null ? null : Number(cursor)
-        if (after !== null && !Number.isSafeInteger(after))
-          throw new RangeError('cursor is not one this store issued')
+        const after = decodeAuditCursor(opts.cursor)
         const rows = await bk.listAudit(prisma, { userId: opts.userId, limit: limit + 1, after })
-        const entries = rows.slice(0, limit)
-        return {
-          entries,
-          nextCursor: rows.length > limit ? encodeCursor(entries[entries.length - 1]!.id) : null,
-        }
+        const { items, nextCursor } = pageOf(rows, limit, (e) => e.id)
+        return { entries: items, nextCursor }
       }),
     pruneEvents: ({ olderThan }) => read(() => bk.pruneEvents(prisma, olderThan)),
     hasEvent: (eventId) => read(() => bk.hasEvent(prisma, eventId)),

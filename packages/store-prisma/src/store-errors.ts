@@ -1,4 +1,5 @@
 import { ClerkSyncError, ErrorCode } from '@clerk-sync/core'
+import { notNullConflictHint, UNIQUE_CONFLICT_HINT } from '@clerk-sync/core/store-kit'
 import { migrationPaths, SHIPPED_MIGRATIONS } from './migrations.js'
 import type { Provider } from './prisma-like.js'
 
@@ -131,12 +132,8 @@ export function isRetryable(error: unknown): boolean {
 }
 
 const hints = {
-  unique:
-    'another user holds this value, usually because it moved between two users and the other ' +
-    'user’s update has not arrived yet. Answered 500: Svix retries, and the write applies once that update lands.',
-  notNull:
-    'the user has no value for it (Clerk allows users without an email, e.g. phone or username sign-ups). ' +
-    'Make the field optional or fill it in mapUser; until then Svix retries and fails.',
+  unique: UNIQUE_CONFLICT_HINT,
+  notNull: notNullConflictHint('Make the field optional'),
 }
 
 /**

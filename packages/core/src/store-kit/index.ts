@@ -6,9 +6,11 @@ export { type Flow, runFlowAsync, runFlowSync, step } from '../store/flow.js'
 export { type GroupCommitOptions, withGroupCommit } from '../store/group-commit.js'
 export {
   DEFAULT_PAGE_LIMIT,
+  decodeAuditCursor,
   decodeCursor,
   encodeCursor,
   MAX_PAGE_LIMIT,
+  pageOf,
   resolvePageLimit,
 } from '../store/page.js'
 export {
@@ -24,6 +26,12 @@ export {
   pgUpsertResult,
   pgWriteStatements,
 } from '../store/pg-write-statements.js'
+export {
+  notNullConflictHint,
+  toDate,
+  UNIQUE_CONFLICT_HINT,
+  withRetries,
+} from '../store/store-shared.js'
 export { SYNCED_USER_FIELDS, type SyncedUserField } from '../store/synced-user.js'
 export {
   isFreshWrite,
@@ -38,5 +46,6 @@ export {
   upsertEachUser,
   upsertUserFlow,
   upsertUsersFlow,
+  upsertUsersOrEach,
   type WriteOps,
 } from '../store/write-flows.js'

@@ -35,3 +35,31 @@ export function decodeCursor(cursor: string | null | undefined): string | null {
     )
   }
 }
+
+/**
+ * One page from rows fetched with `limit + 1`: the first `limit` rows, and a cursor after the last
+ * of them (its key, from `keyOf`) when the extra row shows that more follow.
+ */
+export function pageOf<T>(
+  rows: T[],
+  limit: number,
+  keyOf: (row: T) => string,
+): { items: T[]; nextCursor: string | null } {
+  const items = rows.slice(0, limit)
+  return {
+    items,
+    nextCursor: rows.length > limit ? encodeCursor(keyOf(items[items.length - 1]!)) : null,
+  }
+}
+
+/**
+ * An audit cursor's numeric id (audit ids are sequence numbers in the SQL stores); null for no
+ * cursor. Throws a RangeError for one no store issued.
+ */
+export function decodeAuditCursor(cursor: string | null | undefined): number | null {
+  const key = decodeCursor(cursor)
+  const after = key === null ? null : Number(key)
+  if (after !== null && !Number.isSafeInteger(after))
+    throw new RangeError('cursor is not one this store issued')
+  return after
+}

@@ -243,3 +243,22 @@ export async function upsertEachUser(
   }
   return result
 }
+
+/**
+ * A bulk upsert with its fallback: `runBulk` writes every user in one transaction; when the app's
+ * table refuses one of them (STORE_CONFLICT) the rest must not be held back, so each user is
+ * written on its own (`upsertEachUser`). An empty input writes nothing.
+ */
+export async function upsertUsersOrEach(
+  store: Pick<UserStore<string>, 'upsertUser'>,
+  input: BulkUpsertInput<string>,
+  runBulk: () => Promise<BulkUpsertResult>,
+): Promise<BulkUpsertResult> {
+  if (input.users.length === 0) return { applied: [], stale: [], failed: [] }
+  try {
+    return await runBulk()
+  } catch (error) {
+    if (!isClerkSyncError(error, ErrorCode.STORE_CONFLICT)) throw error
+    return upsertEachUser(store, input)
+  }
+}
