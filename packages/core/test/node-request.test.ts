@@ -175,7 +175,8 @@ describe('@clerk-sync/core/node: the one Node request path', () => {
 
     it('a body shorter than its Content-Length is unreadable, not truncated', async () => {
       await writeAndAbort(probe.port, bytes('POST', '/', {}, 'short', 100))
-      for (let i = 0; i < 500 && !seen; i++) await sleep(10)
+      // Until the read has settled (the handler sets `seen` first, then the body or the error).
+      for (let i = 0; i < 500 && seen?.error === undefined && !seen?.body; i++) await sleep(10)
       expect(seen?.body).toBeNull()
       expect(seen?.error).toBeDefined()
     })
