@@ -2,6 +2,9 @@ import type { UpsertUserInput, UpsertUserResult } from '@clerk-sync/core'
 import {
   type PgChunk,
   type PgWriteStatements,
+  pgBatchUpsertEvents,
+  pgBatchUpsertResults,
+  pgBatchUpsertStatement,
   pgUpsertParams,
   pgUpsertResult,
   pgWriteStatements,
@@ -35,6 +38,20 @@ export interface PgUpserts {
   /** The statement and its values for the `data` the model's `toData` gave. */
   prepare(input: UpsertUserInput<string>, data: Record<string, unknown>): PreparedUpsert
   run(client: RawCapable, prepared: PreparedUpsert): Promise<UpsertUserResult<string>>
+  /**
+   * Group commit: the batch statement (core's `pgBatchUpsertStatement`) for these inputs, given
+   * each one's `data` from the model's `toData`, or null when they cannot share it (they write
+   * different fields, or a value has no JSON form, as Bytes): the caller runs the write flow.
+   */
+  prepareBatch(
+    inputs: UpsertUserInput<string>[],
+    data: Record<string, unknown>[],
+  ): PreparedUpsert | null
+  runBatch(
+    client: RawCapable,
+    prepared: PreparedUpsert,
+    count: number,
+  ): Promise<UpsertUserResult<string>[]>
 }
 
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`
@@ -81,6 +98,48 @@ function encode(value: unknown, type: string): unknown {
 }
 
 /**
+ * A value for the batch statement's users JSON, read with `jsonb_populate_recordset`: as `encode`
+ * sends it, but a Json value as itself (inside the JSON), not as JSON text. A non-finite Float as
+ * its text (JSON has no form for it). `undefined` when the value cannot go through JSON.
+ */
+function encodeForJson(value: unknown, type: string): unknown {
+  if (type === 'Bytes') return undefined
+  // A JSON null here reads as SQL NULL; the statement turns it back into JSON null (see jsonNull).
+  if (type === 'Json') return value ?? null
+  if (value === null || value === undefined) return null
+  if (value instanceof Date) return value.toISOString()
+  if (typeof value === 'bigint' || type === 'Decimal') return String(value)
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value)
+  return value
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+
+/**
+ * The batch statement writing JSON null where the users JSON holds null for a Json column, as the
+ * delegate (and the single statement) store it: `jsonb_populate_recordset` reads a JSON null as SQL
+ * NULL. The column's `r.<column>` in the SELECT list becomes `COALESCE(r.<column>, 'null')`; null
+ * when core's text no longer holds it exactly once (the caller then runs the write flow).
+ */
+function jsonNull(chunks: PgChunk[], jsonColumns: string[]): PgChunk[] | null {
+  let out = chunks
+  for (const column of jsonColumns) {
+    const pattern = new RegExp(`(?<![\\w".])r\\.${escapeRegExp(column)}(?![\\w"])`, 'g')
+    let found = 0
+    out = out.map((chunk) =>
+      typeof chunk === 'string'
+        ? chunk.replace(pattern, (match) => {
+            found++
+            return `COALESCE(${match}, 'null')`
+          })
+        : chunk,
+    )
+    if (found !== 1) return null
+  }
+  return out
+}
+
+/**
  * The webhook upsert on Postgres as core's one statement (`pgWriteStatements` in
  * `@clerk-sync/core/store-kit`) over the app's model: table and columns from the client's runtime
  * data model (`@@map`, `@map`, `@@schema`), sent through `$queryRawUnsafe` with `$n` placeholders.
@@ -111,7 +170,10 @@ export function pgUpserts(options: {
 
   // One statement text per set of fields written (an extra field is written only when mapUser
   // returns its key, as the delegate leaves an absent key alone).
-  const bySignature = new Map<string, { names: string[]; statements: PgWriteStatements }>()
+  const bySignature = new Map<
+    string,
+    { names: string[]; statements: PgWriteStatements; batch?: PgChunk[] | null }
+  >()
   function statementsFor(data: Record<string, unknown>) {
     const names = [
       users.id,
@@ -152,6 +214,24 @@ export function pgUpserts(options: {
     return { sql, values }
   }
 
+  /** The batch statement for these fields (built once), or null when it cannot be used. */
+  function batchFor(entry: { names: string[]; batch?: PgChunk[] | null }): PgChunk[] | null {
+    if (entry.batch !== undefined) return entry.batch
+    const chunks = pgBatchUpsertStatement({
+      ...base,
+      // The role column bare: core reads it as ::text itself.
+      users: {
+        table,
+        id: column(users.id),
+        role: users.role ? column(users.role) : null,
+        columns: entry.names.map(column),
+      },
+    })
+    const json = entry.names.filter((n) => fields.get(n)?.type === 'Json').map(column)
+    entry.batch = jsonNull(chunks, json)
+    return entry.batch
+  }
+
   return {
     prepare(input, data) {
       const { names, statements } = statementsFor(data)
@@ -165,6 +245,38 @@ export function pgUpserts(options: {
         ...prepared.values,
       )
       return pgUpsertResult(rows[0])
+    },
+    prepareBatch(inputs, data) {
+      if (inputs.length === 0 || inputs.length !== data.length) return null
+      const entry = statementsFor(data[0]!)
+      const signature = entry.names.join('\u0000')
+      const rows: Array<Record<string, unknown>> = []
+      for (const d of data) {
+        if (statementsFor(d).names.join('\u0000') !== signature) return null
+        // Keyed by column name: jsonb_populate_recordset(NULL::<table>, …) matches them by name.
+        const row: Record<string, unknown> = {}
+        for (const name of entry.names) {
+          const field = fields.get(name)
+          const value = encodeForJson(d[name], field?.type ?? '')
+          if (value === undefined) return null
+          row[field?.dbName ?? name] = value
+        }
+        rows.push(row)
+      }
+      const chunks = batchFor(entry)
+      if (!chunks) return null
+      return render(
+        chunks,
+        { events: pgBatchUpsertEvents(inputs), users: JSON.stringify(rows) },
+        [],
+      )
+    },
+    async runBatch(client, prepared, count) {
+      const rows = await client.$queryRawUnsafe<Array<Record<string, unknown>>>(
+        prepared.sql,
+        ...prepared.values,
+      )
+      return pgBatchUpsertResults(rows, count)
     },
   }
 }

@@ -7,6 +7,7 @@ import {
   resolvePageLimit,
   runFlowAsync,
   step,
+  upsertUserBatchFlow,
   upsertUserFlow,
   upsertUsersFlow,
   upsertUsersOrEach,
@@ -257,6 +258,23 @@ export function prismaStore(
       // The flow also when the model refuses the user (a required field it leaves empty): it
       // answers stale before it fails, so Svix's retries of an older event end.
       return transact([input.user.id], (tx) => runFlowAsync(upsertUserFlow(ops, tx, input)))
+    },
+    // Group commit (withGroupCommit): on Postgres one statement for the batch when the single
+    // upsert's statement is usable and every user goes into it; otherwise one transaction of the
+    // batch flow. A failure fails the whole batch (withGroupCommit then writes each alone).
+    async upsertUserBatch(inputs) {
+      if (inputs.length === 0) return []
+      const ids = inputs.map((i) => i.user.id)
+      if (oneStatement) {
+        const data = inputs.map((i) => dataOrNull(i.user))
+        const statement = data.every((d) => d !== null)
+          ? oneStatement.prepareBatch(inputs, data as Record<string, unknown>[])
+          : null
+        if (statement) {
+          return retried(ids, () => oneStatement.runBatch(prisma, statement, inputs.length))
+        }
+      }
+      return transact(ids, (tx) => runFlowAsync(upsertUserBatchFlow(ops, tx, inputs)))
     },
     deleteUser(input) {
       return transact([input.userId], (tx) => runFlowAsync(deleteUserFlow(ops, tx, input)))
