@@ -1,8 +1,11 @@
 import {
+  type BulkUpsertInput,
   ClerkSyncError,
   consoleLogger,
+  type DeleteUserInput,
   ErrorCode,
   type Logger,
+  type UpsertUserInput,
   type UserStore,
 } from '@clerk-sync/core'
 import {
@@ -24,14 +27,14 @@ import { type AnyDatabase, detectDialect } from './dialect.js'
 import { mysqlOps, mysqlReads } from './dialects/mysql.js'
 import type { DialectOps, ReadOps } from './dialects/ops.js'
 import { pgOps, pgReads } from './dialects/pg.js'
-import { pgWrites } from './dialects/pg-writes.js'
+import { type PgWrites, pgWrites } from './dialects/pg-writes.js'
 import { sqliteOps, sqliteReads } from './dialects/sqlite.js'
 import type { Dialect } from './migrations/migration.js'
 import * as mysqlSchema from './schema/mysql.js'
 import * as pgSchema from './schema/pg.js'
 import * as sqliteSchema from './schema/sqlite.js'
 import { schemaGap, translateWriteError } from './store-errors.js'
-import { createPgRunner, createTransactor } from './transactor.js'
+import { createPgRunner, createTransactor, type Transactor } from './transactor.js'
 import { resolveUsersTable, type UsersTableOption } from './users-table.js'
 
 export interface DrizzleStoreOptions {
@@ -144,6 +147,25 @@ function guardCheckedOutPgClients(db: AnyDatabase, logger: Logger): void {
   })
 }
 
+/** What the Postgres writes run on: the database, or a transaction of it. */
+type PgWriteTarget = Parameters<PgWrites['upsertUser']>[0]
+
+/**
+ * Core's write flows over one dialect's ops, each run in a transaction of that dialect: the
+ * transaction keeps its own type from the transactor to the ops.
+ */
+function flowWriter<Tx>(ops: DialectOps<Tx>, transact: Transactor<Tx>) {
+  return {
+    upsertUser: (input: UpsertUserInput<string>) =>
+      transact((tx) => upsertUserFlow(ops, tx, input)),
+    deleteUser: (input: DeleteUserInput) => transact((tx) => deleteUserFlow(ops, tx, input)),
+    upsertUserBatch: (inputs: UpsertUserInput<string>[]) =>
+      transact((tx) => upsertUserBatchFlow(ops, tx, inputs)),
+    upsertUsers: (input: BulkUpsertInput<string>) =>
+      transact((tx) => upsertUsersFlow(ops, tx, input)),
+  }
+}
+
 /**
  * A `UserStore` over the app's Drizzle database: Postgres (pg, postgres-js, PGlite),
  * MySQL/MariaDB (mysql2) or SQLite (better-sqlite3, libSQL).
@@ -164,8 +186,6 @@ export function drizzleStore(db: AnyDatabase, options: DrizzleStoreOptions = {})
   const users = options.users
     ? resolveUsersTable(options.users)
     : resolveUsersTable(ready, ready.extra as never)
-  const ops: DialectOps =
-    dialect === 'pg' ? pgOps(users) : dialect === 'mysql' ? mysqlOps(users) : sqliteOps(users)
   // biome-ignore lint/suspicious/noExplicitAny: each branch gets its own dialect's database.
   const anyDb = db as any
   const reads: ReadOps =
@@ -174,11 +194,17 @@ export function drizzleStore(db: AnyDatabase, options: DrizzleStoreOptions = {})
       : dialect === 'mysql'
         ? mysqlReads(anyDb, users)
         : sqliteReads(anyDb, users)
-  const transact = createTransactor(db, dialect, options.maxAttempts ?? 5)
+  const maxAttempts = options.maxAttempts ?? 5
+  const flows =
+    dialect === 'pg'
+      ? flowWriter(pgOps(users), createTransactor(db, dialect, maxAttempts))
+      : dialect === 'mysql'
+        ? flowWriter(mysqlOps(users), createTransactor(db, dialect, maxAttempts))
+        : flowWriter(sqliteOps(users), createTransactor(db, dialect, maxAttempts))
   // Postgres: each webhook write is one statement (a delete two, in one transaction), not a flow.
   const pg =
     dialect === 'pg'
-      ? { writes: pgWrites(users), run: createPgRunner(db, options.maxAttempts ?? 5) }
+      ? { writes: pgWrites(users), run: createPgRunner<PgWriteTarget>(db, maxAttempts) }
       : null
   if (dialect === 'pg') {
     const logger = options.logger ?? consoleLogger()
@@ -209,18 +235,18 @@ export function drizzleStore(db: AnyDatabase, options: DrizzleStoreOptions = {})
       const statement = pg?.writes.prepareUpsert(input)
       if (pg && statement) {
         return write([input.user.id], () =>
-          pg.run.statement((runner) => pg.writes.upsertUser(runner as never, statement)),
+          pg.run.statement((runner) => pg.writes.upsertUser(runner, statement)),
         )
       }
-      return write([input.user.id], () => transact((tx) => upsertUserFlow(ops, tx, input)))
+      return write([input.user.id], () => flows.upsertUser(input))
     },
     async deleteUser(input) {
       if (pg) {
         return write([input.userId], () =>
-          pg.run.transaction((tx) => pg.writes.deleteUser(tx as never, input)),
+          pg.run.transaction((tx) => pg.writes.deleteUser(tx, input)),
         )
       }
-      return write([input.userId], () => transact((tx) => deleteUserFlow(ops, tx, input)))
+      return write([input.userId], () => flows.deleteUser(input))
     },
     async upsertUserBatch(inputs) {
       const ids = inputs.map((i) => i.user.id)
@@ -228,19 +254,17 @@ export function drizzleStore(db: AnyDatabase, options: DrizzleStoreOptions = {})
         const statement = pg.writes.prepareBatch(inputs)
         if (!statement) throw new Error('clerk-sync: this batch is written one by one')
         return write(ids, () =>
-          pg.run.statement((runner) =>
-            pg.writes.upsertBatch(runner as never, statement, inputs.length),
-          ),
+          pg.run.statement((runner) => pg.writes.upsertBatch(runner, statement, inputs.length)),
         )
       }
-      return write(ids, () => transact((tx) => upsertUserBatchFlow(ops, tx, inputs)))
+      return write(ids, () => flows.upsertUserBatch(inputs))
     },
     // One user the app's table refuses must not hold back the rest: then one by one.
     upsertUsers: (input) =>
       upsertUsersOrEach(store, input, () =>
         write(
           input.users.map((u) => u.id),
-          () => transact((tx) => upsertUsersFlow(ops, tx, input)),
+          () => flows.upsertUsers(input),
         ),
       ),
     getUser: (id) => read(() => reads.getUser(id)),

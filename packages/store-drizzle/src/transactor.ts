@@ -19,7 +19,8 @@ function hasConnectionPool(db: AnyDatabase): boolean {
   return false
 }
 
-export type Transactor = <T>(flow: (tx: unknown) => Flow<T>) => Promise<T>
+/** Runs a flow in a transaction; `Tx` is the dialect's transaction, as its write ops take it. */
+export type Transactor<Tx> = <T>(flow: (tx: Tx) => Flow<T>) => Promise<T>
 
 /**
  * Writes queued in process, one chain per database: for SQLite, which runs one writer at a time
@@ -43,27 +44,27 @@ function queued<T>(db: object, run: () => Promise<T>): Promise<T> {
  * resolve a deadlock or serialization failure (bounded, with jittered back-off), so such races
  * never reach Svix as a 500. SQLite transactions start IMMEDIATE: the write lock is taken up front.
  */
-export function createTransactor(
+export function createTransactor<Tx>(
   db: AnyDatabase,
   dialect: Dialect,
   maxAttempts: number,
-): Transactor {
+): Transactor<Tx> {
   // biome-ignore lint/suspicious/noExplicitAny: `transaction` differs in type across dialects, not in use.
   const database = db as any
   const pooled = hasConnectionPool(db)
-  const once = <T>(flow: (tx: unknown) => Flow<T>): Promise<T> | T => {
+  const once = <T>(flow: (tx: Tx) => Flow<T>): Promise<T> | T => {
     if (dialect === 'sqlite' && isSyncSqlite(db)) {
-      return database.transaction((tx: unknown) => runFlowSync(flow(tx)), { behavior: 'immediate' })
+      return database.transaction((tx: Tx) => runFlowSync(flow(tx)), { behavior: 'immediate' })
     }
     if (dialect === 'sqlite') {
       return queued(db, () =>
-        database.transaction((tx: unknown) => runFlowAsync(flow(tx)), { behavior: 'immediate' }),
+        database.transaction((tx: Tx) => runFlowAsync(flow(tx)), { behavior: 'immediate' }),
       )
     }
     // READ COMMITTED on MySQL too: after waiting on a user's state row, reads see what the
     // transaction waited on committed, and no gap locks on ids not written yet (deadlocks).
     const config = dialect === 'mysql' ? { isolationLevel: 'read committed' } : undefined
-    const run = () => database.transaction((tx: unknown) => runFlowAsync(flow(tx)), config)
+    const run = () => database.transaction((tx: Tx) => runFlowAsync(flow(tx)), config)
     return pooled ? run() : queued(db, run)
   }
   return (flow) => withRetries(maxAttempts, isRetryable, () => once(flow))
@@ -74,12 +75,13 @@ export function createTransactor(
  * with the same retries, and queued like transactions on a single-connection client: a statement
  * sent while another write's transaction is open on that connection would join it.
  */
-export interface PgRunner {
-  statement<T>(run: (db: unknown) => Promise<T>): Promise<T>
-  transaction<T>(run: (tx: unknown) => Promise<T>): Promise<T>
+export interface PgRunner<Db> {
+  statement<T>(run: (db: Db) => Promise<T>): Promise<T>
+  transaction<T>(run: (tx: Db) => Promise<T>): Promise<T>
 }
 
-export function createPgRunner(db: AnyDatabase, maxAttempts: number): PgRunner {
+/** `Db` is what the writes take: the database, or a transaction of it. */
+export function createPgRunner<Db>(db: AnyDatabase, maxAttempts: number): PgRunner<Db> {
   // biome-ignore lint/suspicious/noExplicitAny: a Postgres database of any driver.
   const database = db as any
   const pooled = hasConnectionPool(db)

@@ -220,20 +220,18 @@ export function prismaStore(
   }
 
   // The write queries core's flows run; each yields one promise for runFlowAsync to await.
-  const ops: WriteOps = {
-    claimEvent: (tx, event) => step(bk.claimEvent(tx as TransactionClient, event)),
-    ensureStates: (tx, ids) => step(bk.ensureStates(tx as TransactionClient, ids)),
-    lockStates: (tx, ids) => step(bk.lockStates(tx as TransactionClient, ids)),
-    saveStates: (tx, rows) => step(bk.saveStates(tx as TransactionClient, rows)),
-    readUsers: (tx, ids) => step(readUsers(tx as TransactionClient, ids)),
-    writeUsers: (tx, batch, existing) => step(writeUsers(tx as TransactionClient, batch, existing)),
+  const ops: WriteOps<TransactionClient> = {
+    claimEvent: (tx, event) => step(bk.claimEvent(tx, event)),
+    ensureStates: (tx, ids) => step(bk.ensureStates(tx, ids)),
+    lockStates: (tx, ids) => step(bk.lockStates(tx, ids)),
+    saveStates: (tx, rows) => step(bk.saveStates(tx, rows)),
+    readUsers: (tx, ids) => step(readUsers(tx, ids)),
+    writeUsers: (tx, batch, existing) => step(writeUsers(tx, batch, existing)),
     // Through the delegate, so Prisma-emulated cascades (relationMode = "prisma") run too.
     *deleteUserRow(tx, userId) {
-      yield* step(
-        users.delegate(tx as TransactionClient).deleteMany({ where: { [users.id]: userId } }),
-      )
+      yield* step(users.delegate(tx).deleteMany({ where: { [users.id]: userId } }))
     },
-    insertAudit: (tx, rows) => step(bk.insertAudit(tx as TransactionClient, rows)),
+    insertAudit: (tx, rows) => step(bk.insertAudit(tx, rows)),
     batchSize: BATCH,
   }
 

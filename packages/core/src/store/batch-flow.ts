@@ -10,9 +10,9 @@ import type { WriteOps } from './write-flows.js'
  * bulk flow: N + 6 statements for N events instead of about 8N, and one commit. The caller passes
  * at most one input per user and per event id (withGroupCommit does).
  */
-export function* upsertUserBatchFlow(
-  ops: WriteOps,
-  tx: unknown,
+export function* upsertUserBatchFlow<Tx>(
+  ops: WriteOps<Tx>,
+  tx: Tx,
   inputs: UpsertUserInput<string>[],
 ): Flow<UpsertUserResult<string>[]> {
   assertOnePerKey(inputs)

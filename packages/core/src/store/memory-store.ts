@@ -74,7 +74,7 @@ export class MemoryStore<R extends string = string> implements UserStore<R> {
   /** Event ids being written; resolves to true once committed, false if rolled back. */
   readonly #inFlight = new Map<string, Promise<boolean>>()
   readonly #beforeCommit: MemoryStoreOptions['beforeCommit']
-  readonly #ops: WriteOps
+  readonly #ops: WriteOps<MemoryTx<R>>
   #auditSeq = 0
 
   constructor(options: MemoryStoreOptions = {}) {
@@ -271,7 +271,7 @@ export class MemoryStore<R extends string = string> implements UserStore<R> {
   }
 
   /** The flows' queries over the maps, reading a write's own changes first. */
-  #writeOps(): WriteOps {
+  #writeOps(): WriteOps<MemoryTx<R>> {
     const stateOf = (tx: MemoryTx<R>, id: string) => tx.states.get(id) ?? this.#syncState.get(id)
     const userOf = (tx: MemoryTx<R>, id: string) =>
       tx.users.has(id) ? tx.users.get(id) : this.#users.get(id)
@@ -311,16 +311,15 @@ export class MemoryStore<R extends string = string> implements UserStore<R> {
       // A copy: the caller's object (and its Dates) must not change what is stored.
       for (const user of users) tx.users.set(user.id, structuredClone(user) as SyncedUser<R>)
     }
-    const asTx = (tx: unknown) => tx as MemoryTx<R>
     return {
-      claimEvent: (tx, event) => step(claim(asTx(tx), event)),
-      ensureStates: (tx, ids) => step(ensure(asTx(tx), ids)),
-      lockStates: (tx, ids) => step(lock(asTx(tx), ids)),
-      saveStates: (tx, rows) => step(save(asTx(tx), rows)),
-      readUsers: (tx, ids) => step(read(asTx(tx), ids)),
-      writeUsers: (tx, users) => step(write(asTx(tx), users)),
-      deleteUserRow: (tx, userId) => step(void asTx(tx).users.set(userId, null)),
-      insertAudit: (tx, rows) => step(void asTx(tx).audit.push(...rows)),
+      claimEvent: (tx, event) => step(claim(tx, event)),
+      ensureStates: (tx, ids) => step(ensure(tx, ids)),
+      lockStates: (tx, ids) => step(lock(tx, ids)),
+      saveStates: (tx, rows) => step(save(tx, rows)),
+      readUsers: (tx, ids) => step(read(tx, ids)),
+      writeUsers: (tx, users) => step(write(tx, users)),
+      deleteUserRow: (tx, userId) => step(void tx.users.set(userId, null)),
+      insertAudit: (tx, rows) => step(void tx.audit.push(...rows)),
       batchSize: Number.MAX_SAFE_INTEGER,
     }
   }

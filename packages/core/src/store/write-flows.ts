@@ -34,29 +34,26 @@ export interface LockedUser {
 
 /**
  * The queries a transactional store supplies, as generators that yield each query (see flow.ts),
- * so the same write flows run on synchronous drivers too. `tx` is the store's transaction.
+ * so the same write flows run on synchronous drivers too. `tx` is the store's transaction, typed
+ * `Tx` (e.g. the driver's transaction object), so the store's ops need no cast.
  */
-export interface WriteOps {
+export interface WriteOps<Tx = unknown> {
   /** Records the event id; false when it was already recorded (after waiting for its writer). */
-  claimEvent(tx: unknown, event: EventRef): Op<boolean>
+  claimEvent(tx: Tx, event: EventRef): Op<boolean>
   /** Makes sure each id has a state row (ids sorted, so concurrent batches lock in one order). */
-  ensureStates(tx: unknown, ids: string[]): Op<void>
+  ensureStates(tx: Tx, ids: string[]): Op<void>
   /** Reads the state rows and locks them until the transaction ends. */
-  lockStates(tx: unknown, ids: string[]): Op<UserSyncState[]>
-  saveStates(tx: unknown, rows: UserSyncState[]): Op<void>
+  lockStates(tx: Tx, ids: string[]): Op<UserSyncState[]>
+  saveStates(tx: Tx, rows: UserSyncState[]): Op<void>
   /**
    * The app's rows for these ids, if any, with their role (null when no role column is mapped).
    * Read under the state lock: a row that existed before clerk-sync counts as existing.
    */
-  readUsers(tx: unknown, ids: string[]): Op<Map<string, string | null>>
+  readUsers(tx: Tx, ids: string[]): Op<Map<string, string | null>>
   /** Writes users by id (insert or update), touching only mapped columns. */
-  writeUsers(
-    tx: unknown,
-    users: SyncedUser<string>[],
-    existing: ReadonlyMap<string, unknown>,
-  ): Op<void>
-  deleteUserRow(tx: unknown, userId: string): Op<void>
-  insertAudit(tx: unknown, rows: RoleChange[]): Op<void>
+  writeUsers(tx: Tx, users: SyncedUser<string>[], existing: ReadonlyMap<string, unknown>): Op<void>
+  deleteUserRow(tx: Tx, userId: string): Op<void>
+  insertAudit(tx: Tx, rows: RoleChange[]): Op<void>
   /** Rows per statement, within the database's bound-parameter limit. */
   batchSize: number
   /**
@@ -64,10 +61,10 @@ export interface WriteOps {
    * and readUsers together (the app's row read whatever the decision). A missing state row is
    * created holding `first`, the state this write leaves on a new row, and `created` says so.
    */
-  lockUser?(tx: unknown, userId: string, first: UserSyncState): Op<LockedUser>
+  lockUser?(tx: Tx, userId: string, first: UserSyncState): Op<LockedUser>
   /** Optional: writeUsers and saveStates for one user, in one statement where the store can. */
   writeUserAndState?(
-    tx: unknown,
+    tx: Tx,
     user: SyncedUser<string>,
     existing: ReadonlyMap<string, unknown>,
     state: UserSyncState,
@@ -79,9 +76,9 @@ export interface WriteOps {
  * read: the app's row (else null: read it with readUsers) and whether the row was created holding
  * `first` (then there is nothing left to save).
  */
-function* lockOne(
-  ops: WriteOps,
-  tx: unknown,
+function* lockOne<Tx>(
+  ops: WriteOps<Tx>,
+  tx: Tx,
   userId: string,
   first: UserSyncState,
 ): Flow<{
@@ -109,9 +106,9 @@ function newSyncState(userId: string): UserSyncState {
  * create-if-missing and lock the user's state row (every write for the user queues on it), decide
  * by version and tombstone, then write the user, the state and any audit row.
  */
-export function* upsertUserFlow(
-  ops: WriteOps,
-  tx: unknown,
+export function* upsertUserFlow<Tx>(
+  ops: WriteOps<Tx>,
+  tx: Tx,
   input: UpsertUserInput<string>,
 ): Flow<UpsertUserResult<string>> {
   const { user, origin, event } = input
@@ -143,9 +140,9 @@ export function* upsertUserFlow(
   return { outcome: 'applied', previousRole, created: !existing.has(user.id) }
 }
 
-export function* deleteUserFlow(
-  ops: WriteOps,
-  tx: unknown,
+export function* deleteUserFlow<Tx>(
+  ops: WriteOps<Tx>,
+  tx: Tx,
   input: DeleteUserInput,
 ): Flow<DeleteUserResult> {
   const { userId, deletedAt, event } = input
@@ -165,9 +162,9 @@ export function* deleteUserFlow(
 }
 
 /** Many users in one transaction, in batches each dialect's parameter limit allows. */
-export function* upsertUsersFlow(
-  ops: WriteOps,
-  tx: unknown,
+export function* upsertUsersFlow<Tx>(
+  ops: WriteOps<Tx>,
+  tx: Tx,
   input: BulkUpsertInput<string>,
 ): Flow<BulkUpsertResult> {
   const newest = newestPerUser(input.users)

@@ -23,8 +23,8 @@ export function newStateRows(ids: string[]) {
 /** One row of `clerk_sync_role_audit`. */
 export type AuditRow = RoleChange
 
-/** The write queries for one dialect: core's `WriteOps`, run by core's write flows. */
-export type DialectOps = WriteOps
+/** The write queries for one dialect over its own transaction type: core's `WriteOps`. */
+export type DialectOps<Tx = unknown> = WriteOps<Tx>
 
 export interface ReadOps {
   getUser(id: string): Promise<SyncedUser<string> | null>

@@ -23,12 +23,12 @@ const stateColumns = {
  * Postgres: conditional upserts with `ON CONFLICT`, and the state row locked with `FOR UPDATE`
  * (READ COMMITTED re-reads it after the lock, so a delete committed meanwhile is seen).
  */
-export function pgOps(users: ResolvedUsersTable): DialectOps {
+export function pgOps(users: ResolvedUsersTable): DialectOps<Tx> {
   return {
     batchSize: 1000,
     *claimEvent(tx, event) {
       const rows = yield* step(
-        (tx as Tx)
+        tx
           .insert(clerkSyncEvents)
           .values({ id: event.id, type: event.type, receivedAt: event.receivedAt })
           .onConflictDoNothing()
@@ -37,11 +37,11 @@ export function pgOps(users: ResolvedUsersTable): DialectOps {
       return rows.length === 1
     },
     *ensureStates(tx, ids) {
-      yield* step((tx as Tx).insert(state).values(newStateRows(ids)).onConflictDoNothing())
+      yield* step(tx.insert(state).values(newStateRows(ids)).onConflictDoNothing())
     },
     *lockStates(tx, ids) {
       return (yield* step(
-        (tx as Tx)
+        tx
           .select(stateColumns)
           .from(state)
           .where(inArray(state.userId, ids))
@@ -51,7 +51,7 @@ export function pgOps(users: ResolvedUsersTable): DialectOps {
     },
     *saveStates(tx, rows) {
       yield* step(
-        (tx as Tx)
+        tx
           .insert(state)
           .values(rows)
           .onConflictDoUpdate({
@@ -67,7 +67,7 @@ export function pgOps(users: ResolvedUsersTable): DialectOps {
     *readUsers(tx, ids) {
       const selection = { id: users.id, role: users.role ?? users.id }
       const rows = (yield* step(
-        (tx as Tx)
+        tx
           .select(selection as { id: typeof state.userId; role: typeof state.userId })
           .from(users.table as never)
           .where(inArray(users.id, ids)),
@@ -76,17 +76,17 @@ export function pgOps(users: ResolvedUsersTable): DialectOps {
     },
     *writeUsers(tx, batch) {
       yield* step(
-        (tx as Tx)
+        tx
           .insert(users.table as never)
           .values(batch.map((u) => users.toValues(u)) as never)
           .onConflictDoUpdate({ target: users.id as never, set: excludedSet(users) as never }),
       )
     },
     *deleteUserRow(tx, userId) {
-      yield* step((tx as Tx).delete(users.table as never).where(eq(users.id, userId)))
+      yield* step(tx.delete(users.table as never).where(eq(users.id, userId)))
     },
     *insertAudit(tx, rows) {
-      yield* step((tx as Tx).insert(clerkSyncRoleAudit).values(rows))
+      yield* step(tx.insert(clerkSyncRoleAudit).values(rows))
     },
   }
 }

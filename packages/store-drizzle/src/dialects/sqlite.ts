@@ -24,13 +24,13 @@ const stateColumns = {
  * start with `BEGIN IMMEDIATE` and SQLite runs one writer at a time. Every query ends in
  * `.all()`/`.run()`, which answer at once on better-sqlite3 and with a promise on libSQL.
  */
-export function sqliteOps(users: ResolvedUsersTable): DialectOps {
+export function sqliteOps(users: ResolvedUsersTable): DialectOps<Tx> {
   return {
     // 32,766 bound parameters since SQLite 3.32; ~12 per user row.
     batchSize: 500,
     *claimEvent(tx, event) {
       const rows = yield* step(
-        (tx as Tx)
+        tx
           .insert(clerkSyncEvents)
           .values({ id: event.id, type: event.type, receivedAt: event.receivedAt })
           .onConflictDoNothing()
@@ -40,11 +40,11 @@ export function sqliteOps(users: ResolvedUsersTable): DialectOps {
       return (rows as unknown[]).length === 1
     },
     *ensureStates(tx, ids) {
-      yield* step((tx as Tx).insert(state).values(newStateRows(ids)).onConflictDoNothing().run())
+      yield* step(tx.insert(state).values(newStateRows(ids)).onConflictDoNothing().run())
     },
     *lockStates(tx, ids) {
       return (yield* step(
-        (tx as Tx)
+        tx
           .select(stateColumns)
           .from(state)
           .where(inArray(state.userId, ids))
@@ -54,7 +54,7 @@ export function sqliteOps(users: ResolvedUsersTable): DialectOps {
     },
     *saveStates(tx, rows) {
       yield* step(
-        (tx as Tx)
+        tx
           .insert(state)
           .values(rows)
           .onConflictDoUpdate({
@@ -71,7 +71,7 @@ export function sqliteOps(users: ResolvedUsersTable): DialectOps {
     *readUsers(tx, ids) {
       const selection = { id: users.id, role: users.role ?? users.id }
       const rows = (yield* step(
-        (tx as Tx)
+        tx
           .select(selection as { id: typeof state.userId; role: typeof state.userId })
           .from(users.table as never)
           .where(inArray(users.id, ids))
@@ -81,7 +81,7 @@ export function sqliteOps(users: ResolvedUsersTable): DialectOps {
     },
     *writeUsers(tx, batch) {
       yield* step(
-        (tx as Tx)
+        tx
           .insert(users.table as never)
           .values(batch.map((u) => users.toValues(u)) as never)
           .onConflictDoUpdate({ target: users.id as never, set: excludedSet(users) as never })
@@ -90,14 +90,14 @@ export function sqliteOps(users: ResolvedUsersTable): DialectOps {
     },
     *deleteUserRow(tx, userId) {
       yield* step(
-        (tx as Tx)
+        tx
           .delete(users.table as never)
           .where(eq(users.id, userId))
           .run(),
       )
     },
     *insertAudit(tx, rows) {
-      yield* step((tx as Tx).insert(clerkSyncRoleAudit).values(rows).run())
+      yield* step(tx.insert(clerkSyncRoleAudit).values(rows).run())
     },
   }
 }
