@@ -57,7 +57,7 @@ function insertStates(rows: StateRow[], onDuplicate: SQL): SQL {
  * together (`lockUser`), the state row inserted only when that read finds none (already holding
  * the write's outcome), and the app's row and the state updated by one multi-table UPDATE.
  */
-export function mysqlOps(users: ResolvedUsersTable): DialectOps {
+export function mysqlOps(users: ResolvedUsersTable): DialectOps<Tx> {
   const appRole = users.role ?? sql`null`
   const updates = mysqlUserUpdates(users)
 
@@ -96,13 +96,13 @@ export function mysqlOps(users: ResolvedUsersTable): DialectOps {
     return { row, existing }
   }
 
-  const ops: DialectOps = {
+  const ops: DialectOps<Tx> = {
     batchSize: 1000,
     *claimEvent(tx, event) {
       try {
         // A duplicate waits on the first delivery's row lock, then gets ER_DUP_ENTRY if it committed.
         yield* step(
-          (tx as Tx)
+          tx
             .insert(clerkSyncEvents)
             .values({ id: event.id, type: event.type, receivedAt: event.receivedAt }),
         )
@@ -116,7 +116,7 @@ export function mysqlOps(users: ResolvedUsersTable): DialectOps {
       // `user_id = user_id` takes the row lock at once, where INSERT IGNORE would take a shared
       // lock that two writers then both try to upgrade (a deadlock).
       yield* step(
-        (tx as Tx).execute(
+        tx.execute(
           insertStates(
             newStateRows(ids),
             sql`${sql.identifier(state.userId.name)} = ${sql.identifier(state.userId.name)}`,
@@ -126,7 +126,7 @@ export function mysqlOps(users: ResolvedUsersTable): DialectOps {
     },
     *lockStates(tx, ids) {
       return (yield* step(
-        (tx as Tx)
+        tx
           .select(stateColumns)
           .from(state)
           .where(inArray(state.userId, ids))
@@ -138,7 +138,7 @@ export function mysqlOps(users: ResolvedUsersTable): DialectOps {
       const fromValues = (name: string) =>
         sql`${sql.identifier(name)} = values(${sql.identifier(name)})`
       yield* step(
-        (tx as Tx).execute(
+        tx.execute(
           insertStates(
             rows,
             sql.join(
@@ -154,7 +154,7 @@ export function mysqlOps(users: ResolvedUsersTable): DialectOps {
       // it sees the latest commit without taking gap locks on ids that do not exist yet.
       const selection = { id: users.id, role: users.role ?? users.id }
       const rows = (yield* step(
-        (tx as Tx)
+        tx
           .select(selection as { id: typeof state.userId; role: typeof state.userId })
           .from(users.table as never)
           .where(inArray(users.id, ids)),
@@ -162,29 +162,27 @@ export function mysqlOps(users: ResolvedUsersTable): DialectOps {
       return new Map(rows.map((r) => [r.id, users.role ? r.role : null]))
     },
     *writeUsers(tx, batch, existing) {
-      const t = tx as Tx
       const inserts = batch.filter((u) => !existing.has(u.id))
       if (inserts.length)
         yield* step(
-          t.insert(users.table as never).values(inserts.map((u) => users.toValues(u)) as never),
+          tx.insert(users.table as never).values(inserts.map((u) => users.toValues(u)) as never),
         )
       const changed = batch.filter((u) => existing.has(u.id)).map((u) => users.toValues(u))
       if (changed.length === 1) {
         const assignments = updates.assignments(changed[0]!)
         if (assignments.length)
           yield* step(
-            t.execute(
+            tx.execute(
               sql`update ${users.table} set ${sql.join(assignments, sql`, `)} where ${users.id} = ${sql.param(changed[0]![users.idKey], users.id)}`,
             ),
           )
       } else if (changed.length > 1) {
         // One UPDATE … JOIN per batch, not one UPDATE per row.
-        for (const statement of updates.statements(changed)) yield* step(t.execute(statement))
+        for (const statement of updates.statements(changed)) yield* step(tx.execute(statement))
       }
     },
     *lockUser(tx, userId, first) {
-      const t = tx as Tx
-      const { row, existing } = yield* lockRead(t, userId)
+      const { row, existing } = yield* lockRead(tx, userId)
       if (row) return { state: row, existing, created: false }
       // No row, and no gap lock taken (READ COMMITTED): create it. Should another writer create it
       // first, this waits for its commit and then takes the row's lock at once (a plain INSERT
@@ -192,7 +190,7 @@ export function mysqlOps(users: ResolvedUsersTable): DialectOps {
       // `LAST_INSERT_ID(1)` runs only on that path, so the answer's insertId tells the two apart
       // (the affected-rows count cannot: mysql2's found-rows flag counts a no-op as 1).
       const [header] = (yield* step(
-        t
+        tx
           .insert(state)
           .values(first)
           .onDuplicateKeyUpdate({
@@ -201,12 +199,11 @@ export function mysqlOps(users: ResolvedUsersTable): DialectOps {
       )) as unknown as [{ insertId: number }]
       if (Number(header.insertId) === 0)
         return { state: newStateRows([userId])[0]!, existing, created: true }
-      const again = yield* lockRead(t, userId)
+      const again = yield* lockRead(tx, userId)
       if (!again.row) throw new Error(`clerk-sync: no state row for ${userId} after creating it`)
       return { state: again.row, existing: again.existing, created: false }
     },
     *writeUserAndState(tx, user, existing, next) {
-      const t = tx as Tx
       if (!existing.has(user.id)) {
         yield* ops.writeUsers(tx, [user], existing)
         yield* ops.saveStates(tx, [next])
@@ -220,7 +217,7 @@ export function mysqlOps(users: ResolvedUsersTable): DialectOps {
         sql`${state.role} = ${sql.param(next.role, state.role)}`,
       ]
       const [header] = (yield* step(
-        t.execute(
+        tx.execute(
           sql`update ${users.table}, ${state} set ${sql.join(assignments, sql`, `)} where ${users.id} = ${sql.param(user.id, users.id)} and ${state.userId} = ${sql.param(user.id, state.userId)}`,
         ),
       )) as unknown as [{ info?: string; affectedRows?: number }]
@@ -230,10 +227,10 @@ export function mysqlOps(users: ResolvedUsersTable): DialectOps {
       if (!(Number(matched) >= 2)) yield* ops.saveStates(tx, [next])
     },
     *deleteUserRow(tx, userId) {
-      yield* step((tx as Tx).delete(users.table as never).where(eq(users.id, userId)))
+      yield* step(tx.delete(users.table as never).where(eq(users.id, userId)))
     },
     *insertAudit(tx, rows) {
-      yield* step((tx as Tx).insert(clerkSyncRoleAudit).values(rows))
+      yield* step(tx.insert(clerkSyncRoleAudit).values(rows))
     },
   }
   return ops
