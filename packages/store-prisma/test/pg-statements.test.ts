@@ -1,11 +1,11 @@
 import { ErrorCode, type SyncedUser } from '@clerk-sync/core'
-import pg from 'pg'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { postgresUnavailable } from '../../../test-support/databases.js'
 import { emptyTables } from '../../../test-support/sql-harness.js'
 import { prismaStore } from '../src/index.js'
 import { adapterSchema } from '../src/prisma-like.js'
-import { postgresDatabase, type TestDatabase } from './support/connections.js'
+import type { TestDatabase } from './support/connections.js'
+import { countedPostgres, statementsSent } from './support/counted-postgres.js'
 
 /**
  * What Prisma sends to Postgres per webhook write, counted on the pg.Pool handed to PrismaPg: every
@@ -38,29 +38,8 @@ describe.skipIf(Boolean(skip))('webhook writes on PostgreSQL · @prisma/adapter-
   let prisma: any
   const sent: string[] = []
   beforeAll(async () => {
-    database = await postgresDatabase({
-      pool: (config) => {
-        const pool = new pg.Pool({ ...config, options: '-c TimeZone=America/New_York' })
-        pool.on('connect', (client) => {
-          const query = client.query.bind(client) as (...args: unknown[]) => unknown
-          ;(client as { query: unknown }).query = (config: unknown, ...rest: unknown[]) => {
-            sent.push(typeof config === 'string' ? config : (config as { text: string }).text)
-            return query(config, ...rest)
-          }
-        })
-        return pool
-      },
-    })
+    database = await countedPostgres(sent)
     prisma = database.prisma
-    await database.raw.query(`CREATE TYPE "StaffRole" AS ENUM ('admin', 'member')`)
-    await database.raw.query(
-      `CREATE TABLE staff (id text PRIMARY KEY, email text UNIQUE, role "StaffRole" NOT NULL DEFAULT 'member',
-        created_at timestamp(3) NOT NULL, updated_at timestamp(3) NOT NULL)`,
-    )
-    await database.raw.query(
-      `CREATE TABLE badges (id text PRIMARY KEY, email text, role text NOT NULL, token text NOT NULL,
-        touched_at timestamp(3) NOT NULL)`,
-    )
   })
   afterAll(async () => {
     await database?.close()
@@ -69,11 +48,7 @@ describe.skipIf(Boolean(skip))('webhook writes on PostgreSQL · @prisma/adapter-
     await emptyTables(database.raw, ['clerk_sync_users', 'staff', 'badges'])
   })
 
-  async function statements(run: () => Promise<unknown>): Promise<string[]> {
-    sent.length = 0
-    await run()
-    return sent.map((text) => text.replace(/\s+/g, ' ').trim())
-  }
+  const statements = (run: () => Promise<unknown>) => statementsSent(sent, run)
 
   it('runs a user.created or user.updated as one statement, without a transaction; a delete as before', async () => {
     const store = prismaStore(prisma, database.storeOptions)

@@ -219,15 +219,20 @@ export function pgWrites(users: ResolvedUsersTable): PgWrites {
       : columnsByKey.get(key)!.mapToDriverValue(value)
   }
 
+  /** The user's column values, or null when it cannot be written as it is (see prepareUpsert). */
+  function valuesOf(input: UpsertUserInput<string>): Record<string, unknown> | null {
+    try {
+      return users.toValues(input.user)
+    } catch (error) {
+      if (error instanceof ClerkSyncError) return null
+      throw error
+    }
+  }
+
   return {
     prepareUpsert(input) {
-      let values: Record<string, unknown>
-      try {
-        values = users.toValues(input.user)
-      } catch (error) {
-        if (error instanceof ClerkSyncError) return null
-        throw error
-      }
+      const values = valuesOf(input)
+      if (!values) return null
       const { keys, statements } = statementsFor(values)
       const chunks = input.event ? statements.upsert.withEvent : statements.upsert.withoutEvent
       return queryOf(
@@ -243,13 +248,8 @@ export function pgWrites(users: ResolvedUsersTable): PgWrites {
       const rows: Array<Record<string, unknown>> = []
       let signature: string | null = null
       for (const input of inputs) {
-        let values: Record<string, unknown>
-        try {
-          values = users.toValues(input.user)
-        } catch (error) {
-          if (error instanceof ClerkSyncError) return null
-          throw error
-        }
+        const values = valuesOf(input)
+        if (!values) return null
         const keys = Object.keys(values)
         const own = keys.join('\u0000')
         if (signature !== null && own !== signature) return null
