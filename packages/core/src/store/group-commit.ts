@@ -10,6 +10,10 @@ export interface GroupCommitOptions {
   maxInFlight?: number
 }
 
+/** The end of this turn of the event loop; setTimeout 0 where there is no setImmediate (edge runtimes). */
+const nextTurn: (run: () => void) => void =
+  typeof setImmediate === 'function' ? (run) => setImmediate(run) : (run) => setTimeout(run, 0)
+
 interface Pending<R extends string> {
   input: UpsertUserInput<R>
   resolve(result: UpsertUserResult<R>): void
@@ -18,9 +22,10 @@ interface Pending<R extends string> {
 
 /**
  * Group commit over a store that has `upsertUserBatch`: webhook upserts that arrive while earlier
- * writes are running share the next statement and commit. Nothing waits on a timer: while fewer
- * than `maxInFlight` writes run, an upsert goes out at once on its own, so an idle server adds no
- * latency; under load, upserts queue behind the running writes and leave together. Each answer
+ * writes are running, or in the same turn of the event loop, share the next statement and commit.
+ * Nothing waits on a timer: an upsert goes out at the end of the turn it arrived in (one
+ * setImmediate), on its own when nothing else came, so an idle server adds no latency; under load,
+ * upserts queue behind the running writes and leave together. Each answer
  * resolves only after its batch committed. A batch holds one input per user and per event id (the
  * rest wait for the next), and a batch that fails is written again one input at a time, so one bad
  * event cannot fail the others. A store without `upsertUserBatch` is returned as it is.
@@ -88,11 +93,24 @@ export function withGroupCommit<R extends string>(
     }
   }
 
+  // Upserts that arrive in one turn of the event loop leave together: the first schedules the
+  // pump for the end of the turn (setImmediate, no timer). A synchronous driver (better-sqlite3)
+  // finishes each write before the next request is read, so nothing would otherwise overlap.
+  let scheduled = false
+  function schedule(): void {
+    if (scheduled) return
+    scheduled = true
+    nextTurn(() => {
+      scheduled = false
+      pump()
+    })
+  }
+
   const grouped: UserStore<R> = {
     upsertUser(input) {
       return new Promise<UpsertUserResult<R>>((resolve, reject) => {
         queue.push({ input, resolve, reject })
-        pump()
+        schedule()
       })
     },
     upsertUserBatch: (inputs) => writeBatch(inputs),
