@@ -10,9 +10,19 @@ export interface GroupCommitOptions {
   maxInFlight?: number
 }
 
-/** The end of this turn of the event loop; setTimeout 0 where there is no setImmediate (edge runtimes). */
-const nextTurn: (run: () => void) => void =
-  typeof setImmediate === 'function' ? (run) => setImmediate(run) : (run) => setTimeout(run, 0)
+/**
+ * The end of this turn of the event loop; setTimeout 0 where there is no setImmediate, or where it
+ * is a stub that throws (Next.js's Edge runtime).
+ */
+function nextTurn(run: () => void): void {
+  try {
+    if (typeof setImmediate === 'function') {
+      setImmediate(run)
+      return
+    }
+  } catch {}
+  setTimeout(run, 0)
+}
 
 interface Pending<R extends string> {
   input: UpsertUserInput<R>
