@@ -1,7 +1,22 @@
+export type {
+  ClerkCreateUserParams,
+  ClerkUser,
+  ClerkUserListParams,
+  ClerkUsersApi,
+} from './clerk-api/clerk-users-api.js'
+export {
+  type ClerkRetryInfo,
+  type ClerkRetryOptions,
+  withClerkRetries,
+} from './clerk-api/with-clerk-retries.js'
 export { resolveSigningSecrets, SIGNING_SECRET_ENV_VARS } from './config/signing-secret.js'
 export { ClerkSyncError, ErrorCode, isClerkSyncError } from './errors/clerk-sync-error.js'
 export { consoleLogger, type LogFields, type Logger, silentLogger } from './logging/logger.js'
-export type { ClerkUserJSON } from './mapping/clerk-user-json.js'
+export type {
+  ClerkEmailAddressJSON,
+  ClerkPhoneNumberJSON,
+  ClerkUserJSON,
+} from './mapping/clerk-user-json.js'
 export { type MapClerkUserOptions, mapClerkUser } from './mapping/map-clerk-user.js'
 export { type ClerkAuthLike, callerFromClerkAuth } from './roles/caller-from-auth.js'
 export type { ClerkClientLike, ClerkUserResource } from './roles/clerk-client.js'

@@ -8,7 +8,7 @@ export interface MapClerkUserOptions {
 }
 
 function primaryOf<T extends { id?: string }>(
-  items: T[] | undefined,
+  items: ReadonlyArray<T> | undefined,
   primaryId: unknown,
 ): T | null {
   if (typeof primaryId !== 'string' || !Array.isArray(items)) return null
