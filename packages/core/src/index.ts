@@ -52,12 +52,14 @@ export {
 export type { SyncedUser } from './store/synced-user.js'
 export type {
   AuditEntry,
+export type { DeletePolicy } from './store/delete-policy.js'
   AuditPage,
   BulkUpsertInput,
   BulkUpsertResult,
   DeleteUserInput,
   DeleteUserResult,
   EventRef,
+  type RetiredUserRow,
   ListAuditEntriesOptions,
   ListUsersOptions,
   UpsertUserInput,

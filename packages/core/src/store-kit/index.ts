@@ -2,6 +2,12 @@
 // limits. App developers never need these, so they live off the main entry.
 
 export { upsertUserBatchFlow } from '../store/batch-flow.js'
+export {
+  DELETE_POLICIES,
+  type DeletePolicy,
+  PERSONAL_FIELDS,
+  resolveDeletePolicy,
+} from '../store/delete-policy.js'
 export { type Flow, runFlowAsync, runFlowSync, step } from '../store/flow.js'
 export { type GroupCommitOptions, withGroupCommit } from '../store/group-commit.js'
 export {
@@ -33,6 +39,7 @@ export {
   withRetries,
 } from '../store/store-shared.js'
 export { SYNCED_USER_FIELDS, type SyncedUserField } from '../store/synced-user.js'
+export { MAX_GET_USERS_IDS, resolveUserIds } from '../store/user-ids.js'
 export {
   isFreshWrite,
   NEW_SYNC_STATE_VERSION,

@@ -1,6 +1,8 @@
+import { type DeletePolicy, PERSONAL_FIELDS, resolveDeletePolicy } from './delete-policy.js'
 import { runFlowSync, step } from './flow.js'
 import { decodeCursor, encodeCursor, resolvePageLimit } from './page.js'
 import type { SyncedUser } from './synced-user.js'
+import { resolveUserIds } from './user-ids.js'
 import type {
   AuditEntry,
   AuditPage,
@@ -26,8 +28,19 @@ export interface SyncState {
   deletedAt: Date | null
 }
 
+/** A deleted user's row kept under `onDelete: 'soft' | 'anonymize'`, as a table would keep it. */
+export interface RetiredUserRow<R extends string = string> {
+  /** The row as kept: anonymized (personal fields and extras null) under `anonymize`. */
+  user: SyncedUser<R>
+  /** When Clerk deleted the user: what a mapped `deletedAt` column holds. */
+  deletedAt: Date
+}
+
 export interface MemoryStoreSnapshot<R extends string = string> {
+  /** Live users: what the store's reads return. */
   users: Map<string, SyncedUser<R>>
+  /** Rows kept for deleted users (`soft`, `anonymize`); never read back through the store. */
+  retiredUsers: Map<string, RetiredUserRow<R>>
   syncState: Map<string, SyncState>
   events: Map<string, { type: string; receivedAt: Date }>
   audit: AuditEntry<R>[]
@@ -47,6 +60,11 @@ export interface MemoryStoreOptions {
    * delivery fails while its duplicate waits" case; apps leave it unset.
    */
   beforeCommit?: (write: PendingWrite) => void | Promise<void>
+  /**
+   * What `user.deleted` does to the user's row (see DeletePolicy). Default `delete`. `soft` and
+   * `anonymize` keep it (see `snapshot().retiredUsers`); reads never return it.
+   */
+  onDelete?: DeletePolicy
 }
 
 /**
@@ -56,6 +74,7 @@ export interface MemoryStoreOptions {
 interface MemoryTx<R extends string> {
   /** null: the user's row is deleted by this write. */
   users: Map<string, SyncedUser<R> | null>
+  retired: Map<string, RetiredUserRow<R>>
   states: Map<string, UserSyncState>
   events: Map<string, { type: string; receivedAt: Date }>
   audit: RoleChange[]
@@ -68,6 +87,8 @@ interface MemoryTx<R extends string> {
  */
 export class MemoryStore<R extends string = string> implements UserStore<R> {
   readonly #users = new Map<string, SyncedUser<R>>()
+  readonly #retired = new Map<string, RetiredUserRow<R>>()
+  readonly #onDelete: DeletePolicy
   readonly #syncState = new Map<string, UserSyncState>()
   readonly #events = new Map<string, { type: string; receivedAt: Date }>()
   readonly #audit: AuditEntry<R>[] = []
@@ -79,6 +100,7 @@ export class MemoryStore<R extends string = string> implements UserStore<R> {
 
   constructor(options: MemoryStoreOptions = {}) {
     this.#beforeCommit = options.beforeCommit
+    this.#onDelete = resolveDeletePolicy(options.onDelete, 'MemoryStore')
     this.#ops = this.#writeOps()
   }
 
@@ -145,6 +167,15 @@ export class MemoryStore<R extends string = string> implements UserStore<R> {
     return user ? structuredClone(user) : null
   }
 
+  async getUsers(ids: string[]): Promise<SyncedUser<R>[]> {
+    const users: SyncedUser<R>[] = []
+    for (const id of resolveUserIds(ids)) {
+      const user = this.#users.get(id)
+      if (user) users.push(structuredClone(user))
+    }
+    return users
+  }
+
   async listUsers(options: ListUsersOptions<R> = {}): Promise<UserPage<R>> {
     const limit = resolvePageLimit(options.limit)
     const after = decodeCursor(options.cursor)
@@ -205,6 +236,7 @@ export class MemoryStore<R extends string = string> implements UserStore<R> {
     }
     return structuredClone({
       users: this.#users,
+      retiredUsers: this.#retired,
       syncState,
       events: this.#events,
       audit: this.#audit,
@@ -253,7 +285,7 @@ export class MemoryStore<R extends string = string> implements UserStore<R> {
   }
 
   #begin(): MemoryTx<R> {
-    return { users: new Map(), states: new Map(), events: new Map(), audit: [] }
+    return { users: new Map(), retired: new Map(), states: new Map(), events: new Map(), audit: [] }
   }
 
   #commit(tx: MemoryTx<R>): void {
@@ -261,6 +293,7 @@ export class MemoryStore<R extends string = string> implements UserStore<R> {
       if (user) this.#users.set(id, user)
       else this.#users.delete(id)
     }
+    for (const [id, row] of tx.retired) this.#retired.set(id, row)
     for (const [id, state] of tx.states) this.#syncState.set(id, state)
     for (const [id, event] of tx.events) this.#events.set(id, event)
     for (const change of tx.audit) {
@@ -311,6 +344,18 @@ export class MemoryStore<R extends string = string> implements UserStore<R> {
       // A copy: the caller's object (and its Dates) must not change what is stored.
       for (const user of users) tx.users.set(user.id, structuredClone(user) as SyncedUser<R>)
     }
+    /** Takes the row out of the live users; `soft` and `anonymize` keep it aside, as a table would. */
+    const retire = (tx: MemoryTx<R>, userId: string, deletedAt: Date): void => {
+      const user = userOf(tx, userId)
+      tx.users.set(userId, null)
+      if (!user || this.#onDelete === 'delete') return
+      const kept = structuredClone(user)
+      if (this.#onDelete === 'anonymize') {
+        for (const field of PERSONAL_FIELDS) kept[field] = null
+        if (kept.extra) for (const key of Object.keys(kept.extra)) kept.extra[key] = null
+      }
+      tx.retired.set(userId, { user: kept, deletedAt: new Date(deletedAt) })
+    }
     return {
       claimEvent: (tx, event) => step(claim(tx, event)),
       ensureStates: (tx, ids) => step(ensure(tx, ids)),
@@ -318,7 +363,7 @@ export class MemoryStore<R extends string = string> implements UserStore<R> {
       saveStates: (tx, rows) => step(save(tx, rows)),
       readUsers: (tx, ids) => step(read(tx, ids)),
       writeUsers: (tx, users) => step(write(tx, users)),
-      deleteUserRow: (tx, userId) => step(void tx.users.set(userId, null)),
+      deleteUserRow: (tx, userId, deletedAt) => step(retire(tx, userId, deletedAt)),
       insertAudit: (tx, rows) => step(void tx.audit.push(...rows)),
       batchSize: Number.MAX_SAFE_INTEGER,
     }

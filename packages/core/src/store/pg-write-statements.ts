@@ -36,6 +36,12 @@ export interface PgWriteTables {
     role: string | null
     /** Columns written, in the order of the `user.<i>` parameters; the id column first. */
     columns: string[]
+    /**
+     * What a delete does to the app's row: absent, it is deleted; otherwise it is kept and
+     * updated (the store's `soft`/`anonymize` policy): `nulled` columns set to NULL, and the
+     * `deletedAt` column (if any) to the `retiredAt` parameter, which the store encodes for it.
+     */
+    retire?: { nulled: string[]; deletedAt: string | null } | null
   }
 }
 
@@ -43,6 +49,7 @@ export interface PgWriteStatements {
   upsert: { withEvent: PgChunk[]; withoutEvent: PgChunk[] }
   /** Claims the event and records the tombstone; then `deleteRow` if it applied. */
   tombstone: { withEvent: PgChunk[]; withoutEvent: PgChunk[] }
+  /** The app's row deleted, or kept and updated under `users.retire`. */
   deleteRow: PgChunk[]
 }
 
@@ -144,12 +151,24 @@ SELECT ${withEvent ? '(SELECT count(*) FROM claim)::int' : '1'} AS claimed,
 SELECT ${withEvent ? '(SELECT count(*) FROM claim)::int' : '1'} AS claimed,
   (SELECT count(*) FROM st)::int AS applied`
 
+  const retire = u.retire
+  const retireSet: PgChunk[][] = retire
+    ? [
+        ...retire.nulled.map((c): PgChunk[] => [`${c} = NULL`]),
+        ...(retire.deletedAt ? [[`${retire.deletedAt} = `, param('retiredAt')]] : []),
+      ]
+    : []
+  const deleteRow = retire
+    ? template`UPDATE ${u.table} SET ${join(retireSet.length ? retireSet : [[`${u.id} = ${u.id}`]], ', ')} WHERE ${u.id} = ${param('userId')}`
+    : template`DELETE FROM ${u.table} WHERE ${u.id} = ${param('userId')}`
+
   return {
     upsert: { withEvent: upsert(true), withoutEvent: upsert(false) },
     tombstone: { withEvent: tombstone(true), withoutEvent: tombstone(false) },
     // A statement of its own, after the tombstone's lock: its snapshot then includes a row that a
     // racing upsert inserted while this delete waited (one statement's snapshot would miss it).
-    deleteRow: template`DELETE FROM ${u.table} WHERE ${u.id} = ${param('userId')}`,
+    // The same holds for the UPDATE that keeps the row under `soft`/`anonymize`.
+    deleteRow,
   }
 }
 

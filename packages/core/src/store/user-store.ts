@@ -134,7 +134,10 @@ export interface AuditPage<R extends string = string> {
 export interface UserStore<R extends string = string> {
   /** Guarded, idempotent upsert of one user. */
   upsertUser(input: UpsertUserInput<R>): Promise<UpsertUserResult<R>>
-  /** Removes the user's row and records the tombstone, even for a user never seen. */
+  /**
+   * Records the tombstone, even for a user never seen, and removes the user's row (or, under the
+   * store's `onDelete: 'soft' | 'anonymize'`, keeps it marked or anonymized; see DeletePolicy).
+   */
   deleteUser(input: DeleteUserInput): Promise<DeleteUserResult>
   /**
    * Optional: many webhook upserts in one transaction (group commit), answered in input order,
@@ -148,6 +151,12 @@ export interface UserStore<R extends string = string> {
   upsertUsers(input: BulkUpsertInput<R>): Promise<BulkUpsertResult>
   /** The user, or null when unknown or deleted. */
   getUser(id: string): Promise<SyncedUser<R> | null>
+  /**
+   * Optional: the live users among `ids` (at most 1000), in any order, in one query: unknown and
+   * deleted ids are left out. Reconciliation reads the store's side of a page of Clerk users with
+   * it; callers fall back to `getUser` per id when a store lacks it.
+   */
+  getUsers?(ids: string[]): Promise<SyncedUser<R>[]>
   /** Users ordered by id, optionally of one role. */
   listUsers(options?: ListUsersOptions<R>): Promise<UserPage<R>>
   /** Live users per stored role. Roles with no users may be absent. */

@@ -52,7 +52,11 @@ export interface WriteOps<Tx = unknown> {
   readUsers(tx: Tx, ids: string[]): Op<Map<string, string | null>>
   /** Writes users by id (insert or update), touching only mapped columns. */
   writeUsers(tx: Tx, users: SyncedUser<string>[], existing: ReadonlyMap<string, unknown>): Op<void>
-  deleteUserRow(tx: Tx, userId: string): Op<void>
+  /**
+   * Removes the user's row on a delete, or, under a store's `soft`/`anonymize` policy, updates it
+   * (deletedAt is when Clerk deleted the user). Runs after the tombstone's lock is taken.
+   */
+  deleteUserRow(tx: Tx, userId: string, deletedAt: Date): Op<void>
   insertAudit(tx: Tx, rows: RoleChange[]): Op<void>
   /** Rows per statement, within the database's bound-parameter limit. */
   batchSize: number
@@ -156,7 +160,7 @@ export function* deleteUserFlow<Tx>(
   // A new row is not deleted yet, so the delete applies to it.
   const { state, saved } = yield* lockOne(ops, tx, userId, tombstone(newSyncState(userId)))
   if (state.deletedAt !== null) return { outcome: 'stale' }
-  yield* ops.deleteUserRow(tx, userId)
+  yield* ops.deleteUserRow(tx, userId, deletedAt)
   if (!saved) yield* ops.saveStates(tx, [tombstone(state)])
   return { outcome: 'applied' }
 }

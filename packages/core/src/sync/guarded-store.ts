@@ -14,9 +14,11 @@ const storeMethods = [
 ] as const satisfies ReadonlyArray<keyof UserStore>
 
 /** Part of the contract, but optional: wrapped when the store has them, absent when it has not. */
-const optionalStoreMethods = ['hasEvent', 'checkSchema'] as const satisfies ReadonlyArray<
-  keyof UserStore
->
+const optionalStoreMethods = [
+  'hasEvent',
+  'checkSchema',
+  'getUsers',
+] as const satisfies ReadonlyArray<keyof UserStore>
 
 const EMAIL = /[^\s'"`<>(),;:]+@[^\s'"`<>(),;:]+/g
 
