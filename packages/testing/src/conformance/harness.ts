@@ -10,7 +10,27 @@ export interface StoreInspector {
   userRowExists(userId: string): Promise<boolean>
   /** Number of audit rows for the user. */
   auditRowCount(userId: string): Promise<number>
+  /**
+   * The user's row as stored, or null when there is none: needed by the deletion-policy tests
+   * (harnesses from `setupWithDeletePolicy`), which check a kept row straight in the database.
+   */
+  userRow?(userId: string): Promise<RawUserRow | null>
 }
+
+/** A users-table row as the database holds it. Fields the store does not map read as null. */
+export interface RawUserRow {
+  /** The mapped deletedAt column; null when unset or not mapped. */
+  deletedAt: Date | null
+  email: unknown
+  firstName: unknown
+  lastName: unknown
+  username: unknown
+  phone: unknown
+  imageUrl: unknown
+}
+
+/** The `onDelete` policies that keep the user's row (see `DeletePolicy` in @clerk-sync/core). */
+export type KeepingDeletePolicy = 'soft' | 'anonymize'
 
 export interface HeldWrite {
   /**
@@ -47,6 +67,12 @@ export interface StoreConformanceOptions<R extends string = string> {
    * exact counts). Give each test run its own schema or database so parallel runs never meet.
    */
   setup(): Promise<ConformanceHarness<R>>
+  /**
+   * Optional: a harness over an empty store set up with `onDelete: policy`, whose inspector has
+   * `userRow`; or a string saying why the store cannot be set up so (the policy's tests are then
+   * skipped with that notice). Without it, the deletion-policy tests are skipped.
+   */
+  setupWithDeletePolicy?(policy: KeepingDeletePolicy): Promise<ConformanceHarness<R> | string>
   /** The roles the store is used with. Default: clerk-sync's default roles. */
   roles?: RoleDefinition<R>
   /** Users in the bulk-upsert test. Default 10,000. */

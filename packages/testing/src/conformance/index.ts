@@ -1,6 +1,8 @@
 export type {
   ConformanceHarness,
   HeldWrite,
+  KeepingDeletePolicy,
+  RawUserRow,
   StoreConformanceOptions,
   StoreInspector,
 } from './harness.js'

@@ -8,10 +8,17 @@ import {
 } from '@clerk-sync/core'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { randomId } from '../sign-webhook.js'
-import type { ConformanceHarness, StoreConformanceOptions } from './harness.js'
+import type {
+  ConformanceHarness,
+  KeepingDeletePolicy,
+  RawUserRow,
+  StoreConformanceOptions,
+} from './harness.js'
 
 const webhook: WriteOrigin = { source: 'webhook', actor: null }
 const T0 = Date.UTC(2026, 0, 1)
+const PERSONAL = ['email', 'firstName', 'lastName', 'username', 'phone', 'imageUrl'] as const
+const byId = <T extends { id: string }>(a: T, b: T) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
 
 function eventRef(type = 'user.updated', receivedAt = new Date()): EventRef {
   return { id: randomId('msg'), type, receivedAt }
@@ -207,6 +214,29 @@ export function storeConformance<R extends string = string>(
         })
         expect((await store.getUser('user_CaseTest'))?.firstName).toBe('Upper')
         expect((await store.getUser('user_casetest'))?.firstName).toBe('Lower')
+      })
+
+      it('reads the live users among up to 1000 ids in one call (getUsers)', async (ctx) => {
+        if (!store.getUsers) return ctx.skip('the store has no getUsers (optional)')
+        const ids = Array.from({ length: 6 }, () => randomId('user'))
+        for (const [i, id] of ids.entries()) {
+          await store.upsertUser({
+            user: user(id, { version: i, role: i % 2 ? roleB : roleA, phone: `+1555555010${i}` }),
+            origin: webhook,
+          })
+        }
+        const [gone, ...live] = ids as [string, ...string[]]
+        await store.deleteUser({ userId: gone, deletedAt: new Date(T0 + 100) })
+        const never = randomId('user')
+        const found = await store.getUsers([...ids, never, live[0]!])
+        const expected = await Promise.all(live.map((id) => store.getUser(id)))
+        expect([...found].sort(byId)).toEqual([...expected].sort(byId as never))
+        expect(await store.getUsers([])).toEqual([])
+        // 1000 ids in one call, the live ones anywhere among them.
+        const many = Array.from({ length: 1000 - live.length }, () => randomId('user'))
+        many.splice(500, 0, ...live)
+        expect((await store.getUsers(many)).map((u) => u.id).sort()).toEqual([...live].sort())
+        await expect(store.getUsers([...many, never])).rejects.toThrow(/1000/)
       })
 
       it('returns null for a user never seen', async () => {
@@ -1031,6 +1061,155 @@ export function storeConformance<R extends string = string>(
         await expect(store.listUsers({ limit: 0 })).rejects.toThrow(/limit/)
         await expect(store.listUsers({ limit: 1001 })).rejects.toThrow(/limit/)
       })
+    })
+
+    describe('deletion policies (onDelete soft and anonymize, for stores that have them)', () => {
+      /** A harness with the policy, torn down after the test; skips the test when there is none. */
+      async function withPolicy(
+        ctx: { skip(note?: string): never; onTestFinished(fn: () => unknown): void },
+        policy: KeepingDeletePolicy,
+      ): Promise<ConformanceHarness<R> & { userRow(id: string): Promise<RawUserRow | null> }> {
+        if (!options.setupWithDeletePolicy)
+          return ctx.skip('the harness has no setupWithDeletePolicy')
+        const made = await options.setupWithDeletePolicy(policy)
+        if (typeof made === 'string') return ctx.skip(made)
+        ctx.onTestFinished(() => made.teardown?.())
+        const userRow = made.inspect.userRow
+        if (!userRow) throw new Error('setupWithDeletePolicy: the harness needs inspect.userRow')
+        return Object.assign(made, { userRow: userRow.bind(made.inspect) })
+      }
+
+      /** What the policy leaves in the kept row of a deleted user who had `before`'s fields. */
+      function expectKept(
+        policy: KeepingDeletePolicy,
+        row: RawUserRow | null,
+        before: SyncedUser<R>,
+        deletedAt?: Date,
+      ) {
+        expect(row, 'the row is kept').not.toBeNull()
+        if (policy === 'soft') {
+          expect(row!.deletedAt, 'deletedAt is set').toBeInstanceOf(Date)
+          if (deletedAt) expect(row!.deletedAt!.getTime()).toBe(deletedAt.getTime())
+          expect(row!.email, 'the personal fields are kept').toBe(before.email)
+        } else {
+          for (const field of PERSONAL) expect(row![field], `${field} is nulled`).toBeNull()
+        }
+      }
+
+      for (const policy of ['soft', 'anonymize'] as const) {
+        it(`${policy}: keeps the row as the policy says, hides it from every read, and refuses any later upsert`, async (ctx) => {
+          const p = await withPolicy(ctx, policy)
+          const [id, kept] = [randomId('user'), randomId('user')]
+          const before = user(id, {
+            version: 1,
+            role: roleB,
+            username: 'ada',
+            phone: '+15555550100',
+          })
+          await p.store.upsertUser({ user: before, origin: webhook, event: eventRef() })
+          await p.store.upsertUser({ user: user(kept, { role: roleB }), origin: webhook })
+          const live = await p.userRow(id)
+          expect(live?.deletedAt ?? null).toBeNull()
+          expect(live?.email).toBe(before.email)
+          // Whole seconds: some columns (SQLite's integer timestamps) keep no milliseconds.
+          const deletedAt = new Date(T0 + 5000)
+          const removed = await p.store.deleteUser({
+            userId: id,
+            deletedAt,
+            event: eventRef('user.deleted'),
+          })
+          expect(removed.outcome).toBe('applied')
+          expect((await p.inspect.syncState(id))?.deletedAt).toBeInstanceOf(Date)
+          expect(await p.inspect.userRowExists(id)).toBe(true)
+          const keptRow = await p.userRow(id)
+          expectKept(policy, keptRow, before, deletedAt)
+          if (policy === 'soft') expect(keptRow?.phone).toBe(before.phone)
+
+          expect(await p.store.getUser(id)).toBeNull()
+          expect((await p.store.listUsers()).users.map((u) => u.id)).toEqual([kept])
+          expect((await p.store.listUsers({ role: roleB })).users.map((u) => u.id)).toEqual([kept])
+          expect((await p.store.countUsersByRole())[roleB]).toBe(1)
+          if (p.store.getUsers)
+            expect((await p.store.getUsers([id, kept])).map((u) => u.id)).toEqual([kept])
+
+          const late = await p.store.upsertUser({
+            user: user(id, { version: 1_000_000, email: 'back@example.com' }),
+            origin: webhook,
+            event: eventRef(),
+          })
+          expect(late.outcome).toBe('stale')
+          const bulk = await p.store.upsertUsers({
+            users: [user(id, { version: 2_000_000, email: 'back@example.com' })],
+            origin: { source: 'backfill', actor: null },
+          })
+          expect(bulk).toEqual({ applied: [], stale: [id], failed: [] })
+          expect(
+            (await p.store.deleteUser({ userId: id, deletedAt: new Date(T0 + 9000) })).outcome,
+          ).toBe('stale')
+          expectKept(policy, await p.userRow(id), before, deletedAt)
+          expect(await p.store.getUser(id)).toBeNull()
+        })
+
+        it(`${policy}: records the tombstone of a user never seen and keeps their late creation out`, async (ctx) => {
+          const p = await withPolicy(ctx, policy)
+          const id = randomId('user')
+          await p.store.deleteUser({
+            userId: id,
+            deletedAt: new Date(T0),
+            event: eventRef('user.deleted'),
+          })
+          const late = await p.store.upsertUser({
+            user: user(id, { version: 5 }),
+            origin: webhook,
+            event: eventRef('user.created'),
+          })
+          expect(late.outcome).toBe('stale')
+          expect(await p.userRow(id)).toBeNull()
+          expect(await p.store.getUser(id)).toBeNull()
+        })
+
+        it(`${policy}: marks the row an upsert held in its transaction wrote while the delete waited`, async (ctx) => {
+          const p = await withPolicy(ctx, policy)
+          const id = randomId('user')
+          await p.store.upsertUser({ user: user(id, { version: 1 }), origin: webhook })
+          const held = await p.delayNextWrite(id, { delayMs: 300 })
+          const newer = user(id, { version: 2, firstName: 'v2' })
+          const upsert = p.store.upsertUser({ user: newer, origin: webhook, event: eventRef() })
+          await held.entered
+          const removed = await p.store.deleteUser({
+            userId: id,
+            deletedAt: new Date(T0 + 5000),
+            event: eventRef('user.deleted'),
+          })
+          const upserted = await upsert
+          expect(removed.outcome).toBe('applied')
+          expect(['applied', 'stale']).toContain(upserted.outcome)
+          expect(await p.store.getUser(id)).toBeNull()
+          expectKept(policy, await p.userRow(id), newer)
+        })
+
+        it(`${policy}: leaves no unmarked row across 20 unforced races of a delete with a user's first upsert`, async (ctx) => {
+          const p = await withPolicy(ctx, policy)
+          for (let round = 0; round < 20; round++) {
+            const id = randomId('user')
+            const first = user(id, { version: 1 })
+            const writes = [
+              () => p.store.upsertUser({ user: first, origin: webhook, event: eventRef() }),
+              () =>
+                p.store.deleteUser({
+                  userId: id,
+                  deletedAt: new Date(T0 + 5000),
+                  event: eventRef('user.deleted'),
+                }),
+            ]
+            await Promise.all(round % 2 ? writes.map((w) => w()) : writes.reverse().map((w) => w()))
+            expect(await p.store.getUser(id)).toBeNull()
+            const row = await p.userRow(id)
+            // The upsert lost the race (no row), or wrote it and the delete marked it after.
+            if (row) expectKept(policy, row, first)
+          }
+        })
+      }
     })
   })
 }

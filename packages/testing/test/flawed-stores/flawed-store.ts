@@ -6,7 +6,7 @@ import type {
   UserStore,
 } from '@clerk-sync/core'
 import { decodeCursor, encodeCursor, resolvePageLimit } from '@clerk-sync/core/store-kit'
-import type { ConformanceHarness } from '@clerk-sync/testing/conformance'
+import type { ConformanceHarness, KeepingDeletePolicy } from '@clerk-sync/testing/conformance'
 
 /** One broken rule each; the conformance suite must catch every one of them. */
 export type Flaw =
@@ -23,6 +23,11 @@ export type Flaw =
   | 'batch-not-atomic'
   | 'batch-audits-without-event-id'
   | 'batch-decides-before-wait'
+  | 'kept-rows-listed'
+  | 'anonymize-keeps-phone'
+  | 'soft-deletes-row'
+  | 'keep-misses-racing-insert'
+  | 'get-users-caps-at-100'
 
 /** The flaws of a group commit; only their stores have `upsertUserBatch`, the others none. */
 const batchFlaws: ReadonlySet<Flaw> = new Set<Flaw>([
@@ -37,8 +42,15 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
  * A plain store that honours the contract except for one flaw. Only for proving that the
  * conformance suite fails stores that break a rule; not a model of how to write one.
  */
-export function flawedHarness(flaw: Flaw): ConformanceHarness {
+export function flawedHarness(flaw: Flaw, policy?: KeepingDeletePolicy): ConformanceHarness {
   const users = new Map<string, SyncedUser>()
+  /** Rows kept for deleted users under a `soft`/`anonymize` policy; reads leave them out. */
+  const kept = new Map<string, { user: SyncedUser; deletedAt: Date }>()
+  /** What reads see: the live users, and (the flaw) the kept rows too. */
+  const readable = () =>
+    flaw === 'kept-rows-listed'
+      ? [...users.values(), ...[...kept.values()].map((k) => k.user)]
+      : [...users.values()]
   const state = new Map<string, { version: number; deletedAt: Date | null }>()
   const events = new Map<string, Date>()
   const appliedEvents = new Set<string>()
@@ -206,9 +218,24 @@ export function flawedHarness(flaw: Flaw): ConformanceHarness {
     deleteUser({ userId, deletedAt, event }) {
       return withEventLock(event?.id, async () => {
         if (event && events.has(event.id)) return { outcome: 'duplicate' as const }
+        // The flaw: which row to keep is decided from a read before waiting (a statement's
+        // snapshot), so a row a racing upsert writes meanwhile is left as it is.
+        const readBefore = flaw === 'keep-misses-racing-insert' ? users.get(userId) : undefined
+        if (flaw === 'keep-misses-racing-insert') await sleep(2)
         await hold(userId)
         if (state.get(userId)?.deletedAt) return { outcome: 'stale' as const }
-        users.delete(userId)
+        const row = flaw === 'keep-misses-racing-insert' ? readBefore : users.get(userId)
+        if (row) users.delete(userId)
+        if (row && policy && !(policy === 'soft' && flaw === 'soft-deletes-row')) {
+          const keptUser = structuredClone(row)
+          if (policy === 'anonymize') {
+            keptUser.email = keptUser.firstName = keptUser.lastName = null
+            keptUser.username = keptUser.imageUrl = null
+            // The flaw: one personal field forgotten.
+            if (flaw !== 'anonymize-keeps-phone') keptUser.phone = null
+          }
+          kept.set(userId, { user: keptUser, deletedAt })
+        }
         if (flaw === 'delete-forgets-tombstone') state.delete(userId)
         else state.set(userId, { version: deletedAt.getTime(), deletedAt })
         if (event) events.set(event.id, event.receivedAt)
@@ -235,10 +262,16 @@ export function flawedHarness(flaw: Flaw): ConformanceHarness {
     async getUser(id) {
       return structuredClone(users.get(id) ?? null)
     },
+    async getUsers(ids) {
+      if (ids.length > 1000) throw new RangeError('getUsers takes at most 1000 ids')
+      // The flaw: only the first 100 ids looked up (a chunk size, the rest of the chunks forgotten).
+      const wanted = new Set(flaw === 'get-users-caps-at-100' ? ids.slice(0, 100) : ids)
+      return structuredClone(readable().filter((u) => wanted.has(u.id)))
+    },
     async listUsers(options = {}) {
       const limit = resolvePageLimit(options.limit)
       const after = decodeCursor(options.cursor)
-      const all = [...users.values()]
+      const all = readable()
         .filter(
           (u) =>
             (after === null || u.id > after) &&
@@ -253,7 +286,7 @@ export function flawedHarness(flaw: Flaw): ConformanceHarness {
     },
     async countUsersByRole() {
       const counts: Record<string, number> = {}
-      for (const u of users.values()) counts[u.role] = (counts[u.role] ?? 0) + 1
+      for (const u of readable()) counts[u.role] = (counts[u.role] ?? 0) + 1
       return counts
     },
     async listAuditEntries(options = {}) {
@@ -292,7 +325,16 @@ export function flawedHarness(flaw: Flaw): ConformanceHarness {
     inspect: {
       eventRecorded: async (id) => events.has(id),
       syncState: async (id) => structuredClone(state.get(id) ?? null),
-      userRowExists: async (id) => users.has(id),
+      userRowExists: async (id) => users.has(id) || kept.has(id),
+      async userRow(id) {
+        const live = users.get(id)
+        const k = kept.get(id)
+        const row = live ?? k?.user
+        if (!row) return null
+        const { email, firstName, lastName, username, phone, imageUrl } = row
+        const deletedAt = k && policy === 'soft' ? k.deletedAt : null
+        return { deletedAt, email, firstName, lastName, username, phone, imageUrl }
+      },
       auditRowCount: async (id) => audit.filter((e) => e.targetUserId === id).length,
     },
   }
