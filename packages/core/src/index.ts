@@ -1,4 +1,16 @@
 export type {
+  BackfillOptions,
+  BackfillProgress,
+  BackfillResult,
+} from './backfill/backfill.js'
+export type { BackfillCheckpoint } from './backfill/checkpoint.js'
+export type {
+  DriftItem,
+  ReconcileOptions,
+  ReconcileProgress,
+  ReconcileResult,
+} from './backfill/reconcile.js'
+export type {
   ClerkCreateUserParams,
   ClerkUser,
   ClerkUserListParams,

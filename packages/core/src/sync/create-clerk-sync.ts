@@ -1,3 +1,5 @@
+import { type BackfillOptions, type BackfillResult, runBackfill } from '../backfill/backfill.js'
+import { type ReconcileOptions, type ReconcileResult, runReconcile } from '../backfill/reconcile.js'
 import { resolveSigningSecrets } from '../config/signing-secret.js'
 import { ClerkSyncError, ErrorCode } from '../errors/clerk-sync-error.js'
 import { consoleLogger, type Logger } from '../logging/logger.js'
@@ -43,6 +45,16 @@ export interface ClerkSync<R extends string = DefaultRole> {
   toSyncedUser(userJson: ClerkUserJSON): Promise<SyncedUser<R>>
   /** Forgets processed event ids older than `olderThan` (default: 30 days ago). */
   pruneEvents(options?: { olderThan?: Date }): Promise<number>
+  /**
+   * Imports the users Clerk already has into the store, under the same version guard as webhooks
+   * (a newer webhook write and a tombstone always win). Switch the webhook on first, then backfill.
+   */
+  backfill(options: BackfillOptions): Promise<BackfillResult>
+  /**
+   * Compares the store with Clerk: users missing locally, gone from Clerk, or with differing
+   * fields; with `apply`, repairs each through the same guarded paths.
+   */
+  reconcile(options: ReconcileOptions): Promise<ReconcileResult>
 }
 
 // mapUser's extras may not reuse a name clerk-sync writes itself.
@@ -182,6 +194,9 @@ export function createClerkSync<R extends string = DefaultRole>(
         olderThan ?? new Date(Date.now() - DEFAULT_EVENT_RETENTION_DAYS * 24 * 60 * 60 * 1000)
       return store.pruneEvents({ olderThan: cutoff })
     },
+    backfill: (backfillOptions) => runBackfill({ store, toSyncedUser, logger }, backfillOptions),
+    reconcile: (reconcileOptions) =>
+      runReconcile({ store, toSyncedUser, logger }, reconcileOptions),
   }
   const direct: DirectWebhook = {
     handleWebhook: sync.handleWebhook,

@@ -1,0 +1,37 @@
+import { SYNCED_USER_FIELDS, type SyncedUser } from '../store/synced-user.js'
+
+/** JSON with object keys sorted: a JSON column (Postgres `jsonb`) may hand keys back reordered. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, inner: unknown) =>
+    inner && typeof inner === 'object' && !Array.isArray(inner) && !(inner instanceof Date)
+      ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : inner,
+  )
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a instanceof Date || b instanceof Date) {
+    return a instanceof Date && b instanceof Date && a.getTime() === b.getTime()
+  }
+  if (typeof a === 'object' && a !== null && typeof b === 'object' && b !== null) {
+    return canonicalJson(a) === canonicalJson(b)
+  }
+  return (a ?? null) === (b ?? null)
+}
+
+/**
+ * The names of the fields in which the stored user differs from Clerk's: `SyncedUser` fields,
+ * and `extra.<key>` for each extra column `mapUser` returns.
+ */
+export function differingFields<R extends string>(
+  clerk: SyncedUser<R>,
+  stored: SyncedUser<R>,
+): string[] {
+  const fields: string[] = SYNCED_USER_FIELDS.filter(
+    (field) => !sameValue(clerk[field], stored[field]),
+  )
+  for (const [key, value] of Object.entries(clerk.extra ?? {})) {
+    if (!sameValue(value, stored.extra?.[key])) fields.push(`extra.${key}`)
+  }
+  return fields
+}
