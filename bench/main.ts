@@ -5,10 +5,12 @@
  * in interleaved rounds (the order rotates each round, so ratios hold on a noisy machine), counts
  * what each event costs the database from its own counters, prints one table and writes
  * BENCHMARKS.md. `--quick`: a small run for CI that only proves the harness works (no file written).
+ * Then the backfill suite (bench/backfill/suite.ts, issue 13): backfill, reconcile and webhook
+ * latency beside their baselines, written as its own section of BENCHMARKS.md.
  * Everything listens on 127.0.0.1; every process and scoped database is removed at the end.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -20,9 +22,11 @@ import {
   type ServerBuild,
 } from '../test-support/chaos/index.js'
 import { appDdl } from '../test-support/seed-app.js'
+import { mergeBenchmarks, renderBackfillSection, renderBackfillTables } from './backfill/report.js'
+import { backfillSettings, runBackfillSuite } from './backfill/suite.js'
 import { type CounterResult, collectCounters, counterReader } from './counters.js'
 import { allPaths, type BenchPath, selectPaths } from './paths.js'
-import { type Measurement, renderMarkdown, renderTable } from './report.js'
+import { type Measurement, type ReportContext, renderMarkdown, renderTable } from './report.js'
 import { type ServerProcess, startServerProcess } from './server-process.js'
 import { type RunRequest, type RunResult, type Settings, UsageError } from './shared.js'
 
@@ -38,6 +42,8 @@ interface Args {
   concurrencies: number[] | null
   rounds: number | null
   cpuProf: string | null
+  /** `--users <n>`: users in the backfill suite's emulator (default 100,000; 5,000 with --quick). */
+  users: number | null
 }
 
 const positiveInts = (flag: string, value: string) =>
@@ -59,6 +65,7 @@ function parseArgs(argv: string[]): Args {
     concurrencies: null,
     rounds: null,
     cpuProf: null,
+    users: null,
   }
   for (let index = 0; index < argv.length; index++) {
     const arg = argv[index]!
@@ -68,10 +75,10 @@ function parseArgs(argv: string[]): Args {
     else {
       const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? arg.split(/=(.*)/s) : [arg]
       const value = inline ?? argv[++index]
-      const takesValue = ['--out', '--only', '--concurrency', '--rounds', '--cpu-prof']
+      const takesValue = ['--out', '--only', '--concurrency', '--rounds', '--cpu-prof', '--users']
       if (!flag || !takesValue.includes(flag))
         throw new UsageError(
-          `bench: unknown option ${arg}; the options are --quick, --out <file>, --only <paths>, --concurrency <list>, --rounds <n>, --cpu-prof <dir>, --counters`,
+          `bench: unknown option ${arg}; the options are --quick, --out <file>, --only <paths>, --concurrency <list>, --rounds <n>, --cpu-prof <dir>, --counters, --users <n>`,
         )
       if (value === undefined || value === '' || (inline === undefined && value.startsWith('--')))
         throw new UsageError(`bench: ${flag} needs a value`)
@@ -86,6 +93,10 @@ function parseArgs(argv: string[]): Args {
         const [rounds, ...more] = positiveInts(flag, value)
         if (more.length > 0) throw new UsageError(`bench: --rounds takes one number, got ${value}`)
         args.rounds = rounds!
+      } else if (flag === '--users') {
+        const [users, ...more] = positiveInts(flag, value)
+        if (more.length > 0) throw new UsageError(`bench: --users takes one number, got ${value}`)
+        args.users = users!
       } else args.cpuProf = value
     }
   }
@@ -98,7 +109,8 @@ function settingsFrom(args: Args, argv: string[]): Settings & { out: string | nu
     args.only !== null ||
     args.concurrencies !== null ||
     args.rounds !== null ||
-    args.cpuProf !== null
+    args.cpuProf !== null ||
+    args.users !== null
   // A focused run writes no file unless asked to: BENCHMARKS.md holds whole runs only.
   const out = args.out ?? (quick || focused ? null : 'BENCHMARKS.md')
   const common = {
@@ -215,24 +227,33 @@ async function main(): Promise<number> {
   const args = parseArgs(argv)
   const settings = settingsFrom(args, argv)
   const startedAt = Date.now()
-  const paths = args.only
-    ? selectPaths(args.only)
-    : allPaths.filter((path) => !settings.quick || path.quick)
-  const secret = generateSigningSecret()
+  // `--only backfill` selects the backfill suite; the other names are webhook paths.
+  const webhookNames = args.only?.filter((name) => name !== BACKFILL) ?? null
+  const runBackfill = args.only === null || args.only.includes(BACKFILL)
+  const paths =
+    webhookNames === null
+      ? allPaths.filter((path) => !settings.quick || path.quick)
+      : webhookNames.length > 0
+        ? selectPaths(webhookNames)
+        : []
+  const backfill = backfillSettings(settings.quick, args.users)
   console.log(
-    `bench: ${settings.quick ? 'quick' : 'full'}${settings.focused ? ', focused' : ''} run, ${paths.length} paths (${paths.map((path) => path.key).join(', ')}), concurrency ${settings.concurrencies.join('/')}, ${settings.rounds} round(s)`,
+    `bench: ${settings.quick ? 'quick' : 'full'}${settings.focused ? ', focused' : ''} run, ${paths.length} paths (${paths.map((path) => path.key).join(', ')}), concurrency ${settings.concurrencies.join('/')}, ${settings.rounds} round(s)${runBackfill ? `; backfill of ${backfill.users.toLocaleString('en-US')} users` : ''}`,
   )
   if (settings.cpuProfDir) mkdirSync(settings.cpuProfDir, { recursive: true })
-  const profileOf = (path: BenchPath) => `${path.key}.cpuprofile`
 
   const build = await buildChaosServer({
     entries: {
       'bench-server': join(root, 'bench/server/main.ts'),
       'bench-load': join(root, 'bench/load.ts'),
       'bench-raw': join(root, 'bench/raw-driver.ts'),
+      'bench-backfill-emulator': join(root, 'bench/backfill/emulator-process.ts'),
+      'bench-backfill-worker': join(root, 'bench/backfill/worker.ts'),
+      'bench-backfill-load': join(root, 'bench/backfill/paced-load.ts'),
     },
     dependencies: {
       '@clerk-sync/testing': pkg('testing'),
+      '@clerk/backend': join(root, 'node_modules/@clerk/backend'),
       svix: join(root, 'node_modules/svix'),
       postgres: pkg('store-drizzle/node_modules/postgres'),
       'better-sqlite3': pkg('store-drizzle/node_modules/better-sqlite3'),
@@ -240,6 +261,45 @@ async function main(): Promise<number> {
   })
   cleanups.push({ name: 'app directory', run: () => build.remove() })
 
+  const webhook = paths.length > 0 ? await runWebhookSuite(build, settings, paths, startedAt) : null
+  const backfillResult = runBackfill ? await runBackfillSuite(build, backfill, cleanups) : null
+  if (backfillResult) console.log(`\n${renderBackfillTables(backfillResult)}`)
+  const problems = [...(webhook?.problems ?? []), ...(backfillResult?.problems ?? [])]
+  if (settings.out) {
+    const file = resolve(root, settings.out)
+    const existing = existsSync(file) ? readFileSync(file, 'utf8') : null
+    const document = webhook ? renderMarkdown(webhook.context) : null
+    const section = backfillResult ? renderBackfillSection(backfillResult, settings.command) : null
+    writeFileSync(file, mergeBenchmarks(existing, document, section))
+    // Align the tables as the repository's formatter does, so `pnpm lint` accepts the file.
+    try {
+      execFileSync(join(root, 'node_modules/.bin/biome'), ['format', '--write', file], {
+        cwd: root,
+        stdio: 'ignore',
+        timeout: 30_000,
+      })
+    } catch {
+      console.error(`bench: could not format ${settings.out} with biome; run pnpm format`)
+    }
+    console.log(`bench: wrote ${settings.out}`)
+  }
+  console.log(`bench: finished in ${((Date.now() - startedAt) / 1000).toFixed(0)} s`)
+  for (const problem of problems) console.error(`bench: FAILED: ${problem}`)
+  return problems.length > 0 ? 1 : 0
+}
+
+/** The `--only` name of the backfill suite. */
+const BACKFILL = 'backfill'
+
+/** The webhook write path beside its baselines (issue 12): its report context and problems. */
+async function runWebhookSuite(
+  build: ServerBuild,
+  settings: Settings & { out: string | null },
+  paths: BenchPath[],
+  startedAt: number,
+): Promise<{ context: ReportContext; problems: string[] }> {
+  const secret = generateSigningSecret()
+  const profileOf = (path: BenchPath) => `${path.key}.cpuprofile`
   // Scoped databases: one per store, one for the baselines' `users` table, per database.
   const scoped = new Map<string, ScopedDatabase>()
   const scopedFor = async (path: BenchPath): Promise<ScopedDatabase | null> => {
@@ -399,21 +459,6 @@ async function main(): Promise<number> {
   const elapsedSeconds = (Date.now() - startedAt) / 1000
   const context = { settings, paths, measurements, counters, machine, elapsedSeconds }
   console.log(`\n${renderTable(context)}`)
-  if (settings.out) {
-    const file = resolve(root, settings.out)
-    writeFileSync(file, renderMarkdown(context))
-    // Align the tables as the repository's formatter does, so `pnpm lint` accepts the file.
-    try {
-      execFileSync(join(root, 'node_modules/.bin/biome'), ['format', '--write', file], {
-        cwd: root,
-        stdio: 'ignore',
-        timeout: 30_000,
-      })
-    } catch {
-      console.error(`bench: could not format ${settings.out} with biome; run pnpm format`)
-    }
-    console.log(`bench: wrote ${settings.out}`)
-  }
 
   // The harness's own checks: no timing is asserted, only that it worked.
   const problems: string[] = []
@@ -444,9 +489,7 @@ async function main(): Promise<number> {
     for (const file of written.filter((file) => !existsSync(file)))
       problems.push(`no CPU profile at ${file}`)
   }
-  console.log(`bench: finished in ${elapsedSeconds.toFixed(0)} s`)
-  for (const problem of problems) console.error(`bench: FAILED: ${problem}`)
-  return problems.length > 0 ? 1 : 0
+  return { context, problems }
 }
 
 async function settingLines(scoped: Map<string, ScopedDatabase>, group: string) {

@@ -23,6 +23,17 @@ export {
 } from './clerk-api/with-clerk-retries.js'
 export { resolveSigningSecrets, SIGNING_SECRET_ENV_VARS } from './config/signing-secret.js'
 export { ClerkSyncError, ErrorCode, isClerkSyncError } from './errors/clerk-sync-error.js'
+export { importLegacyUsers } from './legacy/import-legacy-users.js'
+export type {
+  LegacyImportItem,
+  LegacyImportOptions,
+  LegacyImportOutcome,
+  LegacyImportProgress,
+  LegacyImportResult,
+  LegacyUser,
+  LegacyUserSource,
+} from './legacy/legacy-user.js'
+export { PASSWORD_HASHERS, type PasswordHasher } from './legacy/password-hasher.js'
 export { consoleLogger, type LogFields, type Logger, silentLogger } from './logging/logger.js'
 export type {
   ClerkEmailAddressJSON,
@@ -53,25 +64,25 @@ export {
   type SetRoleHandlerOptions,
 } from './roles/set-role-handler.js'
 export { createSetRoleRoute, type SetRoleRouteOptions } from './roles/set-role-route.js'
+export type { DeletePolicy } from './store/delete-policy.js'
 export type { GroupCommitOptions } from './store/group-commit.js'
 export {
   MemoryStore,
   type MemoryStoreOptions,
   type MemoryStoreSnapshot,
   type PendingWrite,
+  type RetiredUserRow,
   type SyncState,
 } from './store/memory-store.js'
 export type { SyncedUser } from './store/synced-user.js'
 export type {
   AuditEntry,
-export type { DeletePolicy } from './store/delete-policy.js'
   AuditPage,
   BulkUpsertInput,
   BulkUpsertResult,
   DeleteUserInput,
   DeleteUserResult,
   EventRef,
-  type RetiredUserRow,
   ListAuditEntriesOptions,
   ListUsersOptions,
   UpsertUserInput,

@@ -1,5 +1,10 @@
 export { type AnyDatabase, detectDialect } from './dialect.js'
 export { type DrizzleStoreOptions, type DrizzleUserStore, drizzleStore } from './drizzle-store.js'
+export {
+  type DrizzleLegacyUsersOptions,
+  drizzleLegacyUsers,
+  type LegacyUsersColumns,
+} from './legacy-users.js'
 export { type ApplyMigrationsResult, applyMigrations } from './migrations/apply-migrations.js'
 export { bundledMigrations } from './migrations/bundled.js'
 export type { BundledMigrations, Dialect, Migration } from './migrations/migration.js'

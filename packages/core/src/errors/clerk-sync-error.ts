@@ -55,6 +55,11 @@ export const ErrorCode = {
   LAST_ADMIN: 'LAST_ADMIN',
   /** Clerk's Backend API failed or was unreachable; nothing changed. */
   CLERK_API_FAILED: 'CLERK_API_FAILED',
+  /**
+   * `linkLegacyUser` threw for a `user.created` carrying an `external_id`: nothing was written,
+   * and the delivery is answered 5xx so Svix retries it.
+   */
+  LEGACY_LINK_FAILED: 'LEGACY_LINK_FAILED',
 } as const
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]

@@ -155,6 +155,7 @@ export function createClerkSync<R extends string = DefaultRole>(
     logger,
     toSyncedUser,
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+    ...(options.linkLegacyUser ? { linkLegacyUser: options.linkLegacyUser } : {}),
   })
 
   /** A POST's answer once its body was read with the cap (or could not be). */

@@ -50,4 +50,13 @@ export interface ClerkSyncOptions<R extends string> {
     clerkUser: ClerkUserJSON,
     mapped: Readonly<SyncedUser<R>>,
   ) => Record<string, unknown> | undefined | Promise<Record<string, unknown> | undefined>
+  /**
+   * For apps importing their own users into Clerk (`importLegacyUsers`): on a `user.created`
+   * whose `external_id` is set, clerk-sync awaits `linkLegacyUser(external_id, user.id)` before it
+   * writes the user, so the app's existing row gets its Clerk id first and the webhook updates
+   * that row instead of inserting a second one, whether the webhook or the import's own link-back
+   * lands first. Pass the import source's `link` (idempotent). If it throws, the delivery is
+   * answered 500 and Svix retries it.
+   */
+  linkLegacyUser?: (appId: string, clerkId: string) => Promise<void>
 }

@@ -32,6 +32,7 @@ export interface WebhookProcessorDeps<R extends string> {
   logger: Logger
   toSyncedUser(userJson: ClerkUserJSON): Promise<SyncedUser<R>>
   onEvent?: (result: WebhookResult<R>) => void | Promise<void>
+  linkLegacyUser?: (appId: string, clerkId: string) => Promise<void>
 }
 
 /** The answer when a framework handed over a parsed object (or a read body) instead of the raw bytes. */
@@ -178,6 +179,7 @@ export function createWebhookProcessor<R extends string>(deps: WebhookProcessorD
       const outcome = await handleUserEvent(event, {
         store,
         toSyncedUser: deps.toSyncedUser,
+        ...(deps.linkLegacyUser ? { linkLegacyUser: deps.linkLegacyUser } : {}),
         event: { id: eventId, type: eventType, receivedAt: new Date() },
       })
       return { status: 200, eventId, eventType, ...outcome }

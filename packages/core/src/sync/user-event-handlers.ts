@@ -1,3 +1,4 @@
+import { ClerkSyncError, ErrorCode } from '../errors/clerk-sync-error.js'
 import type { ClerkUserJSON } from '../mapping/clerk-user-json.js'
 import type { SyncedUser } from '../store/synced-user.js'
 import type { EventRef, UserStore, WriteOutcome } from '../store/user-store.js'
@@ -7,6 +8,8 @@ export interface HandlerContext<R extends string> {
   store: UserStore<R>
   event: EventRef
   toSyncedUser(userJson: ClerkUserJSON): Promise<SyncedUser<R>>
+  /** `ClerkSyncOptions.linkLegacyUser`. */
+  linkLegacyUser?: (appId: string, clerkId: string) => Promise<void>
 }
 
 export interface HandlerOutcome<R extends string> {
@@ -24,9 +27,30 @@ type Handler<R extends string, T extends UserEventType> = (
 
 export type UserEventHandlers<R extends string> = { [T in UserEventType]: Handler<R, T> }
 
+/**
+ * A user the app imported into Clerk (`external_id` = the app's own id): its existing row gets
+ * the Clerk id before the upsert, so the upsert finds that row instead of inserting another.
+ */
+async function linkImportedUser(
+  event: Extract<UserEvent, { type: 'user.created' | 'user.updated' }>,
+  linkLegacyUser: (appId: string, clerkId: string) => Promise<void>,
+): Promise<void> {
+  const externalId = (event.data as { external_id?: unknown }).external_id
+  if (event.type !== 'user.created' || typeof externalId !== 'string' || externalId === '') return
+  try {
+    await linkLegacyUser(externalId, event.data.id)
+  } catch (error) {
+    throw new ClerkSyncError(
+      ErrorCode.LEGACY_LINK_FAILED,
+      `linkLegacyUser failed for app user ${externalId}: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    )
+  }
+}
+
 async function upsert<R extends string>(
   event: Extract<UserEvent, { type: 'user.created' | 'user.updated' }>,
-  { store, event: ref, toSyncedUser }: HandlerContext<R>,
+  { store, event: ref, toSyncedUser, linkLegacyUser }: HandlerContext<R>,
 ): Promise<HandlerOutcome<R>> {
   let user: SyncedUser<R>
   try {
@@ -43,6 +67,7 @@ async function upsert<R extends string>(
     }
     throw error
   }
+  if (linkLegacyUser) await linkImportedUser(event, linkLegacyUser)
   const result = await store.upsertUser({
     user,
     event: ref,

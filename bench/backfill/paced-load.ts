@@ -1,0 +1,129 @@
+/**
+ * Webhook load at a fixed rate, in its own process: signed deliveries (`signWebhook` at send
+ * time, bodies from bench/shared.ts's `eventSequence`: 70% `user.created`, 30% `user.updated`)
+ * sent open-loop, one every 1/rate s whatever the answers, so a slow answer shows as latency
+ * rather than as fewer requests. Warm-up first, uncounted; then it measures for `seconds`, or
+ * until the parent sends `{ type: 'stop' }` when `seconds` is null. Answers over IPC.
+ */
+import http from 'node:http'
+import { performance } from 'node:perf_hooks'
+import { signWebhook } from '@clerk-sync/testing'
+import { type Delivery, eventSequence, percentile } from '../shared.js'
+
+export interface PacedLoadRequest {
+  url: string
+  secret: string
+  ratePerSecond: number
+  warmupSeconds: number
+  /** Null: until `{ type: 'stop' }`. */
+  seconds: number | null
+}
+
+export interface PacedLoadResult {
+  sent: number
+  seconds: number
+  p50Ms: number
+  p99Ms: number
+  maxMs: number
+  non2xx: number
+}
+
+const REQUEST_TIMEOUT_MS = 30_000
+/** Deliveries are built this many at a time, as the run needs them. */
+const BATCH = 1000
+
+function send(agent: http.Agent, url: URL, secret: string, delivery: Delivery): Promise<string> {
+  const headers = signWebhook({ secret, body: delivery.body })
+  return new Promise((resolve) => {
+    const req = http.request(
+      url,
+      {
+        method: 'POST',
+        agent,
+        timeout: REQUEST_TIMEOUT_MS,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(delivery.body),
+          ...headers,
+        },
+      },
+      (res) => {
+        res.resume()
+        res.on('end', () => resolve(String(res.statusCode)))
+        res.on('error', () => resolve('error'))
+      },
+    )
+    req.on('timeout', () => req.destroy(new Error('timeout')))
+    req.on('error', () => resolve('error'))
+    req.end(delivery.body)
+  })
+}
+
+async function run(request: PacedLoadRequest, stopped: Promise<void>): Promise<PacedLoadResult> {
+  const url = new URL(request.url)
+  const agent = new http.Agent({ keepAlive: true })
+  const intervalMs = 1000 / request.ratePerSecond
+  let deliveries: Delivery[] = []
+  const next = () => {
+    if (deliveries.length === 0) deliveries = eventSequence(BATCH, 0.7)
+    return deliveries.shift()!
+  }
+  const pace = async (until: () => boolean, record: number[] | null) => {
+    const statuses: string[] = []
+    const inFlight = new Set<Promise<void>>()
+    const started = performance.now()
+    for (let index = 0; !until(); index++) {
+      const due = started + index * intervalMs
+      const wait = due - performance.now()
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
+      if (until()) break
+      const sentAt = performance.now()
+      const answer = send(agent, url, request.secret, next()).then((status) => {
+        record?.push(performance.now() - sentAt)
+        statuses.push(status)
+        inFlight.delete(answer)
+      })
+      inFlight.add(answer)
+    }
+    await Promise.all(inFlight)
+    return { statuses, seconds: (performance.now() - started) / 1000 }
+  }
+  const warmupEnd = performance.now() + request.warmupSeconds * 1000
+  await pace(() => performance.now() >= warmupEnd, null)
+  let stop = false
+  void stopped.then(() => {
+    stop = true
+  })
+  const end =
+    request.seconds === null ? Number.POSITIVE_INFINITY : performance.now() + request.seconds * 1000
+  const latencies: number[] = []
+  const { statuses, seconds } = await pace(() => stop || performance.now() >= end, latencies)
+  agent.destroy()
+  const sorted = latencies.sort((a, b) => a - b)
+  return {
+    sent: latencies.length,
+    seconds,
+    p50Ms: percentile(sorted, 50),
+    p99Ms: percentile(sorted, 99),
+    maxMs: sorted[sorted.length - 1] ?? Number.NaN,
+    non2xx: statuses.filter((status) => !/^2\d\d$/.test(status)).length,
+  }
+}
+
+let stopRequested: () => void = () => {}
+const stopped = new Promise<void>((resolve) => {
+  stopRequested = resolve
+})
+process.on('message', (message) => {
+  const typed = message as { type?: string; request?: PacedLoadRequest }
+  if (typed.type === 'stop') stopRequested()
+  else if (typed.type === 'start' && typed.request)
+    run(typed.request, stopped).then(
+      (result) => process.send?.({ type: 'result', result }, () => process.exit(0)),
+      (error) => {
+        console.error(error)
+        process.exit(1)
+      },
+    )
+})
+process.on('disconnect', () => process.exit(0))

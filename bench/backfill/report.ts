@@ -1,0 +1,167 @@
+/**
+ * The backfill bench's table, targets and BENCHMARKS.md section. Every figure comes from the run;
+ * each target line says pass or miss. The section sits between two markers so a run of only this
+ * suite replaces it in place and a run of only the webhook suite keeps it (mergeBenchmarks).
+ */
+import type { BackfillSuiteResult } from './suite.js'
+
+export const SECTION_START = '<!-- backfill-bench:start -->'
+export const SECTION_END = '<!-- backfill-bench:end -->'
+
+const int = (value: number) =>
+  Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : '–'
+const one = (value: number) => (Number.isFinite(value) ? value.toFixed(1) : '–')
+const ratio = (value: number) => (Number.isFinite(value) ? `${value.toFixed(2)}x` : '–')
+
+export interface Target {
+  name: string
+  goal: string
+  measured: string
+  pass: boolean
+}
+
+export function targets(result: BackfillSuiteResult): Target[] {
+  const [small, large] = result.memory
+  const backfill = large!.backfill
+  const vsPerUser = backfill.usersPerSecond / result.perUser.usersPerSecond
+  const vsRaw = backfill.usersPerSecond / result.rawInsert.usersPerSecond
+  const p99 = result.webhook.during.p99Ms / result.webhook.idle.p99Ms
+  const growth = (kind: 'backfill' | 'reconcile') => [
+    {
+      name: `${kind} RSS growth at ${int(large!.users)} users`,
+      goal: '< 150 MB',
+      measured: `${one(large![kind].rss.growthMb)} MB`,
+      pass: large![kind].rss.growthMb < 150,
+    },
+    {
+      name: `${kind} RSS flat (${int(large!.users)} vs ${int(small!.users)} users)`,
+      goal: `≤ ${one(small![kind].rss.growthMb)} + 25 MB`,
+      measured: `${one(large![kind].rss.growthMb)} MB`,
+      pass: large![kind].rss.growthMb <= small![kind].rss.growthMb + 25,
+    },
+  ]
+  return [
+    {
+      name: 'backfill vs (b) per-user loop',
+      goal: '≥ 10x',
+      measured: ratio(vsPerUser),
+      pass: vsPerUser >= 10,
+    },
+    {
+      name: 'backfill vs (c) raw multi-row INSERT',
+      goal: '≥ 0.5x',
+      measured: ratio(vsRaw),
+      pass: vsRaw >= 0.5,
+    },
+    ...growth('backfill'),
+    ...growth('reconcile'),
+    {
+      name: 'webhook p99 during a backfill vs idle',
+      goal: '< 2x',
+      measured: `${ratio(p99)} (${one(result.webhook.during.p99Ms)} vs ${one(result.webhook.idle.p99Ms)} ms)`,
+      pass: p99 < 2,
+    },
+  ]
+}
+
+export function renderBackfillTables(result: BackfillSuiteResult): string {
+  const large = result.memory[result.memory.length - 1]!
+  const backfill = large.backfill
+  const vs = (usersPerSecond: number) => ratio(backfill.usersPerSecond / usersPerSecond)
+  const lines = [
+    '| measurement | users | seconds | users/s | backfill vs this |',
+    '| --- | --: | --: | --: | --: |',
+    `| \`sync.backfill\` (page size ${result.settings.pageSize}) | ${int(backfill.users)} | ${one(backfill.seconds)} | ${int(backfill.usersPerSecond)} | – |`,
+    `| (a) emulator page-serving rate, no writes | ${int(result.pages.users)} | ${one(result.pages.seconds)} | ${int(result.pages.usersPerSecond)} | ${vs(result.pages.usersPerSecond)} |`,
+    `| (b) per-user loop, one \`upsertUser\` each${result.perUser.capped ? ' (a subset, time-capped)' : ''} | ${int(result.perUser.users)} | ${one(result.perUser.seconds)} | ${int(result.perUser.usersPerSecond)} | ${vs(result.perUser.usersPerSecond)} |`,
+    `| (c) raw multi-row INSERT, ${result.settings.rowsPerStatement} rows/statement | ${int(result.rawInsert.users)} | ${one(result.rawInsert.seconds)} | ${int(result.rawInsert.usersPerSecond)} | ${vs(result.rawInsert.usersPerSecond)} |`,
+    `| \`sync.backfill\` beside ${result.settings.webhookRatePerSecond} webhooks/s | ${int(result.webhook.backfill.users)} | ${one(result.webhook.backfill.seconds)} | ${int(result.webhook.backfill.usersPerSecond)} | – |`,
+    '',
+    '| memory (own process each) | users | seconds | baseline RSS MB | peak RSS MB | growth MB |',
+    '| --- | --: | --: | --: | --: | --: |',
+  ]
+  for (const run of result.memory) {
+    lines.push(
+      `| \`sync.backfill\` | ${int(run.users)} | ${one(run.backfill.seconds)} | ${one(run.backfill.rss.baselineMb)} | ${one(run.backfill.rss.peakMb)} | ${one(run.backfill.rss.growthMb)} |`,
+      `| \`sync.reconcile\` (report) | ${int(run.users)} | ${one(run.reconcile.seconds)} | ${one(run.reconcile.rss.baselineMb)} | ${one(run.reconcile.rss.peakMb)} | ${one(run.reconcile.rss.growthMb)} |`,
+    )
+  }
+  const { idle, during } = result.webhook
+  lines.push(
+    '',
+    `| webhooks at ${result.settings.webhookRatePerSecond}/s | deliveries | p50 ms | p99 ms | max ms | non-2xx |`,
+    '| --- | --: | --: | --: | --: | --: |',
+    `| idle | ${idle.sent} | ${one(idle.p50Ms)} | ${one(idle.p99Ms)} | ${one(idle.maxMs)} | ${idle.non2xx} |`,
+    `| during a backfill of ${int(result.settings.users)} | ${during.sent} | ${one(during.p50Ms)} | ${one(during.p99Ms)} | ${one(during.maxMs)} | ${during.non2xx} |`,
+    '',
+    '| target | goal | measured | |',
+    '| --- | --- | --- | --- |',
+    ...targets(result).map(
+      (target) =>
+        `| ${target.name} | ${target.goal} | ${target.measured} | ${target.pass ? 'pass' : 'MISS'} |`,
+    ),
+  )
+  return lines.join('\n')
+}
+
+export function renderBackfillSection(result: BackfillSuiteResult, command: string): string {
+  const { settings } = result
+  return `${SECTION_START}
+## Backfill and reconcile (issue 13)
+
+Written by \`${command}\` on ${new Date().toISOString().slice(0, 10)} (this section: ${result.elapsedSeconds.toFixed(0)} s; same machine as above).
+
+\`\`\`sh
+pnpm build                          # every process loads @clerk-sync/* from dist
+pnpm bench                          # both suites; this section comes from its backfill part
+pnpm bench --only backfill --out BENCHMARKS.md   # this section alone, replaced in place
+pnpm bench --only backfill --users 20000         # a focused run (no file written)
+\`\`\`
+
+The emulator (\`startClerkEmulator\`, \`bench-backfill-emulator.mjs\`) runs in its own process with
+${int(settings.users)} users seeded in chunks (${one(result.seedSeconds)} s): unique emails,
+names, a role in \`public_metadata\`, some usernames and phone numbers, the first fifth in imported
+batches of 1,200 that share one \`created_at\`. Every measurement is its own process
+(\`bench-backfill-worker.mjs\`) against a fresh Postgres schema, the Drizzle store on a node-postgres
+Pool (max 15), and the real \`@clerk/backend\` client. The baselines page the emulator the way the
+issue prescribes (\`+created_at\`, \`created_at_after\`, offset only inside a run of equal
+\`created_at\`, page size ${settings.pageSize}): (a) reads every page and writes nothing; (b) writes
+each user with one guarded \`store.upsertUser\`, awaited in turn, for ${settings.perUserSeconds} s;
+(c) fetches and maps every user first (not timed), then inserts them with node-postgres alone,
+${settings.rowsPerStatement} rows per \`INSERT\`, into a plain table with the users table's columns.
+Memory: \`process.memoryUsage().rss\` sampled every 20 ms and the kernel's peak
+(\`resourceUsage().maxRSS\`), growth over the RSS after setup (pool, store, client, clerk-sync),
+each size in its own process; reconcile (\`apply: false\`) runs after the backfill of the same size,
+over the same schema. Webhooks: the bench server (Express, clerk-sync with group commit, the same
+store) over the schema the backfill writes, signed deliveries (\`signWebhook\`, 70% \`user.created\`,
+30% \`user.updated\`) sent open-loop at ${settings.webhookRatePerSecond}/s by their own process:
+${settings.idleSeconds} s idle after 2 s of warm-up, then from the backfill's start to its end.
+
+${renderBackfillTables(result)}
+${SECTION_END}
+`
+}
+
+/**
+ * BENCHMARKS.md from what ran: the webhook suite's document (or the file's own part before the
+ * section when that suite did not run), then this run's backfill section (or the file's own).
+ */
+export function mergeBenchmarks(
+  existing: string | null,
+  webhookDocument: string | null,
+  backfillSection: string | null,
+): string {
+  const start = existing?.indexOf(SECTION_START) ?? -1
+  const end = existing?.indexOf(SECTION_END) ?? -1
+  const hasSection = existing !== null && start >= 0 && end > start
+  const oldSection = hasSection ? existing.slice(start, end + SECTION_END.length) : null
+  const oldRest =
+    existing === null
+      ? ''
+      : hasSection
+        ? existing.slice(0, start) + existing.slice(end + SECTION_END.length)
+        : existing
+  const head = (webhookDocument ?? oldRest).trimEnd()
+  const section = backfillSection ?? oldSection
+  return section ? `${head}\n\n${section.trimEnd()}\n` : `${head}\n`
+}

@@ -1,0 +1,274 @@
+/**
+ * The backfill bench (issue 13), run by bench/main.ts: `sync.backfill` of N users from an emulator
+ * in its own process into Postgres (Drizzle on node-postgres), beside baselines measured in the
+ * same run: (a) the emulator's page-serving rate, (b) a per-user upsert loop, (c) the raw driver's
+ * multi-row INSERT. Then the backfill's and reconcile's resident-memory growth at two sizes, each
+ * in its own process, and a live webhook server's p99 idle and during a backfill. Nothing is
+ * asserted on timing: targets are printed as pass or miss; the run fails only when something
+ * broke (a process, a count, a non-2xx).
+ */
+import { join } from 'node:path'
+import { generateSigningSecret } from '@clerk-sync/testing'
+import {
+  createScopedDatabase,
+  type ScopedDatabase,
+  type ServerBuild,
+} from '../../test-support/chaos/index.js'
+import { startServerProcess } from '../server-process.js'
+import { type EmulatorProcess, killAll, runTask, startEmulatorProcess } from './child.js'
+import type {
+  BackfillRunResult,
+  ClerkTarget,
+  PagesResult,
+  PerUserResult,
+  RawInsertResult,
+  ReconcileRunResult,
+  WorkerTask,
+} from './messages.js'
+import type { PacedLoadRequest, PacedLoadResult } from './paced-load.js'
+
+export interface BackfillSettings {
+  quick: boolean
+  /** Users in the emulator for the throughput runs (and the larger memory size). */
+  users: number
+  /** The smaller memory size. */
+  smallUsers: number
+  pageSize: number
+  /** How long the per-user loop runs (a subset of the users). */
+  perUserSeconds: number
+  rowsPerStatement: number
+  webhookRatePerSecond: number
+  idleSeconds: number
+}
+
+export function backfillSettings(quick: boolean, users: number | null): BackfillSettings {
+  const total = users ?? (quick ? 5000 : 100_000)
+  return {
+    quick,
+    users: total,
+    smallUsers: users === null ? (quick ? 1000 : 10_000) : Math.max(1, Math.floor(total / 10)),
+    pageSize: 500,
+    perUserSeconds: quick ? 3 : 15,
+    rowsPerStatement: 500,
+    webhookRatePerSecond: 50,
+    idleSeconds: quick ? 3 : 10,
+  }
+}
+
+export interface MemoryRun {
+  users: number
+  backfill: BackfillRunResult
+  reconcile: ReconcileRunResult
+}
+
+export interface BackfillSuiteResult {
+  settings: BackfillSettings
+  seedSeconds: number
+  pages: PagesResult
+  perUser: PerUserResult
+  rawInsert: RawInsertResult
+  memory: MemoryRun[]
+  webhook: { idle: PacedLoadResult; during: PacedLoadResult; backfill: BackfillRunResult }
+  elapsedSeconds: number
+  problems: string[]
+}
+
+const TASK_TIMEOUT_MS = 15 * 60_000
+const WORKER = 'bench-backfill-worker.mjs'
+
+export async function runBackfillSuite(
+  build: ServerBuild,
+  settings: BackfillSettings,
+  cleanups: Array<{ name: string; run: () => Promise<void> | void }>,
+): Promise<BackfillSuiteResult> {
+  const startedAt = Date.now()
+  cleanups.push({ name: 'backfill processes', run: killAll })
+  const problems: string[] = []
+  const log = (line: string) => console.log(`  backfill: ${line}`)
+  const schema = async (): Promise<ScopedDatabase> => {
+    const database = await createScopedDatabase('postgres')
+    // Dropped as soon as a step is done with it, or at the end if a step failed: once.
+    let dropped: Promise<void> | null = null
+    const drop = () => {
+      dropped ??= database.drop()
+      return dropped
+    }
+    cleanups.push({ name: `database ${database.name}`, run: drop })
+    return { ...database, drop }
+  }
+  const envOf = (database: ScopedDatabase) => database.serverEnv(database.target)
+  const task = <T>(database: ScopedDatabase | null, message: WorkerTask) =>
+    runTask<T>(build, WORKER, database ? envOf(database) : {}, message, TASK_TIMEOUT_MS).result
+  const emulatorTimeoutMs = Math.max(120_000, settings.users * 3)
+  const startEmulator = async (users: number) => {
+    const emulator = await startEmulatorProcess(build, users, emulatorTimeoutMs)
+    cleanups.push({ name: `emulator of ${users} users`, run: () => emulator.stop() })
+    log(
+      `emulator seeded ${users.toLocaleString('en-US')} users in ${emulator.seedSeconds.toFixed(1)} s`,
+    )
+    return emulator
+  }
+  /** `alsoWritten`: users the webhook load added to the same table meanwhile (at most). */
+  const checkBackfill = (
+    label: string,
+    result: BackfillRunResult,
+    users: number,
+    alsoWritten = 0,
+  ) => {
+    if (result.users !== users) problems.push(`${label}: scanned ${result.users} of ${users} users`)
+    if (result.failed > 0) problems.push(`${label}: ${result.failed} users failed`)
+    if (result.rowsAfter < users || result.rowsAfter > users + alsoWritten)
+      problems.push(
+        `${label}: ${result.rowsAfter} rows in the users table, expected ${users}${alsoWritten ? ` to ${users + alsoWritten}` : ''}`,
+      )
+  }
+  const checkReconcile = (label: string, result: ReconcileRunResult, users: number) => {
+    const drift = result.missing + result.different + result.gone
+    if (result.clerkScanned !== users || drift > 0)
+      problems.push(
+        `${label}: reconcile after a complete backfill scanned ${result.clerkScanned} of ${users} and found drift (missing ${result.missing}, different ${result.different}, gone ${result.gone})`,
+      )
+  }
+  const memoryRun = async (emulator: EmulatorProcess): Promise<MemoryRun> => {
+    const database = await schema()
+    const clerk: ClerkTarget = emulator
+    const backfill = await task<BackfillRunResult>(database, {
+      kind: 'backfill',
+      clerk,
+      pageSize: settings.pageSize,
+    })
+    checkBackfill(`backfill of ${emulator.users}`, backfill, emulator.users)
+    log(
+      `backfill of ${emulator.users}: ${backfill.usersPerSecond.toFixed(0)} users/s, RSS +${backfill.rss.growthMb.toFixed(1)} MB`,
+    )
+    const reconcile = await task<ReconcileRunResult>(database, { kind: 'reconcile', clerk })
+    checkReconcile(`reconcile of ${emulator.users}`, reconcile, emulator.users)
+    log(
+      `reconcile of ${emulator.users}: ${reconcile.seconds.toFixed(1)} s, RSS +${reconcile.rss.growthMb.toFixed(1)} MB`,
+    )
+    await database.drop()
+    return { users: emulator.users, backfill, reconcile }
+  }
+
+  // The smaller memory size, on an emulator of its own size.
+  const small = await startEmulator(settings.smallUsers)
+  const memory = [await memoryRun(small)]
+  await small.stop()
+
+  const emulator = await startEmulator(settings.users)
+  const clerk: ClerkTarget = emulator
+  const { pageSize } = settings
+  const pages = await task<PagesResult>(null, { kind: 'pages', clerk, pageSize })
+  if (pages.users !== settings.users)
+    problems.push(`(a) pages: ${pages.users} of ${settings.users} users served`)
+  log(`(a) emulator pages: ${pages.usersPerSecond.toFixed(0)} users/s`)
+  memory.push(await memoryRun(emulator))
+  const rawInsert = await task<RawInsertResult>(await schema(), {
+    kind: 'raw-insert',
+    clerk,
+    pageSize,
+    rowsPerStatement: settings.rowsPerStatement,
+  })
+  log(`(c) raw multi-row insert: ${rawInsert.usersPerSecond.toFixed(0)} users/s`)
+  const perUser = await task<PerUserResult>(await schema(), {
+    kind: 'per-user',
+    clerk,
+    pageSize,
+    maxSeconds: settings.perUserSeconds,
+  })
+  log(`(b) per-user loop: ${perUser.usersPerSecond.toFixed(0)} users/s over ${perUser.users} users`)
+
+  const webhook = await measureWebhookLatency(build, settings, clerk, await schema())
+  if (webhook.idle.non2xx + webhook.during.non2xx > 0)
+    problems.push(
+      `webhook: ${webhook.idle.non2xx + webhook.during.non2xx} non-2xx answers from clerk-sync`,
+    )
+  checkBackfill(
+    'backfill beside webhooks',
+    webhook.backfill,
+    settings.users,
+    webhook.idle.sent + webhook.during.sent + 2 * settings.webhookRatePerSecond,
+  )
+  log(
+    `webhook p99 idle ${webhook.idle.p99Ms.toFixed(1)} ms, during a backfill ${webhook.during.p99Ms.toFixed(1)} ms`,
+  )
+  await emulator.stop()
+  return {
+    settings,
+    seedSeconds: emulator.seedSeconds,
+    pages,
+    perUser,
+    rawInsert,
+    memory,
+    webhook,
+    elapsedSeconds: (Date.now() - startedAt) / 1000,
+    problems,
+  }
+}
+
+/**
+ * A clerk-sync webhook server (bench/server/main.ts: Express, the Drizzle store on a
+ * node-postgres Pool, group commit on as `createClerkSync` defaults) over the same Postgres schema
+ * the backfill writes, under a fixed rate of signed deliveries: p99 idle, then during a backfill.
+ */
+async function measureWebhookLatency(
+  build: ServerBuild,
+  settings: BackfillSettings,
+  clerk: ClerkTarget,
+  database: ScopedDatabase,
+) {
+  const secret = generateSigningSecret()
+  const server = await startServerProcess({
+    entry: join(build.dir, 'bench-server.mjs'),
+    cwd: build.dir,
+    env: {
+      ...database.serverEnv(database.target),
+      BENCH_PATH: 'clerk-sync',
+      BENCH_STORE: 'drizzle-pg',
+      BENCH_GROUP_COMMIT: '1',
+      CLERK_WEBHOOK_SIGNING_SECRET: secret,
+      DATABASE_POOL_MAX: '15',
+    },
+  })
+  try {
+    const url = `http://127.0.0.1:${server.port}/api/webhooks`
+    const load = (seconds: number | null, warmupSeconds: number) => {
+      const request: PacedLoadRequest = {
+        url,
+        secret,
+        ratePerSecond: settings.webhookRatePerSecond,
+        warmupSeconds,
+        seconds,
+      }
+      return runTask<PacedLoadResult>(
+        build,
+        'bench-backfill-load.mjs',
+        {},
+        { type: 'start', request },
+        TASK_TIMEOUT_MS,
+      )
+    }
+    const idle = await load(settings.idleSeconds, 2).result
+    // The load starts when the backfill does (the worker says so) and stops when it ends.
+    let during: ReturnType<typeof load> | null = null
+    const backfill = await runTask<BackfillRunResult>(
+      build,
+      WORKER,
+      database.serverEnv(database.target),
+      { kind: 'backfill', clerk, pageSize: settings.pageSize } satisfies WorkerTask,
+      TASK_TIMEOUT_MS,
+      (message) => {
+        if (message.type === 'started') during = load(null, 0)
+      },
+    ).result
+    const running = during as ReturnType<typeof load> | null
+    if (!running) throw new Error('the backfill worker never said it started')
+    running.send({ type: 'stop' })
+    const exit = server.unexpectedExit()
+    if (exit) throw new Error(`the webhook server exited:\n${exit.lastLines.join('\n')}`)
+    return { idle, during: await running.result, backfill }
+  } finally {
+    await server.stop()
+    await database.drop()
+  }
+}
