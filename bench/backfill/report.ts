@@ -3,6 +3,7 @@
  * each target line says pass or miss. The section sits between two markers so a run of only this
  * suite replaces it in place and a run of only the webhook suite keeps it (mergeBenchmarks).
  */
+import os from 'node:os'
 import type { BackfillSuiteResult } from './suite.js'
 
 export const SECTION_START = '<!-- backfill-bench:start -->'
@@ -109,7 +110,7 @@ export function renderBackfillSection(result: BackfillSuiteResult, command: stri
   return `${SECTION_START}
 ## Backfill and reconcile (issue 13)
 
-Written by \`${command}\` on ${new Date().toISOString().slice(0, 10)} (this section: ${result.elapsedSeconds.toFixed(0)} s; same machine as above).
+Written by \`${command}\` on ${new Date().toISOString().slice(0, 10)} (this section: ${result.elapsedSeconds.toFixed(0)} s; same machine as above; load average ${result.loadAverage.start.map((load) => load.toFixed(1)).join(' / ')} at its start and ${result.loadAverage.end.map((load) => load.toFixed(1)).join(' / ')} at its end, 1 / 5 / 15 min, on ${os.cpus().length} cores).
 
 \`\`\`sh
 pnpm build                          # every process loads @clerk-sync/* from dist

@@ -7,6 +7,7 @@
  * asserted on timing: targets are printed as pass or miss; the run fails only when something
  * broke (a process, a count, a non-2xx).
  */
+import os from 'node:os'
 import { join } from 'node:path'
 import { generateSigningSecret } from '@clerk-sync/testing'
 import {
@@ -70,6 +71,8 @@ export interface BackfillSuiteResult {
   memory: MemoryRun[]
   webhook: { idle: PacedLoadResult; during: PacedLoadResult; backfill: BackfillRunResult }
   elapsedSeconds: number
+  /** `os.loadavg()` (1, 5, 15 min) when the suite started and ended: how busy the machine was. */
+  loadAverage: { start: number[]; end: number[] }
   problems: string[]
 }
 
@@ -82,6 +85,7 @@ export async function runBackfillSuite(
   cleanups: Array<{ name: string; run: () => Promise<void> | void }>,
 ): Promise<BackfillSuiteResult> {
   const startedAt = Date.now()
+  const loadAtStart = os.loadavg()
   cleanups.push({ name: 'backfill processes', run: killAll })
   const problems: string[] = []
   const log = (line: string) => console.log(`  backfill: ${line}`)
@@ -202,6 +206,7 @@ export async function runBackfillSuite(
     memory,
     webhook,
     elapsedSeconds: (Date.now() - startedAt) / 1000,
+    loadAverage: { start: loadAtStart, end: os.loadavg() },
     problems,
   }
 }
