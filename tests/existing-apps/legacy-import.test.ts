@@ -27,9 +27,16 @@ import {
 import { generateSigningSecret } from '@clerk-sync/testing'
 import { type ClerkEmulator, startClerkEmulator } from '@clerk-sync/testing/emulator'
 import { argon2id, argon2Verify, bcrypt, bcryptVerify } from 'hash-wasm'
+import mysql from 'mysql2/promise'
 import pg from 'pg'
 import { afterEach, describe, expect, it } from 'vitest'
-import { postgresUnavailable, postgresUrl, runScopedName } from '../../test-support/databases.js'
+import {
+  mysqlUnavailable,
+  mysqlUrl,
+  postgresUnavailable,
+  postgresUrl,
+  runScopedName,
+} from '../../test-support/databases.js'
 import { listenOnLoopback } from '../../test-support/http.js'
 
 // drizzle-orm and better-sqlite3 are @clerk-sync/drizzle's (dev) dependencies, not the root's: load
@@ -52,6 +59,15 @@ const {
 const { drizzle: drizzlePg } = (await drizzleModule(
   'node-postgres',
 )) as typeof import('drizzle-orm/node-postgres')
+const {
+  mysqlTable,
+  int,
+  varchar,
+  boolean: myBoolean,
+} = (await drizzleModule('mysql-core')) as typeof import('drizzle-orm/mysql-core')
+const { drizzle: drizzleMysql } = (await drizzleModule(
+  'mysql2',
+)) as typeof import('drizzle-orm/mysql2')
 const { drizzle: drizzleSqlite } = (await drizzleModule(
   'better-sqlite3',
 )) as typeof import('drizzle-orm/better-sqlite3')
@@ -77,7 +93,17 @@ const sqliteUsers = sqliteTable('users', {
   role: sqliteText('role').notNull().default('client'),
   passwordHash: sqliteText('password_hash'),
 })
-type UsersTable = typeof pgUsers | typeof sqliteUsers
+const mysqlUsers = mysqlTable('users', {
+  id: int('id').primaryKey().autoincrement(),
+  clerkId: varchar('clerk_id', { length: 191 }).unique(),
+  email: varchar('email', { length: 255 }).notNull().unique(),
+  emailVerified: myBoolean('email_verified').notNull().default(false),
+  firstName: varchar('first_name', { length: 255 }),
+  lastName: varchar('last_name', { length: 255 }),
+  role: varchar('role', { length: 32 }).notNull().default('client'),
+  passwordHash: varchar('password_hash', { length: 255 }),
+})
+type UsersTable = typeof pgUsers | typeof sqliteUsers | typeof mysqlUsers
 
 const ddl = {
   pg: [
@@ -85,6 +111,13 @@ const ddl = {
       email_verified boolean NOT NULL DEFAULT false, first_name text, last_name text,
       role text NOT NULL DEFAULT 'client', password_hash text)`,
     'CREATE TABLE posts (id serial PRIMARY KEY, author_id integer NOT NULL REFERENCES users(id), title text NOT NULL)',
+  ],
+  mysql: [
+    `CREATE TABLE users (id int AUTO_INCREMENT PRIMARY KEY, clerk_id varchar(191) UNIQUE,
+      email varchar(255) NOT NULL UNIQUE, email_verified boolean NOT NULL DEFAULT false,
+      first_name varchar(255), last_name varchar(255), role varchar(32) NOT NULL DEFAULT 'client',
+      password_hash varchar(255))`,
+    'CREATE TABLE posts (id int AUTO_INCREMENT PRIMARY KEY, author_id int NOT NULL, title varchar(255) NOT NULL, FOREIGN KEY (author_id) REFERENCES users(id))',
   ],
   sqlite: [
     `CREATE TABLE users (id integer PRIMARY KEY AUTOINCREMENT, clerk_id text UNIQUE, email text NOT NULL UNIQUE,
@@ -128,6 +161,27 @@ async function openPostgres(): Promise<AppDatabase> {
     async close() {
       await pool.end()
       await admin.query(`DROP SCHEMA ${schema} CASCADE`)
+      await admin.end()
+    },
+  }
+}
+
+async function openMariadb(): Promise<AppDatabase> {
+  const name = runScopedName('legacy_import')
+  const admin = await mysql.createConnection({ uri: mysqlUrl })
+  await admin.query(`CREATE DATABASE ${name} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`)
+  const pool = mysql.createPool({ uri: mysqlUrl, database: name, connectionLimit: 8 })
+  for (const statement of ddl.mysql) await pool.query(statement)
+  return {
+    db: drizzleMysql(pool),
+    table: mysqlUsers,
+    query: async (sql, params = []) => {
+      const [rows] = await pool.query(sql, params)
+      return Array.isArray(rows) ? (rows as Record<string, unknown>[]) : []
+    },
+    async close() {
+      await pool.end()
+      await admin.query(`DROP DATABASE ${name}`)
       await admin.end()
     },
   }
@@ -194,6 +248,7 @@ async function seedApp(app: AppDatabase): Promise<void> {
 
 const targets = [
   { name: 'PostgreSQL', open: openPostgres, skip: await postgresUnavailable() },
+  { name: 'MariaDB', open: openMariadb, skip: await mysqlUnavailable() },
   { name: 'SQLite', open: openSqlite, skip: false as const },
 ]
 
@@ -362,6 +417,17 @@ for (const target of targets) {
         expect(again).toMatchObject({ scanned: 0, created: 0, linked: 0, conflicts: 0 })
         expect(emulator.users()).toHaveLength(3)
         expect(await app.query('SELECT id FROM users')).toHaveLength(3)
+
+        // A Clerk user made elsewhere whose external_id is no id of this app (not even a number):
+        // linkLegacyUser finds no row, and the webhook inserts the user as any other.
+        await clerk.users.createUser({
+          externalId: 'crm-7f3a',
+          emailAddress: ['newcomer@example.com'],
+          skipPasswordRequirement: true,
+        })
+        await emulator.flush({ timeoutMs: 20_000 })
+        expect(emulator.deliveries().filter((d) => !d.ok)).toEqual([])
+        expect(await app.query('SELECT id FROM users')).toHaveLength(4)
       })
     }
 

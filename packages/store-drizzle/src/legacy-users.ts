@@ -56,11 +56,15 @@ function verified(value: unknown): boolean {
   return value !== null && value !== undefined && value !== false && value !== 0
 }
 
-/** The app's id as the column takes it: the import hands it over as text (Clerk's `external_id`). */
+/**
+ * The app's id as the column takes it (the import hands it over as text, Clerk's `external_id`),
+ * or undefined when no row can have it: a Clerk user created elsewhere may carry an `external_id`
+ * that is not a number, and its webhook must not fail on an integer column for that.
+ */
 function appIdValue(column: Column, appId: string): unknown {
-  if (column.dataType === 'number') return Number(appId)
-  if (column.dataType === 'bigint') return BigInt(appId)
-  return appId
+  if (column.dataType !== 'number' && column.dataType !== 'bigint') return appId
+  if (!/^-?\d+$/.test(appId)) return undefined
+  return column.dataType === 'number' ? Number(appId) : BigInt(appId)
 }
 
 /**
@@ -147,10 +151,12 @@ export function drizzleLegacyUsers(
       }
     },
     async link(appId, clerkId) {
+      const value = appIdValue(columns.appId, appId)
+      if (value === undefined) return
       await anyDb
         .update(table)
         .set({ [clerkIdKey]: clerkId })
-        .where(and(eq(columns.appId, appIdValue(columns.appId, appId)), isNull(columns.clerkId)))
+        .where(and(eq(columns.appId, value), isNull(columns.clerkId)))
     },
   }
 }

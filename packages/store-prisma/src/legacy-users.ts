@@ -121,9 +121,13 @@ export function prismaLegacyUsers(
     fail(`pageSize must be an integer from 1 to 10000, got ${pageSize}.`)
   }
   const select = Object.fromEntries(mapped.map(([, name]) => [name, true]))
-  // Prisma checks argument types: an Int or BigInt id is handed over as text (Clerk's external_id).
-  const appIdValue = (appId: string): unknown =>
-    appIdType === 'Int' ? Number(appId) : appIdType === 'BigInt' ? BigInt(appId) : appId
+  // Prisma checks argument types: an Int or BigInt id is handed over as text (Clerk's
+  // external_id); one that is not a number (a Clerk user made elsewhere) matches no record.
+  const appIdValue = (appId: string): unknown => {
+    if (appIdType !== 'Int' && appIdType !== 'BigInt') return appId
+    if (!/^-?\d+$/.test(appId)) return undefined
+    return appIdType === 'Int' ? Number(appId) : BigInt(appId)
+  }
 
   function toLegacyUser(record: Record<string, unknown>): LegacyUser {
     const read = (key: keyof LegacyUserFields) => {
@@ -161,8 +165,10 @@ export function prismaLegacyUsers(
       }
     },
     async link(appId, clerkId) {
+      const value = appIdValue(appId)
+      if (value === undefined) return
       await delegate.updateMany({
-        where: { [fields.appId]: appIdValue(appId), [fields.clerkId]: null },
+        where: { [fields.appId]: value, [fields.clerkId]: null },
         data: { [fields.clerkId]: clerkId },
       })
     },
