@@ -150,6 +150,33 @@ describe('sync.backfill (MemoryStore, emulator, real @clerk/backend client)', ()
     expect(await allStored(store)).toEqual(await expected(emulator, sync))
   })
 
+  it('an abort during a Retry-After wait stops at once, with the checkpoint it had', async () => {
+    emulator.seedUsers(Array.from({ length: 30 }, (_, i) => ({ createdAt: T0 + i })))
+    const { store, sync, clerk } = setup(emulator)
+    const controller = new AbortController()
+    const progress: BackfillProgress[] = []
+    const run = sync.backfill({
+      clerk,
+      pageSize: 10,
+      signal: controller.signal,
+      onProgress: (p) => {
+        progress.push(p)
+        // Clerk now asks for a 30 s pause; the abort must not wait for it.
+        if (p.pages === 1) emulator.throttleNext(100, 30)
+      },
+    })
+    while (!emulator.requests().some((r) => r.status === 429)) {
+      await new Promise((resolve) => setTimeout(resolve, 5))
+    }
+    controller.abort()
+    const result = await run
+    // The page read before the 429s were armed may have gone through; nothing after it did.
+    expect(result.aborted).toBe(true)
+    expect(result.scanned).toBeLessThan(30)
+    expect(result.checkpoint).toEqual(progress.at(-1)?.checkpoint)
+    expect((await allStored(store)).length).toBe(result.scanned)
+  })
+
   it('a user mapUser refuses is counted as failed with its reason; the rest go on', async () => {
     const [bad] = emulator.seedUsers([{ createdAt: T0, firstName: 'Bad' }])
     emulator.seedUsers(Array.from({ length: 20 }, (_, i) => ({ createdAt: T0 + 1 + i })))
