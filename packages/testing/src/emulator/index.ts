@@ -8,6 +8,7 @@ export type { SessionTokenOptions, SessionTokenState } from './session-token.js'
 export {
   type ClerkEmulator,
   type EmittedEvent,
+  type SeedUserOptions,
   startClerkEmulator,
 } from './start-clerk-emulator.js'
 export type { UserEventType } from './users-routes.js'

@@ -1,10 +1,10 @@
 import type { ClerkUserFixture } from '../fixtures/clerk-user.js'
 import { apiErrors } from './clerk-errors.js'
+import type { StoredUser, UserDirectory } from './user-directory.js'
 
 type User = ClerkUserFixture & Record<string, unknown>
-interface Row {
+interface Row extends StoredUser {
   user: User
-  seq: number
 }
 
 export const LIST_LIMIT_DEFAULT = 10
@@ -54,7 +54,7 @@ function primaryValue(
   return typeof item?.[key] === 'string' ? (item[key] as string) : null
 }
 
-function includes(haystack: unknown, needle: string): boolean {
+function includesText(haystack: unknown, needle: string): boolean {
   return typeof haystack === 'string' && haystack.toLowerCase().includes(needle)
 }
 
@@ -68,8 +68,23 @@ function signedFilter(values: string[], actual: string | null): boolean {
 
 type Predicate = (user: User) => boolean
 
-/** The filters shared by `GET /users` and `GET /users/count`; all must hold (AND). */
-function filters(query: URLSearchParams): Predicate[] {
+/** The filters of one request, split so the indexes can answer what they can. */
+interface Filters {
+  /** Every condition but the `created_at` bounds; all must hold (AND). */
+  predicates: Predicate[]
+  /** Exclusive bounds from `created_at_after` / `created_at_before`. */
+  createdAtAfter: number | undefined
+  createdAtBefore: number | undefined
+  /** The only users that can match, from `user_id` or `external_id` include values. */
+  candidates: string[] | undefined
+}
+
+function includes(values: string[]): string[] {
+  return values.filter((v) => !v.startsWith('-')).map((v) => v.replace(/^[+ ]/, ''))
+}
+
+/** The filters shared by `GET /users` and `GET /users/count`. */
+function parseFilters(query: URLSearchParams, directory: UserDirectory): Filters {
   const predicates: Predicate[] = []
   const emails = arrayParam(query, 'email_address').map((e) => e.toLowerCase())
   if (emails.length) {
@@ -96,7 +111,7 @@ function filters(query: URLSearchParams): Predicate[] {
 
   const text = (name: string, fields: (u: User) => unknown[]) => {
     const needle = query.get(name)?.toLowerCase()
-    if (needle) predicates.push((u) => fields(u).some((field) => includes(field, needle)))
+    if (needle) predicates.push((u) => fields(u).some((field) => includesText(field, needle)))
   }
   text('query', (u) => [
     u.id,
@@ -128,14 +143,26 @@ function filters(query: URLSearchParams): Predicate[] {
       return typeof value === 'number' && (before ? value < bound : value > bound)
     })
   }
-  range('created_at_before', 'created_at', true)
-  range('created_at_after', 'created_at', false)
   range('last_active_at_before', 'last_active_at', true)
   range('last_active_at_after', 'last_active_at', false)
   range('last_active_at_since', 'last_active_at', false)
   range('last_sign_in_at_before', 'last_sign_in_at', true)
   range('last_sign_in_at_after', 'last_sign_in_at', false)
-  return predicates
+
+  // Include lists name the only users that can match: look them up instead of scanning.
+  const includedIds = includes(userIds)
+  const includedExternal = includes(externalIds)
+  let candidates: string[] | undefined
+  if (includedIds.length) candidates = includedIds
+  else if (includedExternal.length) {
+    candidates = includedExternal.flatMap((id) => directory.owner('external_id', id) ?? [])
+  }
+  return {
+    predicates,
+    createdAtAfter: integerQuery(query, 'created_at_after'),
+    createdAtBefore: integerQuery(query, 'created_at_before'),
+    candidates,
+  }
 }
 
 function sortValue(user: User, field: string): string | number | null {
@@ -174,13 +201,116 @@ function compare(a: Row, b: Row, field: string, descending: boolean): number {
   return descending ? -order : order
 }
 
-export function countUsers(rows: Row[], query: URLSearchParams): number {
-  const predicates = filters(query)
-  return rows.filter((row) => predicates.every((p) => p(row.user))).length
+/** Index range `[lo, hi)` of the `created_at` order inside the `created_at_*` bounds. */
+function createdAtRange(directory: UserDirectory, filters: Filters): [number, number] {
+  const order = directory.byCreatedAt
+  const lo = filters.createdAtAfter === undefined ? 0 : order.firstAfter(filters.createdAtAfter)
+  const hi =
+    filters.createdAtBefore === undefined
+      ? order.size
+      : order.firstAtOrAfter(filters.createdAtBefore)
+  return [lo, Math.max(lo, hi)]
 }
 
-/** `GET /v1/users`: filter, order, then `starting_after` or `offset`, then `limit`. */
-export function listUsers(rows: Row[], query: URLSearchParams): User[] {
+function matches(row: Row, filters: Filters): boolean {
+  const createdAt = row.user.created_at
+  if (filters.createdAtAfter !== undefined && !(createdAt > filters.createdAtAfter)) return false
+  if (filters.createdAtBefore !== undefined && !(createdAt < filters.createdAtBefore)) return false
+  return filters.predicates.every((p) => p(row.user))
+}
+
+/** The rows that match, in no particular order: few when an include list names them. */
+function matchingRows(directory: UserDirectory, filters: Filters): Row[] {
+  if (filters.candidates) {
+    const rows = new Set<Row>()
+    for (const id of filters.candidates) {
+      const row = directory.stored(id) as Row | undefined
+      if (row && matches(row, filters)) rows.add(row)
+    }
+    return [...rows]
+  }
+  const [lo, hi] = createdAtRange(directory, filters)
+  const rows: Row[] = []
+  for (let i = lo; i < hi; i++) {
+    const row = directory.byCreatedAt.at(i) as Row
+    if (filters.predicates.every((p) => p(row.user))) rows.push(row)
+  }
+  return rows
+}
+
+export function countUsers(directory: UserDirectory, query: URLSearchParams): number {
+  const filters = parseFilters(query, directory)
+  if (!filters.candidates && filters.predicates.length === 0) {
+    const [lo, hi] = createdAtRange(directory, filters)
+    return hi - lo
+  }
+  return matchingRows(directory, filters).length
+}
+
+interface Paging {
+  limit: number
+  offset: number
+  cursor: string | null
+  field: string
+  descending: boolean
+}
+
+/**
+ * A page ordered by `created_at`, read straight off the order: binary search to the first row,
+ * then only the rows it returns (plus those it skips when other filters must be tested).
+ */
+function createdAtPage(directory: UserDirectory, filters: Filters, paging: Paging): Row[] {
+  const order = directory.byCreatedAt
+  const [lo, hi] = createdAtRange(directory, filters)
+  const step = paging.descending ? -1 : 1
+  let i = paging.descending ? hi - 1 : lo
+  let skip = paging.offset
+  if (paging.cursor) {
+    const row = directory.stored(paging.cursor) as Row | undefined
+    const at = row && matches(row, filters) ? order.indexOf(row) : -1
+    if (at === -1) throw cursorNotFound(paging.cursor)
+    i = at + step
+  } else if (filters.predicates.length === 0) {
+    i += step * skip
+    skip = 0
+  }
+  const page: Row[] = []
+  for (; i >= lo && i < hi && page.length < paging.limit; i += step) {
+    const row = order.at(i) as Row
+    if (!filters.predicates.every((p) => p(row.user))) continue
+    if (skip > 0) skip--
+    else page.push(row)
+  }
+  return page
+}
+
+/** Any other page: every matching row, sorted, then sliced. */
+function sortedPage(directory: UserDirectory, filters: Filters, paging: Paging): Row[] {
+  const sorted = matchingRows(directory, filters).sort((a, b) =>
+    compare(a, b, paging.field, paging.descending),
+  )
+  let start = paging.offset
+  if (paging.cursor) {
+    const index = sorted.findIndex((row) => row.user.id === paging.cursor)
+    if (index === -1) throw cursorNotFound(paging.cursor)
+    start = index + 1
+  }
+  return sorted.slice(start, start + paging.limit)
+}
+
+function cursorNotFound(cursor: string) {
+  return apiErrors.paramValueInvalid(
+    'starting_after',
+    cursor,
+    `No user was found with id ${cursor}`,
+  )
+}
+
+/**
+ * `GET /v1/users`: filter, order, then `starting_after` or `offset`, then `limit`. Ordered by
+ * `created_at` (the default) a page costs O(page + log n); copies are made of the page only.
+ */
+export function listUsers(directory: UserDirectory, query: URLSearchParams): User[] {
   const limit = integerQuery(query, 'limit') ?? LIST_LIMIT_DEFAULT
   if (limit < 1 || limit > LIST_LIMIT_MAX) {
     throw apiErrors.paramValueInvalid(
@@ -192,13 +322,8 @@ export function listUsers(rows: Row[], query: URLSearchParams): User[] {
   const offset = integerQuery(query, 'offset') ?? 0
   if (offset < 0) throw apiErrors.paramValueInvalid('offset', offset, 'offset must be 0 or more.')
   const { field, descending } = parseOrder(query)
-  const predicates = filters(query)
-  const sorted = rows
-    .filter((row) => predicates.every((p) => p(row.user)))
-    .sort((a, b) => compare(a, b, field, descending))
-
+  const filters = parseFilters(query, directory)
   const cursor = query.get('starting_after')
-  let start = offset
   if (cursor) {
     if (field !== 'created_at') {
       throw apiErrors.paramValueInvalid(
@@ -214,14 +339,11 @@ export function listUsers(rows: Row[], query: URLSearchParams): User[] {
         'offset cannot be combined with starting_after.',
       )
     }
-    const index = sorted.findIndex((row) => row.user.id === cursor)
-    if (index === -1)
-      throw apiErrors.paramValueInvalid(
-        'starting_after',
-        cursor,
-        `No user was found with id ${cursor}`,
-      )
-    start = index + 1
   }
-  return sorted.slice(start, start + limit).map((row) => row.user)
+  const paging: Paging = { limit, offset, cursor, field, descending }
+  const rows =
+    field === 'created_at' && !filters.candidates
+      ? createdAtPage(directory, filters, paging)
+      : sortedPage(directory, filters, paging)
+  return rows.map((row) => structuredClone(row.user) as User)
 }

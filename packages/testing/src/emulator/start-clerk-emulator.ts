@@ -17,6 +17,9 @@ import { UserDirectory } from './user-directory.js'
 import type { RouteContext, UserEventType } from './users-routes.js'
 import { type DeliveryAttempt, WebhookDispatcher } from './webhook-dispatcher.js'
 
+/** A user to seed: a fixture, plus the `external_id` an import from another system would set. */
+export type SeedUserOptions = ClerkUserFixtureOptions & { externalId?: string | null }
+
 /** An event the emulator emitted, whatever became of its deliveries. */
 export interface EmittedEvent {
   /** The `svix-id` its deliveries carry. */
@@ -43,8 +46,17 @@ export interface ClerkEmulator {
   /** Clerk's truth: every user, oldest first, as `GET /v1/users/{id}` returns it. Copies. */
   users(): ClerkUserFixture[]
   user(id: string): ClerkUserFixture | undefined
-  /** Adds users as if they had been in Clerk all along: no webhooks (for backfill tests). */
-  seedUsers(users: ClerkUserFixtureOptions[]): ClerkUserFixture[]
+  /**
+   * Adds users as if they had been in Clerk all along: no webhooks (for backfill tests). All or
+   * none: an id or identifier (email, phone, username, external id) already taken throws. Users
+   * sharing one `createdAt` list in the order they were seeded. Safe while a client pages.
+   */
+  seedUsers(users: SeedUserOptions[]): ClerkUserFixture[]
+  /**
+   * Removes users as if the `user.deleted` webhook had been missed (for reconcile tests); delete
+   * through the API (`DELETE /v1/users/{id}`) to emit it. Returns how many existed.
+   */
+  deleteUsers(ids: string[]): number
   /** Every event emitted, in order. */
   events(): EmittedEvent[]
   /** Every webhook attempt so far, in the order they finished. */
@@ -171,21 +183,26 @@ export async function startClerkEmulator(
     instanceId: keys.instanceId,
     frontendApi,
     seed: resolved.seed,
-    users: () => directory.entries().map((entry) => entry.user),
+    users: () => directory.users(),
     user: (id) => directory.get(id),
     seedUsers(list) {
-      return list.map((fixture) => {
+      const users = list.map(({ externalId, ...fixture }) => {
         const user = clerkUser(fixture)
-        // The same uniqueness the API enforces, so seeded users cannot clash with created ones.
-        for (const email of user.email_addresses) {
-          directory.assertUnique('email_address', email.email_address)
-        }
-        for (const phone of user.phone_numbers)
-          directory.assertUnique('phone_number', phone.phone_number)
-        if (user.username) directory.assertUnique('username', user.username)
-        directory.put(user)
-        return structuredClone(user)
+        if (externalId) user.external_id = externalId
+        return user
       })
+      // The same uniqueness the API enforces, so seeded users cannot clash with created ones.
+      const copies = users.map((user) => structuredClone(user))
+      directory.seed(users)
+      return copies
+    },
+    deleteUsers(ids) {
+      let deleted = 0
+      for (const id of ids) {
+        if (directory.stored(id)) deleted++
+        directory.delete(id)
+      }
+      return deleted
     },
     events: () => structuredClone(events),
     deliveries: () => dispatcher.deliveries(),

@@ -1,19 +1,32 @@
 import type { ClerkUserFixture } from '../fixtures/clerk-user.js'
 import { apiErrors } from './clerk-errors.js'
+import { CreatedAtOrder } from './created-at-order.js'
+import { type IdentifierKind, identifiersOf, UniqueIdentifiers } from './unique-identifiers.js'
 
-/** A user as Clerk holds it, with the insertion order that breaks `created_at` ties. */
-interface Entry {
+/**
+ * A user as Clerk holds it, with the insertion order that breaks `created_at` ties. `createdAt`
+ * is the key the user is filed under in the order (it follows `user.created_at` on every put).
+ */
+export interface StoredUser {
   user: ClerkUserFixture
-  seq: number
+  readonly seq: number
+  createdAt: number
 }
 
 /**
  * Clerk's truth: the users of one instance. Hands out copies only, so neither callers nor
- * webhook bodies can change what the API answers later.
+ * webhook bodies can change what the API answers later; `stored`, `byCreatedAt` and `all` give
+ * the list endpoint read access without copying every user per request.
  */
 export class UserDirectory {
-  readonly #entries = new Map<string, Entry>()
+  readonly #entries = new Map<string, StoredUser>()
+  readonly #order = new CreatedAtOrder<StoredUser>()
+  readonly #identifiers = new UniqueIdentifiers()
   #seq = 0
+
+  get size(): number {
+    return this.#entries.size
+  }
 
   get(id: string): ClerkUserFixture | undefined {
     const entry = this.#entries.get(id)
@@ -26,20 +39,89 @@ export class UserDirectory {
     return user
   }
 
-  /** Every user with its insertion sequence, oldest first. Copies. */
-  entries(): Array<{ user: ClerkUserFixture; seq: number }> {
-    return [...this.#entries.values()].map(({ user, seq }) => ({
-      user: structuredClone(user),
-      seq,
-    }))
+  /** The stored user itself, not a copy: read it, never change it. */
+  stored(id: string): Readonly<StoredUser> | undefined {
+    return this.#entries.get(id)
   }
 
+  /** Every stored user, oldest insertion first; not copies. */
+  all(): IterableIterator<Readonly<StoredUser>> {
+    return this.#entries.values()
+  }
+
+  /** The users sorted by `created_at`, ties in insertion order. */
+  get byCreatedAt(): Pick<
+    CreatedAtOrder<StoredUser>,
+    'size' | 'at' | 'firstAfter' | 'firstAtOrAfter' | 'indexOf'
+  > {
+    return this.#order
+  }
+
+  /** Every user, oldest insertion first. Copies. */
+  users(): ClerkUserFixture[] {
+    return [...this.#entries.values()].map(({ user }) => structuredClone(user))
+  }
+
+  /** The id of the user holding an identifier (emails and usernames in any case). */
+  owner(kind: IdentifierKind, value: string): string | undefined {
+    return this.#identifiers.owner(kind, value)
+  }
+
+  /** Stores a copy of `user`, new or replacing the one with its id. */
   put(user: ClerkUserFixture): void {
+    const copy = structuredClone(user)
     const existing = this.#entries.get(user.id)
-    this.#entries.set(user.id, { user: structuredClone(user), seq: existing?.seq ?? ++this.#seq })
+    if (!existing) {
+      this.#order.insert(this.#add(copy))
+      return
+    }
+    this.#identifiers.remove(existing.user)
+    this.#identifiers.add(copy)
+    existing.user = copy
+    if (existing.createdAt !== copy.created_at) {
+      // `PATCH created_at` moves the user in the order; it keeps its insertion sequence.
+      this.#order.remove(existing)
+      existing.createdAt = copy.created_at
+      this.#order.insert(existing)
+    }
+  }
+
+  #add(user: ClerkUserFixture): StoredUser {
+    const entry: StoredUser = { user, seq: ++this.#seq, createdAt: user.created_at }
+    this.#entries.set(user.id, entry)
+    this.#identifiers.add(user)
+    return entry
+  }
+
+  /**
+   * Adds new users, taking ownership of the objects (callers hand over fresh ones). All or none:
+   * a clash with a stored user or within the batch (id or identifier) throws before any is added.
+   */
+  seed(users: ClerkUserFixture[]): void {
+    const batch = new Map<string, string>()
+    const ids = new Set<string>()
+    for (const user of users) {
+      if (this.#entries.has(user.id) || ids.has(user.id)) {
+        throw new TypeError(`seedUsers: a user with id ${user.id} exists already`)
+      }
+      ids.add(user.id)
+      for (const [kind, value] of identifiersOf(user)) {
+        this.#identifiers.assertFree(kind, value)
+        const key = `${kind}\u0000${value}`
+        if (batch.has(key)) throw apiErrors.identifierExists(kind)
+        batch.set(key, user.id)
+      }
+    }
+    // Seeds are usually in `created_at` order and land at the end; others are merged in one pass.
+    const entries = users.map((user) => this.#add(user))
+    this.#order.insertMany(entries)
   }
 
   delete(id: string): void {
+    const entry = this.#entries.get(id)
+    if (!entry) return
+    this.#order.remove(entry)
+    this.#identifiers.remove(entry.user)
     this.#entries.delete(id)
   }
 
@@ -53,23 +135,7 @@ export class UserDirectory {
   }
 
   /** Identifiers are unique per instance; `except` is the user being updated. */
-  assertUnique(
-    kind: 'email_address' | 'phone_number' | 'username' | 'external_id',
-    value: string,
-    except?: string,
-  ): void {
-    const needle = value.toLowerCase()
-    for (const { user } of this.#entries.values()) {
-      if (user.id === except) continue
-      const taken =
-        kind === 'email_address'
-          ? user.email_addresses.some((e) => e.email_address.toLowerCase() === needle)
-          : kind === 'phone_number'
-            ? user.phone_numbers.some((p) => p.phone_number === value)
-            : kind === 'username'
-              ? user.username?.toLowerCase() === needle
-              : user.external_id === value
-      if (taken) throw apiErrors.identifierExists(kind)
-    }
+  assertUnique(kind: IdentifierKind, value: string, except?: string): void {
+    this.#identifiers.assertFree(kind, value, except)
   }
 }

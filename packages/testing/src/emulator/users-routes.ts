@@ -66,13 +66,13 @@ const routes: Record<string, Route> = {
   'GET jwks': (_request, context) => ({ status: 200, body: context.jwks() }),
   'GET users': (request, context) => ({
     status: 200,
-    body: listUsers(context.directory.entries(), request.query),
+    body: listUsers(context.directory, request.query),
   }),
   'GET users count': (request, context) => ({
     status: 200,
     body: {
       object: 'total_count',
-      total_count: countUsers(context.directory.entries(), request.query),
+      total_count: countUsers(context.directory, request.query),
     },
   }),
   'POST users': (request, context) => {
