@@ -431,6 +431,41 @@ for (const target of targets) {
       })
     }
 
+    it('drizzleLegacyUsers pages by app id while rows are linked under it, each unlinked row once', async () => {
+      app = await target.open()
+      await seedApp(app)
+      const table = app.table
+      const columns = { appId: table.id, clerkId: table.clerkId, email: table.email }
+      const source = drizzleLegacyUsers(app.db, { table, columns, pageSize: 2 })
+      const yielded: string[] = []
+      for await (const user of source) {
+        yielded.push(user.appId)
+        // As the import does: link each row while the scan is still going.
+        await source.link(user.appId, `user_${user.appId}`)
+        await source.link(user.appId, 'user_second_link_changes_nothing')
+      }
+      const ids = (await app.query('SELECT id, clerk_id FROM users ORDER BY id')).map((r) => ({
+        id: String(r.id),
+        clerkId: r.clerk_id,
+      }))
+      expect(yielded).toEqual(ids.map((r) => r.id))
+      expect(ids.every((r) => r.clerkId === `user_${r.id}`)).toBe(true)
+      expect(await source[Symbol.asyncIterator]().next()).toMatchObject({ done: true })
+
+      expect(() =>
+        drizzleLegacyUsers(app?.db as AnyDatabase, {
+          table,
+          columns: { ...columns, clerkId: table.email },
+        }),
+      ).toThrow(/must be nullable/)
+      expect(() =>
+        drizzleLegacyUsers(app?.db as AnyDatabase, {
+          table,
+          columns: { ...columns, appId: table.firstName },
+        }),
+      ).toThrow(/primary key or unique/)
+    })
+
     it('without linkLegacyUser the webhook-first order is what goes wrong: that is why it exists', async () => {
       app = await target.open()
       await applyMigrations(app.db)
