@@ -12,14 +12,16 @@ import { type ClerkEmulator, startClerkEmulator } from '@clerk-sync/testing/emul
 import { bcrypt, bcryptVerify } from 'hash-wasm'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
+  mariadbDatabase,
   postgresDatabase,
   sqliteDatabase,
   type TestDatabase,
 } from '../../packages/store-prisma/test/support/connections.js'
-import { postgresUnavailable } from '../../test-support/databases.js'
+import { mysqlUnavailable, postgresUnavailable } from '../../test-support/databases.js'
 
 const targets = [
   { name: 'PostgreSQL', open: () => postgresDatabase(), skip: await postgresUnavailable() },
+  { name: 'MariaDB', open: () => mariadbDatabase(), skip: await mysqlUnavailable() },
   { name: 'SQLite', open: () => sqliteDatabase(), skip: false as const },
 ]
 
