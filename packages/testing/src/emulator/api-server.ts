@@ -3,6 +3,7 @@ import { requestedApiVersion } from './api-version.js'
 import { isPlainObject, type JsonObject } from './body-params.js'
 import { apiErrors, ClerkApiError, errorsBody } from './clerk-errors.js'
 import type { RateLimiter } from './rate-limiter.js'
+import type { Throttle } from './throttle.js'
 import { findRoute, isRateLimited, type RouteContext } from './users-routes.js'
 
 /** One Backend API call as the emulator answered it, for assertions on what a client did. */
@@ -19,6 +20,8 @@ export interface ApiRequestRecord {
 export interface ApiServerOptions {
   secretKey: string
   rateLimiter: RateLimiter | undefined
+  /** Refusals armed by `throttleNext`, answered before the rate limit is consulted. */
+  throttle: Throttle
   /** Builds the route context for one request (its client IP and user agent go into events). */
   context(request: IncomingMessage): RouteContext
   record(entry: ApiRequestRecord): void
@@ -70,8 +73,10 @@ async function answer(req: IncomingMessage, options: ApiServerOptions) {
     Array.isArray(header) ? header[0] : header,
     url.searchParams.get('__clerk_api_version'),
   )
-  if (options.rateLimiter && isRateLimited(segments)) {
-    const wait = options.rateLimiter.retryAfterSeconds()
+  if (isRateLimited(segments)) {
+    const throttled = options.throttle.take()
+    if (throttled !== undefined) throw apiErrors.tooManyRequests(throttled)
+    const wait = options.rateLimiter?.retryAfterSeconds() ?? 0
     if (wait > 0) throw apiErrors.tooManyRequests(wait)
   }
   const route = findRoute(method, segments)

@@ -139,6 +139,14 @@ export const apiErrors = {
       code: 'form_identifier_exists',
       meta: { param_name: param },
     }),
+  // Clerk's FormPasswordDigestInvalid (Backend API errors reference): its short message is empty.
+  passwordDigestInvalid: (hasher: string) =>
+    new ClerkApiError(422, {
+      message: '',
+      long_message: `password_digest is not a valid ${hasher} digest.`,
+      code: 'form_password_digest_invalid_code',
+      meta: { param_name: 'password_digest' },
+    }),
   passwordTooShort: () =>
     new ClerkApiError(422, {
       message: 'Passwords must be 8 characters or more.',

@@ -15,6 +15,7 @@ import {
 } from './body-params.js'
 import { apiErrors } from './clerk-errors.js'
 import { checkMetadataSize } from './metadata.js'
+import { type PasswordDigest, passwordDigestParam } from './password-digest.js'
 import type { UserDirectory } from './user-directory.js'
 
 /** The `CreateUser` body properties of bapi.yml 2026-05-12, nothing more. */
@@ -81,8 +82,14 @@ function applyStatus(
   })
 }
 
+/** A user `POST /v1/users` builds, and the digest it was given (kept apart: not in User JSON). */
+export interface CreatedUser {
+  user: ClerkUserFixture
+  passwordDigest: PasswordDigest | undefined
+}
+
 /** Validates a `POST /v1/users` body as Clerk does and builds the new user. */
-export function createUser(body: JsonObject, directory: UserDirectory): ClerkUserFixture {
+export function createUser(body: JsonObject, directory: UserDirectory): CreatedUser {
   rejectUnknownParams(body, CREATE_PARAMS)
   const emails = stringArrayParam(body, 'email_address') ?? []
   const phones = stringArrayParam(body, 'phone_number') ?? []
@@ -90,13 +97,11 @@ export function createUser(body: JsonObject, directory: UserDirectory): ClerkUse
   const username = stringParam(body, 'username')
   const externalId = stringParam(body, 'external_id')
   const password = stringParam(body, 'password')
-  const digest = stringParam(body, 'password_digest')
+  const passwordDigest = passwordDigestParam(body)
   for (const email of emails) checkEmail('email_address', email)
   for (const phone of phones) checkPhone('phone_number', phone)
   if (username) checkUsername(username)
   if (password && !booleanParam(body, 'skip_password_checks')) checkPassword(password)
-  if (digest && !stringParam(body, 'password_hasher'))
-    throw apiErrors.paramMissing('password_hasher')
   if (wallets.length > 0) {
     // The emulator keeps no Web3Wallet objects; saying so beats silently dropping them.
     throw apiErrors.paramValueInvalid(
@@ -141,7 +146,7 @@ export function createUser(body: JsonObject, directory: UserDirectory): ClerkUse
   applyStatus(user.phone_numbers, phoneStatus)
   const totp = stringParam(body, 'totp_secret')
   const backupCodes = stringArrayParam(body, 'backup_codes') ?? []
-  const hasPassword = Boolean(password || digest)
+  const hasPassword = Boolean(password || passwordDigest)
   Object.assign(user, {
     external_id: externalId ?? null,
     locale: stringParam(body, 'locale') ?? null,
@@ -159,5 +164,5 @@ export function createUser(body: JsonObject, directory: UserDirectory): ClerkUse
     legal_accepted_at: timestampParam(body, 'legal_accepted_at') ?? null,
     bypass_client_trust: booleanParam(body, 'bypass_client_trust') ?? false,
   })
-  return user
+  return { user, passwordDigest }
 }

@@ -10,9 +10,11 @@ import { generateSigningSecret, randomId } from '../sign-webhook.js'
 import { type ApiRequestRecord, createApiServer } from './api-server.js'
 import { createInstanceKeys, publishableKeyFor } from './instance-keys.js'
 import { type ClerkEmulatorOptions, checkWebhookUrl, resolveOptions } from './options.js'
+import type { PasswordDigest } from './password-digest.js'
 import { seededRandom } from './random.js'
 import { RateLimiter } from './rate-limiter.js'
 import { type SessionTokenOptions, signSessionToken } from './session-token.js'
+import { Throttle } from './throttle.js'
 import { UserDirectory } from './user-directory.js'
 import type { RouteContext, UserEventType } from './users-routes.js'
 import { type DeliveryAttempt, WebhookDispatcher } from './webhook-dispatcher.js'
@@ -57,6 +59,17 @@ export interface ClerkEmulator {
    * through the API (`DELETE /v1/users/{id}`) to emit it. Returns how many existed.
    */
   deleteUsers(ids: string[]): number
+  /**
+   * The digest given as `password_digest` with its `password_hasher` when the user was created
+   * or updated; `null` for none, or once a plaintext password replaced it. Never in the User JSON.
+   */
+  passwordDigest(userId: string): PasswordDigest | null
+  /**
+   * The next `count` Backend API requests (JWKS aside) answer 429 `too_many_requests` with
+   * `Retry-After: retryAfterSeconds`, before the rate limit is consulted. Replaces what was armed
+   * before; `throttleNext(0)` disarms.
+   */
+  throttleNext(count: number, retryAfterSeconds?: number): void
   /** Every event emitted, in order. */
   events(): EmittedEvent[]
   /** Every webhook attempt so far, in the order they finished. */
@@ -123,6 +136,7 @@ export async function startClerkEmulator(
   })
   for (const url of resolved.webhookUrls) dispatcher.addEndpoint({ url, signingSecret })
   const rateLimiter = resolved.rateLimit ? new RateLimiter(resolved.rateLimit) : undefined
+  const throttle = new Throttle()
   const keys = createInstanceKeys({ secretKey: resolved.secretKey })
 
   const context = (req: IncomingMessage): RouteContext => ({
@@ -153,6 +167,7 @@ export async function startClerkEmulator(
   const server = createApiServer({
     secretKey: keys.secretKey,
     rateLimiter,
+    throttle,
     context,
     record(entry) {
       requests.push(entry)
@@ -203,6 +218,10 @@ export async function startClerkEmulator(
         directory.delete(id)
       }
       return deleted
+    },
+    passwordDigest: (userId) => directory.passwordDigest(userId),
+    throttleNext(count, retryAfterSeconds = 1) {
+      throttle.arm(count, retryAfterSeconds)
     },
     events: () => structuredClone(events),
     deliveries: () => dispatcher.deliveries(),

@@ -13,6 +13,7 @@ import {
 } from './body-params.js'
 import { apiErrors } from './clerk-errors.js'
 import { checkMetadataSize } from './metadata.js'
+import { type PasswordDigest, passwordDigestParam } from './password-digest.js'
 import type { UserDirectory } from './user-directory.js'
 
 /** The `UpdateUser` body properties of bapi.yml 2026-05-12: no metadata since that version. */
@@ -66,6 +67,12 @@ function primaryId(
   return id
 }
 
+/** The user a `PATCH` leaves, and its digest: `undefined` unchanged, `null` forgotten. */
+export interface UpdatedUser {
+  user: ClerkUserFixture
+  passwordDigest: PasswordDigest | null | undefined
+}
+
 /**
  * Applies a `PATCH /v1/users/{id}` body to a copy of `user`. `legacyMetadata` is true for API
  * versions before 2026-05-12, which still accepted the metadata fields here.
@@ -75,7 +82,7 @@ export function updateUser(
   body: JsonObject,
   directory: UserDirectory,
   legacyMetadata: boolean,
-): ClerkUserFixture {
+): UpdatedUser {
   rejectUnknownParams(body, legacyMetadata ? LEGACY : CURRENT)
   const next = structuredClone(user) as ClerkUserFixture & Record<string, unknown>
   const now = directory.nextStamp(user.updated_at)
@@ -108,10 +115,8 @@ export function updateUser(
   stringParam(body, 'profile_image_id')
 
   const password = stringParam(body, 'password')
-  const digest = stringParam(body, 'password_digest')
+  const digest = passwordDigestParam(body)
   if (password && !booleanParam(body, 'skip_password_checks')) checkPassword(password)
-  if (digest && !stringParam(body, 'password_hasher'))
-    throw apiErrors.paramMissing('password_hasher')
   if (password || digest) {
     next.password_enabled = true
     next.password_last_updated_at = now
@@ -156,5 +161,6 @@ export function updateUser(
     }
   }
   next.updated_at = now
-  return next
+  // A plaintext password replaces whatever digest the app gave before.
+  return { user: next, passwordDigest: digest ?? (password ? null : undefined) }
 }

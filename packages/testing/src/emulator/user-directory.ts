@@ -1,6 +1,7 @@
 import type { ClerkUserFixture } from '../fixtures/clerk-user.js'
 import { apiErrors } from './clerk-errors.js'
 import { CreatedAtOrder } from './created-at-order.js'
+import type { PasswordDigest } from './password-digest.js'
 import { type IdentifierKind, identifiersOf, UniqueIdentifiers } from './unique-identifiers.js'
 
 /**
@@ -22,6 +23,8 @@ export class UserDirectory {
   readonly #entries = new Map<string, StoredUser>()
   readonly #order = new CreatedAtOrder<StoredUser>()
   readonly #identifiers = new UniqueIdentifiers()
+  // Kept beside the user, never in it: Clerk's User JSON has no digest.
+  readonly #digests = new Map<string, PasswordDigest>()
   #seq = 0
 
   get size(): number {
@@ -122,7 +125,19 @@ export class UserDirectory {
     if (!entry) return
     this.#order.remove(entry)
     this.#identifiers.remove(entry.user)
+    this.#digests.delete(id)
     this.#entries.delete(id)
+  }
+
+  passwordDigest(id: string): PasswordDigest | null {
+    const digest = this.#digests.get(id)
+    return digest ? { ...digest } : null
+  }
+
+  /** `null` forgets it: a plaintext password replaced the digest the app gave. */
+  setPasswordDigest(id: string, digest: PasswordDigest | null): void {
+    if (digest) this.#digests.set(id, { ...digest })
+    else this.#digests.delete(id)
   }
 
   /**

@@ -76,7 +76,8 @@ const routes: Record<string, Route> = {
     },
   }),
   'POST users': (request, context) => {
-    const user = createUser(request.body, context.directory)
+    const { user, passwordDigest } = createUser(request.body, context.directory)
+    context.directory.setPasswordDigest(user.id, passwordDigest ?? null)
     return saveAndEmit(context, user, 'user.created')
   },
   'GET users :id': (request, context) => ({
@@ -86,11 +87,11 @@ const routes: Record<string, Route> = {
   'PATCH users :id': (request, context) => {
     const user = context.directory.require(request.segments[1]!)
     const legacy = acceptsMetadataOnUpdate(request.apiVersion)
-    return saveAndEmit(
-      context,
-      updateUser(user, request.body, context.directory, legacy),
-      'user.updated',
-    )
+    const updated = updateUser(user, request.body, context.directory, legacy)
+    if (updated.passwordDigest !== undefined) {
+      context.directory.setPasswordDigest(user.id, updated.passwordDigest)
+    }
+    return saveAndEmit(context, updated.user, 'user.updated')
   },
   'DELETE users :id': (request, context) => {
     const user = context.directory.require(request.segments[1]!)
