@@ -20,6 +20,19 @@ export async function emptyTables(raw: RawDatabase, usersTables: string[]): Prom
   }
 }
 
+/** Where the users table keeps what the deletion-policy tests read: column names, when mapped. */
+export interface UserRowColumns {
+  deletedAt?: string
+  email?: string
+  firstName?: string
+  lastName?: string
+  username?: string
+  phone?: string
+  imageUrl?: string
+}
+
+const personalFields = ['email', 'firstName', 'lastName', 'username', 'phone', 'imageUrl'] as const
+
 /**
  * A conformance harness for any SQL store, checked through direct SQL on its tables: clerk-sync's
  * bookkeeping and the users table it writes (`usersTable`, keyed by `idColumn`).
@@ -32,6 +45,8 @@ export async function sqlHarness(options: {
   idColumn: string
   /** Tables referencing the users table, emptied first. */
   dependents?: string[]
+  /** The columns `inspect.userRow` reads (the deletion-policy tests need it). */
+  rowColumns?: UserRowColumns
 }): Promise<ConformanceHarness> {
   const { raw, faults, usersTable, idColumn } = options
   await emptyTables(raw, [...(options.dependents ?? []), usersTable])
@@ -62,6 +77,26 @@ export async function sqlHarness(options: {
             ])
           ).length === 1
         )
+      },
+      async userRow(userId) {
+        const columns = options.rowColumns ?? {}
+        const mapped = [...personalFields, 'deletedAt' as const].filter((f) => columns[f])
+        const select = mapped.map((f) => `${q(columns[f]!)} AS ${q(f)}`).join(', ')
+        const [row] = await raw.query(
+          `SELECT 1 AS found${select ? `, ${select}` : ''} FROM ${q(usersTable)} WHERE ${q(idColumn)} = ?`,
+          [userId],
+        )
+        if (!row) return null
+        const value = (f: string) => (row[f] === undefined ? null : row[f])
+        return {
+          deletedAt: toDate(value('deletedAt')),
+          email: value('email'),
+          firstName: value('firstName'),
+          lastName: value('lastName'),
+          username: value('username'),
+          phone: value('phone'),
+          imageUrl: value('imageUrl'),
+        }
       },
       async auditRowCount(userId) {
         const [row] = await raw.query(

@@ -2,6 +2,7 @@ import {
   type BulkUpsertInput,
   ClerkSyncError,
   consoleLogger,
+  type DeletePolicy,
   type DeleteUserInput,
   ErrorCode,
   type Logger,
@@ -13,7 +14,9 @@ import {
   decodeCursor,
   deleteUserFlow,
   pageOf,
+  resolveDeletePolicy,
   resolvePageLimit,
+  resolveUserIds,
   upsertUserBatchFlow,
   upsertUserFlow,
   upsertUsersFlow,
@@ -41,9 +44,18 @@ export interface DrizzleStoreOptions {
   /**
    * Write into the app's existing users table instead of `clerk_sync_users`: the table and where
    * each synced field goes (only `id` is required). Columns not mapped are left alone; a
-   * `user.deleted` deletes the row, so the database's `ON DELETE CASCADE` runs.
+   * `user.deleted` deletes the row (so the database's `ON DELETE CASCADE` runs), unless
+   * `onDelete` says otherwise.
    */
   users?: UsersTableOption
+  /**
+   * What `user.deleted` does to the user's row. `delete` (default) deletes it; `soft` keeps it and
+   * sets `users.columns.deletedAt` to the delete time; `anonymize` keeps it with the personal
+   * columns (email, names, username, phone, image, mapped extras) set to null. The tombstone is
+   * kept either way: no later upsert changes the row, and reads never return it. Checked at
+   * start-up: `soft` needs a deletedAt column, `anonymize` nullable personal columns.
+   */
+  onDelete?: DeletePolicy
   /** Attempts per write when the database aborts it for a deadlock or serialization failure. Default 5. */
   maxAttempts?: number
   /**
@@ -182,10 +194,11 @@ export function drizzleStore(db: AnyDatabase, options: DrizzleStoreOptions = {})
       `drizzleStore: users.table is not a ${dialect} table, but db is a ${dialect} database.`,
     )
   }
+  const onDelete = resolveDeletePolicy(options.onDelete, 'drizzleStore')
   const ready = readyUsersTable(dialect)
   const users = options.users
-    ? resolveUsersTable(options.users)
-    : resolveUsersTable(ready, ready.extra as never)
+    ? resolveUsersTable(options.users, undefined, onDelete)
+    : resolveUsersTable(ready, ready.extra as never, onDelete)
   // biome-ignore lint/suspicious/noExplicitAny: each branch gets its own dialect's database.
   const anyDb = db as any
   const reads: ReadOps =
@@ -268,6 +281,10 @@ export function drizzleStore(db: AnyDatabase, options: DrizzleStoreOptions = {})
         ),
       ),
     getUser: (id) => read(() => reads.getUser(id)),
+    async getUsers(ids) {
+      const unique = resolveUserIds(ids)
+      return unique.length ? read(() => reads.getUsers(unique)) : []
+    },
     async listUsers(options = {}) {
       const limit = resolvePageLimit(options.limit)
       const rows = await read(() =>

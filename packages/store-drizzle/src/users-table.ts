@@ -1,5 +1,10 @@
-import { ClerkSyncError, ErrorCode, type SyncedUser } from '@clerk-sync/core'
-import { SYNCED_USER_FIELDS, type SyncedUserField, toDate } from '@clerk-sync/core/store-kit'
+import { ClerkSyncError, type DeletePolicy, ErrorCode, type SyncedUser } from '@clerk-sync/core'
+import {
+  PERSONAL_FIELDS,
+  SYNCED_USER_FIELDS,
+  type SyncedUserField,
+  toDate,
+} from '@clerk-sync/core/store-kit'
 import { type Column, getTableColumns, getTableName, type Table } from 'drizzle-orm'
 import { notNullConflict } from './store-errors.js'
 
@@ -10,6 +15,11 @@ export type SyncedField = SyncedUserField
 export type UsersColumns = { id: Column } & { [K in SyncedField]?: Column } & {
   /** `mapUser`'s extra keys, each to its column. */
   extra?: Record<string, Column>
+  /**
+   * A nullable timestamp column clerk-sync sets to the delete time on `user.deleted` under
+   * `onDelete: 'soft'` (required there) or `'anonymize'`. Rows with it set are never read back.
+   */
+  deletedAt?: Column
 }
 
 export interface UsersTableOption {
@@ -42,6 +52,13 @@ export interface ResolvedUsersTable {
   fromRow(row: Record<string, unknown>, role: unknown): SyncedUser<string>
   /** What to select, keyed by field. */
   selection: Record<string, Column>
+  onDelete: DeletePolicy
+  /** The mapped `deletedAt` column, if any. */
+  deletedAt: { column: Column; key: string } | undefined
+  /** Columns `anonymize` nulls: the personal fields and extras mapped. Empty for other policies. */
+  nulledOnDelete: Array<{ column: Column; key: string }>
+  /** What a delete under `soft`/`anonymize` sets on the kept row, by property name. */
+  retireValues(deletedAt: Date): Record<string, unknown>
 }
 
 function fail(message: string): never {
@@ -67,6 +84,7 @@ function toColumnValue(column: Column, value: unknown): unknown {
 export function resolveUsersTable(
   option: UsersTableOption,
   jsonExtra?: Column,
+  onDelete: DeletePolicy = 'delete',
 ): ResolvedUsersTable {
   const { table, columns } = option
   const name = getTableName(table)
@@ -100,12 +118,43 @@ export function resolveUsersTable(
     key: keyFor(column, `extra.${extraName}`),
   }))
 
+  const deletedAt = columns.deletedAt
+    ? { column: columns.deletedAt, key: keyFor(columns.deletedAt, 'deletedAt') }
+    : undefined
+  if (deletedAt?.column.notNull) {
+    fail(
+      `users.columns.deletedAt ("${name}".${deletedAt.column.name}) is NOT NULL; it must be nullable: it stays null while the user exists.`,
+    )
+  }
+  if (onDelete === 'soft' && !deletedAt) {
+    fail(
+      jsonExtra
+        ? `onDelete: 'soft' keeps the user's row and marks it in a deletedAt column, and "${name}" has none. Map your own users table with users.columns.deletedAt, or use 'delete' or 'anonymize'.`
+        : `onDelete: 'soft' needs users.columns.deletedAt: the nullable timestamp column of "${name}" clerk-sync sets when Clerk deletes the user.`,
+    )
+  }
+  const personal = [
+    ...fields.filter((f) => (PERSONAL_FIELDS as readonly string[]).includes(f.field)),
+    ...(jsonExtra ? [{ column: jsonExtra, key: keyFor(jsonExtra, 'extra') }] : extraColumns),
+  ]
+  if (onDelete === 'anonymize') {
+    const required = personal.filter((p) => p.column.notNull).map((p) => `"${p.column.name}"`)
+    if (required.length) {
+      fail(
+        `onDelete: 'anonymize' sets the user's personal columns to null, but ${required.join(', ')} of "${name}" ${required.length === 1 ? 'is' : 'are'} NOT NULL. Make ${required.length === 1 ? 'it' : 'them'} nullable, or use 'soft' or 'delete'.`,
+      )
+    }
+  }
+  const nulledOnDelete =
+    onDelete === 'anonymize' ? personal.map(({ column, key }) => ({ column, key })) : []
+
   const mapped = new Set<Column>([
     columns.id,
     ...fields.map((f) => f.column),
     ...extraColumns.map((e) => e.column),
   ])
   if (jsonExtra) mapped.add(jsonExtra)
+  if (deletedAt) mapped.add(deletedAt.column)
   for (const column of Object.values(tableColumns)) {
     if (column.notNull && !column.hasDefault && !mapped.has(column)) {
       fail(
@@ -133,6 +182,15 @@ export function resolveUsersTable(
     role: columns.role,
     extra,
     selection,
+    onDelete,
+    deletedAt,
+    nulledOnDelete,
+    retireValues(at) {
+      const values: Record<string, unknown> = {}
+      for (const { key } of nulledOnDelete) values[key] = null
+      if (deletedAt) values[deletedAt.key] = toColumnValue(deletedAt.column, at)
+      return values
+    },
     toValues(user) {
       // Checked here, as the write happens: an older event for the same user is stale before
       // it gets this far, so Svix's retries of it end instead of failing for days.

@@ -11,12 +11,17 @@ import { storeConformance } from '@clerk-sync/testing/conformance'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { captureLogger } from '../../../test-support/capture-logger.js'
 import { mysqlUnavailable, postgresUnavailable } from '../../../test-support/databases.js'
+import { toDate } from '../../../test-support/raw-database.js'
 import { applyMigrations, drizzleStore } from '../src/index.js'
 import {
   appDdl,
+  deletedAtDdl,
+  leftAtDdl,
+  membersLeavingOption,
   membersOption,
   mysqlApp,
   pgApp,
+  seedUsersLeavingOption,
   seedUsersOption,
   sqliteApp,
 } from './support/app-schema.js'
@@ -59,6 +64,8 @@ for (const target of targets) {
     database = await target.open()
     await applyMigrations(database.db)
     for (const statement of appDdl[target.dialect]) await database.raw.query(statement)
+    await database.raw.query(leftAtDdl[target.dialect])
+    await database.raw.query(deletedAtDdl[target.dialect])
     await database.faults.install([
       { table: 'members', id: 'member_id' },
       { table: 'users', id: 'id' },
@@ -72,6 +79,11 @@ for (const target of targets) {
     name: `drizzle · existing users table · ${target.name}`,
     skip: target.skip,
     setup: () => drizzleHarness({ ...database, store: { users: membersOption(target.app) } }),
+    setupWithDeletePolicy: (onDelete) =>
+      drizzleHarness({
+        ...database,
+        store: { users: membersLeavingOption(target.app), onDelete },
+      }),
   })
 
   const suite = target.skip ? describe.skip : describe
@@ -131,6 +143,45 @@ for (const target of targets) {
       expect(
         await database.raw.query('SELECT * FROM workouts WHERE user_id = ?', [user.id]),
       ).toEqual([])
+    })
+
+    it("keeps the row and the app's records under onDelete 'soft', and never reads the user back", async () => {
+      await emptyTables(database.raw, ['workouts', 'users'])
+      const sync = createClerkSync({
+        signingSecret: secret,
+        store: drizzleStore(database.db, {
+          users: seedUsersLeavingOption(target.app),
+          onDelete: 'soft',
+        }),
+        logger: captureLogger().logger,
+      })
+      const send = (payload: object) => {
+        const body = JSON.stringify(payload)
+        return sync.processWebhook({ body, headers: signWebhook({ secret, body }) })
+      }
+      const user = clerkUser({ emails: ['kept@example.com'], firstName: 'Ada', updatedAt: T })
+      expect((await send(userCreatedEvent(user))).outcome).toBe('applied')
+      await database.raw.query('INSERT INTO workouts (user_id, name) VALUES (?, ?)', [
+        user.id,
+        'legs',
+      ])
+      const deletedAt = T + 2000
+      expect((await send(userDeletedEvent(user.id, { timestamp: deletedAt }))).outcome).toBe(
+        'applied',
+      )
+      const [row] = await database.raw.query('SELECT * FROM users WHERE id = ?', [user.id])
+      expect(row).toMatchObject({ email: 'kept@example.com', first_name: 'Ada' })
+      expect(toDate(row!.deleted_at)?.getTime()).toBe(deletedAt)
+      expect(
+        await database.raw.query('SELECT name FROM workouts WHERE user_id = ?', [user.id]),
+      ).toEqual([{ name: 'legs' }])
+      expect(await sync.store.getUser(user.id)).toBeNull()
+      expect((await sync.store.listUsers()).users).toEqual([])
+      const revived = { ...user, first_name: 'Back', updated_at: T + 9000 }
+      expect((await send(userUpdatedEvent(revived))).outcome).toBe('stale')
+      expect((await database.raw.query('SELECT first_name FROM users'))[0]).toEqual({
+        first_name: 'Ada',
+      })
     })
 
     it('takes a row the app had before clerk-sync as existing: its role change is audited', async () => {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll } from 'vitest'
 import { mysqlUnavailable } from '../../../test-support/databases.js'
 import { applyMigrations } from '../src/index.js'
 import { mysqlDatabase, type TestDatabase } from './support/connections.js'
-import { drizzleHarness } from './support/harness.js'
+import { drizzleHarness, readyTableDeletePolicies } from './support/harness.js'
 
 const skip = await mysqlUnavailable()
 for (const singleConnection of [false, true]) {
@@ -22,5 +22,6 @@ for (const singleConnection of [false, true]) {
     name: `drizzle · MariaDB · mysql2 ${singleConnection ? '(one connection)' : '(pool)'}`,
     skip,
     setup: () => drizzleHarness(database),
+    setupWithDeletePolicy: readyTableDeletePolicies(() => database),
   })
 }

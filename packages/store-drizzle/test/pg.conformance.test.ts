@@ -3,7 +3,7 @@ import { afterAll, beforeAll } from 'vitest'
 import { postgresUnavailable } from '../../../test-support/databases.js'
 import { applyMigrations } from '../src/index.js'
 import { postgresDatabase, type TestDatabase } from './support/connections.js'
-import { drizzleHarness } from './support/harness.js'
+import { drizzleHarness, readyTableDeletePolicies } from './support/harness.js'
 
 const skip = await postgresUnavailable()
 
@@ -22,6 +22,7 @@ for (const driver of ['pg', 'pg-client', 'postgres-js'] as const) {
     name: `drizzle · PostgreSQL 15 · ${driver}`,
     skip,
     setup: () => drizzleHarness(database),
+    setupWithDeletePolicy: readyTableDeletePolicies(() => database),
   })
 }
 
@@ -42,5 +43,6 @@ for (const driver of ['pg', 'pg-client', 'postgres-js'] as const) {
     name: 'drizzle · PostgreSQL 15 · pg · group commit',
     skip,
     setup: () => drizzleHarness({ ...database, groupCommit: true }),
+    setupWithDeletePolicy: readyTableDeletePolicies(() => ({ ...database, groupCommit: true })),
   })
 }

@@ -2,7 +2,7 @@ import { storeConformance } from '@clerk-sync/testing/conformance'
 import { afterAll, beforeAll } from 'vitest'
 import { applyMigrations } from '../src/index.js'
 import { pgliteDatabase, type TestDatabase } from './support/connections.js'
-import { drizzleHarness } from './support/harness.js'
+import { drizzleHarness, readyTableDeletePolicies } from './support/harness.js'
 
 let database: TestDatabase
 
@@ -15,4 +15,8 @@ afterAll(async () => {
   await database?.close()
 })
 
-storeConformance({ name: 'drizzle · PGlite', setup: () => drizzleHarness(database) })
+storeConformance({
+  name: 'drizzle · PGlite',
+  setup: () => drizzleHarness(database),
+  setupWithDeletePolicy: readyTableDeletePolicies(() => database),
+})

@@ -5,7 +5,7 @@ import { storeConformance } from '@clerk-sync/testing/conformance'
 import { afterAll, beforeAll } from 'vitest'
 import { applyMigrations } from '../src/index.js'
 import { sqliteDatabase, type TestDatabase } from './support/connections.js'
-import { drizzleHarness } from './support/harness.js'
+import { drizzleHarness, readyTableDeletePolicies } from './support/harness.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'clerk-sync-sqlite-'))
 
@@ -25,6 +25,7 @@ for (const [label, file] of [
   storeConformance({
     name: `drizzle · SQLite ${label} · better-sqlite3`,
     setup: () => drizzleHarness(database),
+    setupWithDeletePolicy: readyTableDeletePolicies(() => database),
   })
 }
 

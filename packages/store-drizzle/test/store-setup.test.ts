@@ -82,3 +82,68 @@ describe('drizzleStore at start-up', () => {
     expect(typeof store.upsertUser).toBe('function')
   })
 })
+
+describe('drizzleStore onDelete at start-up', () => {
+  const accounts = sqliteTable('accounts', {
+    id: text('id').primaryKey(),
+    email: text('email').notNull(),
+    name: text('name'),
+    removedAt: integer('removed_at', { mode: 'timestamp_ms' }),
+    since: integer('since', { mode: 'timestamp_ms' }).notNull(),
+  })
+  const columns = { id: accounts.id, email: accounts.email, firstName: accounts.name }
+  const configError = (run: () => unknown) => {
+    try {
+      run()
+    } catch (error) {
+      return error as { code?: string; message: string }
+    }
+    throw new Error('expected a configuration error')
+  }
+
+  it("refuses 'soft' without a deletedAt column, naming the option to map", () => {
+    const error = configError(() =>
+      drizzleStore(sqlite, {
+        users: { table: accounts, columns: { ...columns, createdAt: accounts.since } },
+        onDelete: 'soft',
+      }),
+    )
+    expect(error.code).toBe('CONFIG_INVALID')
+    expect(error.message).toMatch(/onDelete: 'soft' needs users\.columns\.deletedAt/)
+    const ready = configError(() => drizzleStore(sqlite, { onDelete: 'soft' }))
+    expect(ready.code).toBe('CONFIG_INVALID')
+    expect(ready.message).toMatch(/"clerk_sync_users" has none/)
+  })
+
+  it("refuses 'anonymize' over NOT NULL personal columns, and a NOT NULL deletedAt", () => {
+    const error = configError(() =>
+      drizzleStore(sqlite, {
+        users: { table: accounts, columns: { ...columns, createdAt: accounts.since } },
+        onDelete: 'anonymize',
+      }),
+    )
+    expect(error.code).toBe('CONFIG_INVALID')
+    expect(error.message).toMatch(/"email" of "accounts" is NOT NULL/)
+    const notNullDeletedAt = configError(() =>
+      drizzleStore(sqlite, {
+        users: { table: accounts, columns: { ...columns, deletedAt: accounts.since } },
+        onDelete: 'soft',
+      }),
+    )
+    expect(notNullDeletedAt.code).toBe('CONFIG_INVALID')
+    expect(notNullDeletedAt.message).toMatch(/deletedAt .* is NOT NULL; it must be nullable/)
+  })
+
+  it('refuses an unknown policy and takes the valid ones', () => {
+    expect(configError(() => drizzleStore(sqlite, { onDelete: 'hide' as never })).code).toBe(
+      'CONFIG_INVALID',
+    )
+    const mapped = {
+      table: accounts,
+      columns: { ...columns, createdAt: accounts.since, deletedAt: accounts.removedAt },
+    }
+    expect(drizzleStore(sqlite, { users: mapped, onDelete: 'soft' }).dialect).toBe('sqlite')
+    expect(drizzleStore(sqlite, { onDelete: 'anonymize' }).dialect).toBe('sqlite')
+    expect(drizzleStore(sqlite, { onDelete: 'delete' }).dialect).toBe('sqlite')
+  })
+})

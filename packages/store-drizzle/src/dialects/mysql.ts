@@ -226,8 +226,20 @@ export function mysqlOps(users: ResolvedUsersTable): DialectOps<Tx> {
       const matched = /Rows matched: (\d+)/.exec(header.info ?? '')?.[1] ?? header.affectedRows
       if (!(Number(matched) >= 2)) yield* ops.saveStates(tx, [next])
     },
-    *deleteUserRow(tx, userId) {
-      yield* step(tx.delete(users.table as never).where(eq(users.id, userId)))
+    *deleteUserRow(tx, userId, deletedAt) {
+      if (users.onDelete === 'delete') {
+        yield* step(tx.delete(users.table as never).where(eq(users.id, userId)))
+        return
+      }
+      // 'soft' / 'anonymize': the row stays (business records referencing it too), marked.
+      const values = users.retireValues(deletedAt)
+      if (Object.keys(values).length === 0) return
+      yield* step(
+        tx
+          .update(users.table as never)
+          .set(values as never)
+          .where(eq(users.id, userId)),
+      )
     },
     *insertAudit(tx, rows) {
       yield* step(tx.insert(clerkSyncRoleAudit).values(rows))

@@ -28,6 +28,8 @@ export type DialectOps<Tx = unknown> = WriteOps<Tx>
 
 export interface ReadOps {
   getUser(id: string): Promise<SyncedUser<string> | null>
+  /** The live users among these ids (at most 1000, no repeats), in one statement. */
+  getUsers(ids: string[]): Promise<SyncedUser<string>[]>
   listUsers(options: {
     role?: string
     limit: number

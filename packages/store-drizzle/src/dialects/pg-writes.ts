@@ -141,7 +141,10 @@ export interface PgWrites {
    */
   prepareBatch(inputs: UpsertUserInput<string>[]): PgQuery | null
   upsertBatch(db: PgRunner, query: PgQuery, count: number): Promise<UpsertUserResult<string>[]>
-  /** Runs inside the transaction the caller opened (two statements: tombstone, then the row). */
+  /**
+   * Runs inside the transaction the caller opened (two statements: the tombstone, then the row
+   * deleted, or kept and updated under onDelete 'soft'/'anonymize').
+   */
   deleteUser(
     tx: PgRunner,
     input: Parameters<typeof pgTombstoneParams>[0],
@@ -167,8 +170,28 @@ export function pgWrites(users: ResolvedUsersTable): PgWrites {
   const table = qualified(users.table)
   const tombstoneStatements = pgWriteStatements({
     ...base,
-    users: { table, id: quote(users.id.name), role: null, columns: [quote(users.id.name)] },
+    users: {
+      table,
+      id: quote(users.id.name),
+      role: null,
+      columns: [quote(users.id.name)],
+      retire:
+        users.onDelete === 'delete'
+          ? null
+          : {
+              nulled: users.nulledOnDelete.map(({ column }) => quote(column.name)),
+              deletedAt: users.deletedAt ? quote(users.deletedAt.column.name) : null,
+            },
+    },
   })
+  /** The delete time as the deletedAt column takes it (the statement leaves its type to it). */
+  const retiredAt = (deletedAt: Date): unknown => {
+    if (!users.deletedAt) return null
+    const value = users.retireValues(deletedAt)[users.deletedAt.key]
+    return value === null || value === undefined
+      ? null
+      : users.deletedAt.column.mapToDriverValue(value)
+  }
 
   // One set of statements per set of columns written: mapped extra columns are written only when
   // mapUser returns them (as Drizzle's insert leaves an absent key to its default).
@@ -285,8 +308,10 @@ export function pgWrites(users: ResolvedUsersTable): PgWrites {
         : tombstoneStatements.tombstone.withoutEvent
       // Inside Drizzle's transaction: its connection, so through `execute`, not the pool.
       const outcome = pgTombstoneOutcome((await viaDrizzle(tx, queryOf(chunks, params)))[0])
-      if (outcome === 'applied')
-        await viaDrizzle(tx, queryOf(tombstoneStatements.deleteRow, params))
+      if (outcome === 'applied') {
+        const rowParams = { ...params, retiredAt: retiredAt(input.deletedAt) }
+        await viaDrizzle(tx, queryOf(tombstoneStatements.deleteRow, rowParams))
+      }
       return { outcome }
     },
   }

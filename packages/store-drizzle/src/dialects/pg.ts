@@ -82,8 +82,20 @@ export function pgOps(users: ResolvedUsersTable): DialectOps<Tx> {
           .onConflictDoUpdate({ target: users.id as never, set: excludedSet(users) as never }),
       )
     },
-    *deleteUserRow(tx, userId) {
-      yield* step(tx.delete(users.table as never).where(eq(users.id, userId)))
+    *deleteUserRow(tx, userId, deletedAt) {
+      if (users.onDelete === 'delete') {
+        yield* step(tx.delete(users.table as never).where(eq(users.id, userId)))
+        return
+      }
+      // 'soft' / 'anonymize': the row stays (business records referencing it too), marked.
+      const values = users.retireValues(deletedAt)
+      if (Object.keys(values).length === 0) return
+      yield* step(
+        tx
+          .update(users.table as never)
+          .set(values as never)
+          .where(eq(users.id, userId)),
+      )
     },
     *insertAudit(tx, rows) {
       yield* step(tx.insert(clerkSyncRoleAudit).values(rows))

@@ -1,4 +1,17 @@
-import { and, asc, count, eq, gt } from 'drizzle-orm'
+import {
+  and,
+  asc,
+  count,
+  eq,
+  exists,
+  gt,
+  inArray,
+  isNotNull,
+  isNull,
+  not,
+  type SQL,
+  sql,
+} from 'drizzle-orm'
 import type { ResolvedUsersTable } from '../users-table.js'
 import type { ReadOps } from './ops.js'
 import { auditEntryFromRow } from './shared.js'
@@ -38,15 +51,42 @@ export function createReads({
     users.role ? query : query.innerJoin(state, eq(state.userId, users.id))
   const selectUsers = () =>
     withRole(db.select({ ...users.selection, role: roleColumn }).from(users.table))
+  /**
+   * Rows kept for deleted users (onDelete 'soft' or 'anonymize') are not users any more: a soft
+   * row is told by its deletedAt column; an anonymized one by the tombstone in the state table.
+   * Under 'delete' there are none, and the reads stay as they were.
+   */
+  const live: SQL | undefined =
+    users.onDelete === 'soft' && users.deletedAt
+      ? isNull(users.deletedAt.column)
+      : users.onDelete === 'anonymize'
+        ? not(
+            exists(
+              db
+                .select({ one: sql`1` })
+                .from(state)
+                .where(and(eq(state.userId, users.id), isNotNull(state.deletedAt))),
+            ),
+          )
+        : undefined
   return {
     async getUser(id) {
-      const [row] = (await run(selectUsers().where(eq(users.id, id)).limit(1))) as Row[]
+      const [row] = (await run(
+        selectUsers()
+          .where(and(eq(users.id, id), live))
+          .limit(1),
+      )) as Row[]
       return row ? users.fromRow(row, row.role) : null
+    },
+    async getUsers(ids) {
+      const rows = (await run(selectUsers().where(and(inArray(users.id, ids), live)))) as Row[]
+      return rows.map((row) => users.fromRow(row, row.role))
     },
     async listUsers({ role, limit, after }) {
       const where = and(
         role === undefined ? undefined : eq(roleColumn, role),
         after === null ? undefined : gt(users.id, after),
+        live,
       )
       const rows = (await run(
         selectUsers().where(where).orderBy(asc(users.id)).limit(limit),
@@ -54,9 +94,9 @@ export function createReads({
       return rows.map((row) => users.fromRow(row, row.role))
     },
     async countUsersByRole() {
-      const query = withRole(
-        db.select({ role: roleColumn, count: count() }).from(users.table),
-      ).groupBy(roleColumn)
+      const query = withRole(db.select({ role: roleColumn, count: count() }).from(users.table))
+        .where(live)
+        .groupBy(roleColumn)
       const rows = (await run(query)) as Row[]
       return Object.fromEntries(
         rows.filter((r) => r.role !== null).map((r) => [String(r.role), Number(r.count)]),
@@ -82,7 +122,10 @@ export function createReads({
     async checkSchema() {
       // Every column the store reads or writes, no rows: a missing table (or column) fails here.
       for (const table of [events, state, audit]) await run(db.select().from(table).limit(0))
-      await run(db.select(users.selection).from(users.table).limit(0))
+      const selection = users.deletedAt
+        ? { ...users.selection, deletedAt: users.deletedAt.column }
+        : users.selection
+      await run(db.select(selection).from(users.table).limit(0))
     },
   }
 }

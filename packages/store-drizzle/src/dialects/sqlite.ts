@@ -88,10 +88,23 @@ export function sqliteOps(users: ResolvedUsersTable): DialectOps<Tx> {
           .run(),
       )
     },
-    *deleteUserRow(tx, userId) {
+    *deleteUserRow(tx, userId, deletedAt) {
+      if (users.onDelete === 'delete') {
+        yield* step(
+          tx
+            .delete(users.table as never)
+            .where(eq(users.id, userId))
+            .run(),
+        )
+        return
+      }
+      // 'soft' / 'anonymize': the row stays (business records referencing it too), marked.
+      const values = users.retireValues(deletedAt)
+      if (Object.keys(values).length === 0) return
       yield* step(
         tx
-          .delete(users.table as never)
+          .update(users.table as never)
+          .set(values as never)
           .where(eq(users.id, userId))
           .run(),
       )
