@@ -1,19 +1,26 @@
-export const MAIN_HELP = `clerk-sync: a local Clerk and webhook tools for clerk-sync apps
+export const MAIN_HELP = `clerk-sync: bring an app's users in step with Clerk, and a local Clerk to test with
 
 Usage: clerk-sync <command> [options]
 
 Commands:
-  emulator   Run a local Clerk (Backend API + Svix-style webhooks) for development
-  trigger    Send one signed user.created / user.updated / user.deleted webhook
-  check      Check that Clerk's webhooks can reach clerk-sync at a URL (nothing is written)
-  backfill   Copy every Clerk user into your store (not yet available)
-  reconcile  Compare your store with Clerk and fix drift (not yet available)
+  emulator       Run a local Clerk (Backend API + Svix-style webhooks) for development
+  trigger        Send one signed user.created / user.updated / user.deleted webhook
+  check          Check that Clerk's webhooks can reach clerk-sync at a URL (nothing is written)
+  backfill       Copy every Clerk user into your store (resumable)
+  reconcile      Compare your store with Clerk; --apply repairs the drift
+  import-legacy  Create your app's own users in Clerk (dry run unless --apply)
+  prune          Forget processed webhook ids past their retention
+
+backfill, reconcile, import-legacy and prune read clerk-sync.config.{ts,mts,js,mjs} in the
+current directory (or --config <path>): it default-exports a factory returning
+{ sync, clerk, close }. See the README.
 
 Options:
   -h, --help     Show help (also after any command: clerk-sync trigger --help)
   -v, --version  Show the version
 
-Exit codes: 0 success, 1 failure, 2 usage error. Every command takes --json.`
+Exit codes: 0 success, 1 failure, 2 usage error, 3 reconcile refused to tombstone,
+130 interrupted (Ctrl-C or SIGTERM). Every command takes --json.`
 
 export const EMULATOR_HELP = `Usage: clerk-sync emulator [options]
 
@@ -81,8 +88,103 @@ Examples:
   clerk-sync check --url https://app.example.com/api/webhooks
   clerk-sync check --url http://localhost:3000/api/webhooks --secret "$CLERK_WEBHOOK_SIGNING_SECRET"`
 
-export function pendingHelp(command: string): string {
-  return `Usage: clerk-sync ${command}
+const CONFIG_HELP = `Config: clerk-sync.config.ts (or .mts, .js, .mjs) in the current directory, or --config <path>:
+  export default async () => {
+    const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL })
+    const sync = createClerkSync({ store: drizzleStore(drizzle(pool)) })
+    const clerk = createClerkClient({ secretKey: process.env.CLERK_SECRET_KEY })
+    return { sync, clerk, close: () => pool.end() }
+  }
+close() is always called, so the process exits when the command is done.`
 
-Not yet available: ${command} arrives with clerk-sync's backfill release.`
-}
+export const BACKFILL_HELP = `Usage: clerk-sync backfill [options]
+
+Copies every Clerk user into your store through sync.backfill: pages of the Users API written
+with the store's bulk upsert under the version guard, so a user a webhook wrote more recently is
+left alone and a deleted one is not revived. Switch the webhook on first, then backfill.
+
+After each written page a checkpoint is saved in .clerk-sync/backfill-checkpoint.json beside the
+config; an interrupted run (Ctrl-C, SIGTERM, a crash or a kill) resumes from it on the next run,
+reading at most one page again. Ctrl-C stops after the page in flight and prints the command that
+resumes; a second Ctrl-C quits at once. The checkpoint is deleted when a run completes.
+
+On a terminal: a live bar (done, users/s, ETA from one user count at the start). Otherwise a
+plain progress line every 2 s. --json: a {"kind":"progress",…} line per page, then
+{"kind":"summary",…}.
+
+Options:
+  --config <path>    The config file (default: clerk-sync.config.* in this directory)
+  --page-size <n>    Users per Users API request, 1..500 (default 500)
+  --restart          Ignore the checkpoint and start from the first user
+  --resume           Resume, and fail if there is no checkpoint (resuming is the default)
+  --json             JSON lines for scripts
+  -h, --help         Show this help
+
+Exit codes: 0 done, 1 failed (an error, or users the store refused: listed), 2 usage error,
+130 interrupted (the checkpoint is saved).
+
+${CONFIG_HELP}`
+
+export const RECONCILE_HELP = `Usage: clerk-sync reconcile [--apply [--force]] [options]
+
+Compares your store with Clerk through sync.reconcile and lists the drift as it is found:
+  missing    in Clerk, not in your store
+  different  in both, some fields differ (named)
+  gone       in your store, and GET /users/{id} answers 404 in Clerk
+Nothing is written unless --apply; then each is repaired through the same guarded writes as the
+webhooks (a gone user is tombstoned). Without --force, --apply refuses to tombstone more than 1%
+of the users (at least 10): a secret key for the wrong instance must not empty your store.
+
+Options:
+  --config <path>    The config file (default: clerk-sync.config.* in this directory)
+  --apply            Repair what is found
+  --force            With --apply: tombstone past the 1% limit
+  --page-size <n>    Users per Users API request, 1..500 (default 500)
+  --json             One line per drift item ({"kind":"missing"|"different"|"gone",…}),
+                     then {"kind":"summary",…}
+  -h, --help         Show this help
+
+Exit codes: 0 no drift (or all of it repaired), 1 drift remains (a dry run that found some, or
+repairs that failed), 2 usage error, 3 refused to tombstone (see --force), 130 interrupted
+(safe to run again).
+
+${CONFIG_HELP}`
+
+export const IMPORT_LEGACY_HELP = `Usage: clerk-sync import-legacy [--apply] [options]
+
+Creates your app's own users (those without a Clerk account yet) in Clerk with importLegacyUsers:
+email (verified only if your app verified it), names, role in public_metadata, your id as
+external_id and the existing password hash (bcrypt, argon2i/argon2id and the other hashers Clerk
+lists). Each is then linked back (your row gets its Clerk id). A dry run unless --apply; safe to
+run again (users already imported are skipped). Users Clerk cannot take (an email that already
+exists, an argon2d hash) are listed, and the rest go on.
+
+The config's factory must also return legacyUsers: drizzleLegacyUsers(db, { table, columns })
+from @clerk-sync/drizzle, or prismaLegacyUsers(prisma, { model, fields }) from @clerk-sync/prisma.
+
+Options:
+  --config <path>    The config file (default: clerk-sync.config.* in this directory)
+  --apply            Create the users in Clerk and link them back
+  --json             One {"kind":"item",…} line per user, then {"kind":"summary",…}
+  -h, --help         Show this help
+
+Exit codes: 0 every user imported (or importable, in a dry run), 1 some could not be (listed),
+2 usage error, 130 interrupted (run again to go on).
+
+${CONFIG_HELP}`
+
+export const PRUNE_HELP = `Usage: clerk-sync prune [--older-than-days <n>] [options]
+
+Forgets processed webhook event ids older than the retention (sync.pruneEvents). Run it daily from
+cron or your platform's scheduled jobs, e.g.:
+  17 3 * * *  cd /srv/app && npx clerk-sync prune
+
+Options:
+  --config <path>          The config file (default: clerk-sync.config.* in this directory)
+  --older-than-days <n>    Retention in days (default 30, far beyond Svix's ~28 h of retries)
+  --json                   Print { ok, pruned, olderThan }
+  -h, --help               Show this help
+
+Exit codes: 0 done, 1 failed, 2 usage error.
+
+${CONFIG_HELP}`

@@ -10,6 +10,11 @@ export const COMMON_OPTIONS = {
   json: { type: 'boolean' },
 } as const
 
+/** `--config <path>`, for the commands that load `clerk-sync.config.*`. */
+export const CONFIG_OPTION = {
+  config: { type: 'string' },
+} as const
+
 /** node:util `parseArgs`, its errors (unknown flag, missing value) turned into usage errors. */
 export function parseCommandArgs<T extends ParseArgsConfig>(command: string, config: T): Parsed<T> {
   try {

@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs'
+import { backfillCommand } from './commands/backfill.js'
 import { checkCommand } from './commands/check.js'
 import { emulatorCommand } from './commands/emulator.js'
-import { pendingCommand } from './commands/pending.js'
+import { importLegacyCommand } from './commands/import-legacy.js'
+import { pruneCommand } from './commands/prune.js'
+import { reconcileCommand } from './commands/reconcile.js'
 import { triggerCommand } from './commands/trigger.js'
 import { MAIN_HELP } from './help.js'
 import { type Io, processIo } from './io.js'
@@ -21,8 +24,13 @@ async function dispatch(command: string | undefined, args: string[], io: Io): Pr
     case 'check':
       return checkCommand(args, io)
     case 'backfill':
+      return backfillCommand(args, io)
     case 'reconcile':
-      return pendingCommand(command, args, io)
+      return reconcileCommand(args, io)
+    case 'import-legacy':
+      return importLegacyCommand(args, io)
+    case 'prune':
+      return pruneCommand(args, io)
     case undefined:
     case '-h':
     case '--help':
@@ -39,7 +47,7 @@ async function dispatch(command: string | undefined, args: string[], io: Io): Pr
   }
 }
 
-/** Runs one invocation and returns its exit code: 0 success, 1 failure, 2 usage error. */
+/** Runs one invocation and returns its exit code (MAIN_HELP lists them). */
 export async function run(argv: string[]): Promise<number> {
   const [command, ...args] = argv
   const io = processIo(argv.includes('--json'))

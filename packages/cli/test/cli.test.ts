@@ -94,8 +94,10 @@ describe('clerk-sync CLI, run as a subprocess', () => {
     [['emulator', '--help'], /Usage: clerk-sync emulator/],
     [['trigger', '-h'], /--data <file>/],
     [['check', '--help'], /deliberately wrong signature/],
-    [['backfill', '--help'], /Not yet available/],
-    [['reconcile', '--help'], /Not yet available/],
+    [['backfill', '--help'], /Usage: clerk-sync backfill[\s\S]*--restart[\s\S]*130 interrupted/],
+    [['reconcile', '--help'], /Usage: clerk-sync reconcile[\s\S]*3 refused to tombstone/],
+    [['help', 'import-legacy'], /Usage: clerk-sync import-legacy[\s\S]*legacyUsers/],
+    [['prune', '--help'], /Usage: clerk-sync prune[\s\S]*cron/],
     [['--version'], /^0\.\d+\.\d+/],
   ])('%j prints help and exits 0', async (args, pattern) => {
     const run = await cli(args)
@@ -120,8 +122,12 @@ describe('clerk-sync CLI, run as a subprocess', () => {
     [['trigger', 'user.created', '--url', 'http://127.0.0.1:1/x', '--secret', 'nope'], /whsec_/],
     [['emulator', '--port', 'eighty'], /--port must be a whole number/],
     [['emulator', '--duplicate-rate', '2'], /--duplicate-rate must be a number from 0 to 1/],
-    [['backfill'], /not yet available/],
-    [['reconcile', '--json'], /not yet available/],
+    [['backfill'], /no config file: looked for clerk-sync\.config\.ts/],
+    [['reconcile', '--json'], /no config file/],
+    [['backfill', '--page-size', '501'], /--page-size must be a whole number from 1 to 500/],
+    [['backfill', '--resume', '--restart'], /--resume and --restart exclude each other/],
+    [['reconcile', '--force'], /--force only matters with --apply/],
+    [['import-legacy', 'now'], /unexpected argument "now"/],
   ])('%j is a usage error: exit 2', async (args, pattern) => {
     const run = await cli(args)
     expect(run.code).toBe(2)
