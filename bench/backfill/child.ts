@@ -132,3 +132,54 @@ export function startEmulatorProcess(
     })
   })
 }
+
+export interface WebhookServerProcess {
+  port: number
+  /** Set when the server exited before `stop()`. */
+  crashed(): string | null
+  stop(): Promise<void>
+}
+
+/**
+ * The bench's webhook server (bench/server/main.ts) with its warnings and errors on this
+ * process's stderr (its per-event info lines dropped), so a non-2xx comes with its reason.
+ */
+export function startWebhookServer(
+  build: ServerBuild,
+  env: Record<string, string>,
+  timeoutMs = 60_000,
+): Promise<WebhookServerProcess> {
+  const { child, stderrTail } = spawnEntry(build, 'bench-server.mjs', { ...env, PORT: '0' })
+  child.stdout?.resume()
+  let stopping = false
+  let crash: string | null = null
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', (code, signal) => {
+      if (!stopping) crash = `exited (code ${code}, signal ${signal}):\n${stderrTail()}`
+      resolve()
+    }),
+  )
+  const stop = async () => {
+    stopping = true
+    if (child.exitCode !== null || child.signalCode !== null) return
+    child.kill('SIGTERM')
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000)
+    await exited
+    clearTimeout(timer)
+  }
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      reject(new Error(`the webhook server did not start within ${timeoutMs} ms`))
+    }, timeoutMs)
+    child.on('message', (message: { type?: string; port?: number }) => {
+      if (message?.type !== 'ready') return
+      clearTimeout(timer)
+      resolve({ port: message.port ?? 0, crashed: () => crash, stop })
+    })
+    void exited.then(() => {
+      clearTimeout(timer)
+      reject(new Error(`the webhook server ${crash ?? 'exited'}`))
+    })
+  })
+}

@@ -26,6 +26,8 @@ export interface PacedLoadResult {
   p99Ms: number
   maxMs: number
   non2xx: number
+  /** Answers by status (`error`: no answer: a timeout or a reset). */
+  statuses: Record<string, number>
 }
 
 const REQUEST_TIMEOUT_MS = 30_000
@@ -107,6 +109,9 @@ async function run(request: PacedLoadRequest, stopped: Promise<void>): Promise<P
     p99Ms: percentile(sorted, 99),
     maxMs: sorted[sorted.length - 1] ?? Number.NaN,
     non2xx: statuses.filter((status) => !/^2\d\d$/.test(status)).length,
+    statuses: Object.fromEntries(
+      [...new Set(statuses)].map((status) => [status, statuses.filter((s) => s === status).length]),
+    ),
   }
 }
 

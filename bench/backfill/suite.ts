@@ -8,15 +8,19 @@
  * broke (a process, a count, a non-2xx).
  */
 import os from 'node:os'
-import { join } from 'node:path'
 import { generateSigningSecret } from '@clerk-sync/testing'
 import {
   createScopedDatabase,
   type ScopedDatabase,
   type ServerBuild,
 } from '../../test-support/chaos/index.js'
-import { startServerProcess } from '../server-process.js'
-import { type EmulatorProcess, killAll, runTask, startEmulatorProcess } from './child.js'
+import {
+  type EmulatorProcess,
+  killAll,
+  runTask,
+  startEmulatorProcess,
+  startWebhookServer,
+} from './child.js'
 import type {
   BackfillRunResult,
   ClerkTarget,
@@ -223,17 +227,13 @@ async function measureWebhookLatency(
   database: ScopedDatabase,
 ) {
   const secret = generateSigningSecret()
-  const server = await startServerProcess({
-    entry: join(build.dir, 'bench-server.mjs'),
-    cwd: build.dir,
-    env: {
-      ...database.serverEnv(database.target),
-      BENCH_PATH: 'clerk-sync',
-      BENCH_STORE: 'drizzle-pg',
-      BENCH_GROUP_COMMIT: '1',
-      CLERK_WEBHOOK_SIGNING_SECRET: secret,
-      DATABASE_POOL_MAX: '15',
-    },
+  const server = await startWebhookServer(build, {
+    ...database.serverEnv(database.target),
+    BENCH_PATH: 'clerk-sync',
+    BENCH_STORE: 'drizzle-pg',
+    BENCH_GROUP_COMMIT: '1',
+    CLERK_WEBHOOK_SIGNING_SECRET: secret,
+    DATABASE_POOL_MAX: '15',
   })
   try {
     const url = `http://127.0.0.1:${server.port}/api/webhooks`
@@ -269,8 +269,8 @@ async function measureWebhookLatency(
     const running = during as ReturnType<typeof load> | null
     if (!running) throw new Error('the backfill worker never said it started')
     running.send({ type: 'stop' })
-    const exit = server.unexpectedExit()
-    if (exit) throw new Error(`the webhook server exited:\n${exit.lastLines.join('\n')}`)
+    const crash = server.crashed()
+    if (crash) throw new Error(`the webhook server ${crash}`)
     return { idle, during: await running.result, backfill }
   } finally {
     await server.stop()
