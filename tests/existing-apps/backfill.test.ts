@@ -40,6 +40,57 @@ for (const target of await storeTargets()) {
       }
     }, 120_000)
 
+    it('an aborted run resumes from its saved checkpoint in a new process, re-reading at most one page', async () => {
+      const store = await opened.reset()
+      const app = await startApp(store)
+      try {
+        app.emulator.seedUsers(variedUsers(1000, Date.UTC(2024, 2, 1)))
+        const listCalls = () =>
+          app.emulator.requests().filter((r) => /^\/v1\/users\?/.test(r.url) && r.status === 200)
+            .length
+        const controller = new AbortController()
+        let saved = ''
+        const first = await app.sync.backfill({
+          clerk: app.clerk,
+          pageSize: 100,
+          signal: controller.signal,
+          onProgress: (p) => {
+            saved = JSON.stringify(p.checkpoint) // what the CLI writes to its file
+            if (p.pages === 4) controller.abort()
+          },
+        })
+        expect(first).toMatchObject({ aborted: true, scanned: 400 })
+
+        // A new process: a new sync over the same database, the checkpoint read back from text.
+        const resumed = await startApp(store)
+        try {
+          const second = await resumed.sync.backfill({
+            clerk: app.clerk,
+            pageSize: 100,
+            resumeFrom: JSON.parse(saved),
+          })
+          expect(second).toMatchObject({ aborted: false, scanned: 600, failed: 0 })
+        } finally {
+          await resumed.close()
+        }
+        expect(await storedUsers(store)).toEqual(await clerkTruth(app.emulator, app.sync))
+        const interrupted = listCalls()
+
+        const fresh = await opened.reset()
+        const again = await startApp(fresh)
+        try {
+          await again.sync.backfill({ clerk: app.clerk, pageSize: 100 })
+        } finally {
+          await again.close()
+        }
+        const uninterrupted = listCalls() - interrupted
+        expect(interrupted - uninterrupted).toBeLessThanOrEqual(1)
+        expect(interrupted).toBeGreaterThanOrEqual(uninterrupted)
+      } finally {
+        await app.close()
+      }
+    }, 120_000)
+
     it('racing live webhook traffic (updates, deletions, creations) ends in the newest state', async () => {
       const store = await opened.reset()
       const app = await startApp(store, { webhooks: true })
