@@ -11,11 +11,16 @@ export async function measureBackfill(
   sync: ClerkSync<string>,
   clerk: ClerkUsersApi,
   pageSize: number,
-  countRows: () => Promise<number>,
-  onStart: () => void,
+  probes: {
+    countRows: () => Promise<number>
+    /** Time spent in the store's `upsertUsers` so far. */
+    writeSeconds: () => number
+    onStart: () => void
+  },
 ): Promise<BackfillRunResult> {
+  const writesBefore = probes.writeSeconds()
   const sampler = startRssSampler()
-  onStart()
+  probes.onStart()
   const started = performance.now()
   const result = await sync.backfill({ clerk, pageSize })
   const seconds = (performance.now() - started) / 1000
@@ -29,7 +34,8 @@ export async function measureBackfill(
     applied: result.applied,
     stale: result.stale,
     failed: result.failed,
-    rowsAfter: await countRows(),
+    writeSeconds: probes.writeSeconds() - writesBefore,
+    rowsAfter: await probes.countRows(),
     rss,
   }
 }

@@ -46,6 +46,8 @@ export interface BackfillRunResult extends Throughput {
   applied: number
   stale: number
   failed: number
+  /** Of `seconds`, the time inside the store's `upsertUsers` (the rest: reading and mapping). */
+  writeSeconds: number
   /** Rows in the users table afterwards. */
   rowsAfter: number
   rss: RssFigures

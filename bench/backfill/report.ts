@@ -73,6 +73,7 @@ export function renderBackfillTables(result: BackfillSuiteResult): string {
     '| measurement | users | seconds | users/s | backfill vs this |',
     '| --- | --: | --: | --: | --: |',
     `| \`sync.backfill\` (page size ${result.settings.pageSize}) | ${int(backfill.users)} | ${one(backfill.seconds)} | ${int(backfill.usersPerSecond)} | – |`,
+    `| … of which in \`store.upsertUsers\` | ${int(backfill.users)} | ${one(backfill.writeSeconds)} | ${int(backfill.users / backfill.writeSeconds)} | – |`,
     `| (a) emulator page-serving rate, no writes | ${int(result.pages.users)} | ${one(result.pages.seconds)} | ${int(result.pages.usersPerSecond)} | ${vs(result.pages.usersPerSecond)} |`,
     `| (b) per-user loop, one \`upsertUser\` each${result.perUser.capped ? ' (a subset, time-capped)' : ''} | ${int(result.perUser.users)} | ${one(result.perUser.seconds)} | ${int(result.perUser.usersPerSecond)} | ${vs(result.perUser.usersPerSecond)} |`,
     `| (c) raw multi-row INSERT, ${result.settings.rowsPerStatement} rows/statement | ${int(result.rawInsert.users)} | ${one(result.rawInsert.seconds)} | ${int(result.rawInsert.usersPerSecond)} | ${vs(result.rawInsert.usersPerSecond)} |`,

@@ -16,6 +16,7 @@ import { measurePages } from './measure-pages.js'
 import { measurePerUser } from './measure-per-user.js'
 import { measureRawInsert } from './measure-raw-insert.js'
 import type { WorkerResult, WorkerTask } from './messages.js'
+import { timedStore } from './timed-store.js'
 
 const POOL_MAX = 15
 
@@ -41,9 +42,10 @@ async function run(task: WorkerTask): Promise<WorkerResult> {
     migrate: true,
   })
   try {
+    const timed = timedStore(opened.store)
     // A quiet logger: a line per user would measure the console, not the backfill.
     const sync = createClerkSync({
-      store: opened.store,
+      store: timed.store,
       signingSecret: generateSigningSecret(),
       logger: { debug() {}, info() {}, warn: console.warn, error: console.error },
     })
@@ -55,9 +57,11 @@ async function run(task: WorkerTask): Promise<WorkerResult> {
       case 'backfill': {
         const countRows = async () =>
           Number((await client.query('SELECT count(*) AS n FROM clerk_sync_users')).rows[0].n)
-        return await measureBackfill(sync, clerk, task.pageSize, countRows, () =>
-          process.send?.({ type: 'started' }),
-        )
+        return await measureBackfill(sync, clerk, task.pageSize, {
+          countRows,
+          writeSeconds: timed.writeSeconds,
+          onStart: () => process.send?.({ type: 'started' }),
+        })
       }
       case 'reconcile':
         return await measureReconcile(sync, clerk)
