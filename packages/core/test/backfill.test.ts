@@ -110,6 +110,20 @@ describe('sync.backfill (MemoryStore, emulator, real @clerk/backend client)', ()
     expect(result.scanned).toBe(new Set([...stored]).size)
   })
 
+  it('keeps a bounded checkpoint through a run longer than it remembers, scanning each user once', async () => {
+    emulator.seedUsers(Array.from({ length: 6000 }, () => ({ createdAt: T0 })))
+    emulator.seedUsers([{ createdAt: T0 + 1 }])
+    const { store, sync, clerk } = setup(emulator)
+    const sizes: number[] = []
+    const result = await sync.backfill({
+      clerk,
+      onProgress: (p) => sizes.push(p.checkpoint.seenAtCreatedAt.length),
+    })
+    expect(result).toMatchObject({ scanned: 6001, applied: 6001, failed: 0 })
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(5000)
+    expect((await allStored(store)).length).toBe(6001)
+  })
+
   it('abort stops at a page boundary; resuming re-reads at most one page', async () => {
     emulator.seedUsers(Array.from({ length: 1000 }, (_, i) => ({ createdAt: T0 + i })))
     const { store, sync, clerk } = setup(emulator)

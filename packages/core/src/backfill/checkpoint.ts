@@ -9,8 +9,13 @@ export interface BackfillCheckpoint {
   version: 1
   /** The `created_at` (ms) of the newest user handed over; null before the first page. */
   createdAt: number | null
-  /** The ids handed over whose `created_at` equals `createdAt` (imported users often share one). */
+  /**
+   * The ids handed over whose `created_at` equals `createdAt` (imported users often share one):
+   * the latest 5,000 of them, so a long run keeps the checkpoint small.
+   */
   seenAtCreatedAt: string[]
+  /** How many users at `createdAt` were handed over, when more than `seenAtCreatedAt` keeps. */
+  seenCount?: number
 }
 
 export function initialCheckpoint(): BackfillCheckpoint {
@@ -28,7 +33,10 @@ export function checkCheckpoint(value: unknown): BackfillCheckpoint {
       (typeof checkpoint.createdAt === 'number' && Number.isSafeInteger(checkpoint.createdAt))) &&
     Array.isArray(checkpoint.seenAtCreatedAt) &&
     checkpoint.seenAtCreatedAt.every((id) => typeof id === 'string') &&
-    (checkpoint.createdAt !== null || checkpoint.seenAtCreatedAt.length === 0)
+    (checkpoint.createdAt !== null || checkpoint.seenAtCreatedAt.length === 0) &&
+    (checkpoint.seenCount === undefined ||
+      (Number.isSafeInteger(checkpoint.seenCount) &&
+        checkpoint.seenCount >= checkpoint.seenAtCreatedAt.length))
   if (!valid) {
     throw new ClerkSyncError(
       ErrorCode.CONFIG_INVALID,
@@ -39,5 +47,6 @@ export function checkCheckpoint(value: unknown): BackfillCheckpoint {
     version: 1,
     createdAt: checkpoint.createdAt as number | null,
     seenAtCreatedAt: [...(checkpoint.seenAtCreatedAt as string[])],
+    ...(checkpoint.seenCount !== undefined ? { seenCount: checkpoint.seenCount } : {}),
   }
 }

@@ -12,6 +12,12 @@ export const CLERK_LIST_LIMIT_MAX = 500
  * not the ones handed over last, users earlier in the run were deleted and the offset shifted.
  */
 const RUN_OVERLAP = 25
+/**
+ * Ids of a run kept in the checkpoint (the latest): enough to recognise the overlap, however many
+ * users share the instant. Beyond it, a user read again after many deletions is merely written
+ * again (harmless under the version guard).
+ */
+const RUN_IDS_KEPT = 5000
 
 export interface UserPagerOptions {
   clerk: ClerkUsersApi
@@ -59,13 +65,14 @@ export async function fetchUserPage(
 ): Promise<ClerkUserPage> {
   const { clerk, pageSize, signal, onRetry } = options
   const seen = new Set(cursor.seenAtCreatedAt)
+  const handedOver = handedOverAt(cursor)
   const isSeen = (user: ClerkUserJSON) =>
     cursor.createdAt !== null && createdAtOf(user) === cursor.createdAt && seen.has(user.id)
   let overlap = Math.min(RUN_OVERLAP, pageSize)
-  let offset = Math.max(0, seen.size - overlap)
+  let offset = Math.max(0, handedOver - overlap)
   let checkShift = offset > 0
   for (;;) {
-    const reread = Math.min(seen.size - offset, Math.max(overlap, 0))
+    const reread = Math.min(handedOver - offset, Math.max(overlap, 0))
     const limit = Math.min(CLERK_LIST_LIMIT_MAX, pageSize + Math.max(0, reread))
     const params: ClerkUserListParams = { orderBy: '+created_at', limit }
     if (cursor.createdAt !== null) params.createdAtAfter = cursor.createdAt - 1
@@ -77,7 +84,7 @@ export async function fetchUserPage(
       if (!first || !isSeen(first)) {
         // Users before the offset were deleted: go back further (at offset 0 nothing is skipped).
         overlap = Math.max(1, overlap * 2)
-        offset = Math.max(0, seen.size - overlap)
+        offset = Math.max(0, handedOver - overlap)
         checkShift = offset > 0
         continue
       }
@@ -93,15 +100,23 @@ export async function fetchUserPage(
   }
 }
 
+function handedOverAt(cursor: BackfillCheckpoint): number {
+  return cursor.seenCount ?? cursor.seenAtCreatedAt.length
+}
+
 /** The checkpoint once `fresh` (oldest first) is handed over. */
 function advance(cursor: BackfillCheckpoint, fresh: ClerkUserJSON[]): BackfillCheckpoint {
   const last = fresh.at(-1)
   if (!last) return cursor
   const createdAt = createdAtOf(last)
   const atLast = fresh.filter((user) => createdAtOf(user) === createdAt).map((user) => user.id)
-  const seenAtCreatedAt =
-    createdAt === cursor.createdAt ? [...cursor.seenAtCreatedAt, ...atLast] : atLast
-  return { version: 1, createdAt, seenAtCreatedAt }
+  const sameRun = createdAt === cursor.createdAt
+  const ids = sameRun ? [...cursor.seenAtCreatedAt, ...atLast] : atLast
+  const count = sameRun ? handedOverAt(cursor) + atLast.length : atLast.length
+  const seenAtCreatedAt = ids.length > RUN_IDS_KEPT ? ids.slice(-RUN_IDS_KEPT) : ids
+  return count > seenAtCreatedAt.length
+    ? { version: 1, createdAt, seenAtCreatedAt, seenCount: count }
+    : { version: 1, createdAt, seenAtCreatedAt }
 }
 
 /**
