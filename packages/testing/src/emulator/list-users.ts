@@ -308,7 +308,8 @@ function cursorNotFound(cursor: string) {
 
 /**
  * `GET /v1/users`: filter, order, then `starting_after` or `offset`, then `limit`. Ordered by
- * `created_at` (the default) a page costs O(page + log n); copies are made of the page only.
+ * `created_at` (the default) a page costs O(page + log n). The users are the stored ones, not
+ * copies: writes replace a stored user and never change it, and the page is serialised at once.
  */
 export function listUsers(directory: UserDirectory, query: URLSearchParams): User[] {
   const limit = integerQuery(query, 'limit') ?? LIST_LIMIT_DEFAULT
@@ -345,5 +346,5 @@ export function listUsers(directory: UserDirectory, query: URLSearchParams): Use
     field === 'created_at' && !filters.candidates
       ? createdAtPage(directory, filters, paging)
       : sortedPage(directory, filters, paging)
-  return rows.map((row) => structuredClone(row.user) as User)
+  return rows.map((row) => row.user)
 }

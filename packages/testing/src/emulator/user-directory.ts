@@ -17,7 +17,8 @@ export interface StoredUser {
 /**
  * Clerk's truth: the users of one instance. Hands out copies only, so neither callers nor
  * webhook bodies can change what the API answers later; `stored`, `byCreatedAt` and `all` give
- * the list endpoint read access without copying every user per request.
+ * the list endpoint read access without copying. A stored user is never changed in place: every
+ * write stores a new object, so a reader holding one sees a consistent user.
  */
 export class UserDirectory {
   readonly #entries = new Map<string, StoredUser>()
