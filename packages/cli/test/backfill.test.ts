@@ -36,11 +36,11 @@ describe('clerk-sync backfill', { timeout: 120_000 }, () => {
     expect(run.stdout).not.toContain(ESC)
     const lines = run.stdout.trim().split('\n')
     expect(lines[0]).toMatch(
-      new RegExp(`^Backfill: 20 / ${SEEDED_USERS} users · [\\d,]+ users/s · ETA \\d+`),
+      new RegExp(`^Backfill: 20 / ${SEEDED_USERS} users · [\\d,]+ users/s · ETA [\\d.]+`),
     )
     expect(lines.at(-1)).toMatch(
       new RegExp(
-        `^Backfill done\\. ${SEEDED_USERS} users read from Clerk in \\d+s \\([\\d,]+ users/s\\): ${SEEDED_USERS} written, 0 already newer in your store, 0 failed\\.$`,
+        `^Backfill done\\. ${SEEDED_USERS} users read from Clerk in [\\d.]+s \\([\\d,]+ users/s\\): ${SEEDED_USERS} written, 0 already newer in your store, 0 failed\\.$`,
       ),
     )
     expect(existsSync(app.checkpointFile)).toBe(false)
@@ -57,9 +57,9 @@ describe('clerk-sync backfill', { timeout: 120_000 }, () => {
     expect(run.code).toBe(0)
     // Redrawn in place: cursor movement and erasing, and the bar's counts as they grow.
     expect(run.stdout).toMatch(new RegExp(`${ESC}\\[\\d*[GJK]`))
-    const counts = [...run.stdout.matchAll(/(\d+) \/ 120 users · [\d,]+ users\/s · ETA \d+s/g)].map(
-      (match) => Number(match[1]),
-    )
+    const counts = [
+      ...run.stdout.matchAll(/(\d+) \/ 120 users · [\d,]+ users\/s · ETA [\d.]+s/g),
+    ].map((match) => Number(match[1]))
     expect(counts.length).toBeGreaterThan(1)
     expect(counts).toEqual([...counts].sort((a, b) => a - b))
     expect(run.stdout).toMatch(/Backfill done\. 120 users read from Clerk/)
@@ -102,6 +102,23 @@ describe('clerk-sync backfill', { timeout: 120_000 }, () => {
     expect(summary.scanned).toBeGreaterThanOrEqual(SEEDED_USERS - saved.scanned)
     expect(existsSync(app.checkpointFile)).toBe(false)
     await app.expectStoreEqualsEmulator()
+  })
+
+  it('SIGTERM through a pipe stops at a page boundary too (exit 130), in plain lines', async () => {
+    const app = backfillApp(paced)
+    const cli = startCli(['backfill', '--page-size', String(PAGE)], { cwd: app.dir, env: app.env })
+    await cli.waitFor(/^Backfill: /m)
+    cli.child.kill('SIGTERM')
+    const stopped = await cli.result()
+    expect(stopped.code).toBe(130)
+    expect(stopped.stdout).not.toContain(ESC)
+    expect(stopped.stdout).toMatch(
+      /^SIGTERM: stopping once the page in flight is written \(again to quit now\)\.\nInterrupted\. (\d+) users read/m,
+    )
+    expect(stopped.stdout).toMatch(/Resume with:\n {2}clerk-sync backfill --page-size 10\n$/)
+    const read = Number(stopped.stdout.match(/Interrupted\. (\d+) users read/)![1])
+    expect(app.readCheckpoint().scanned).toBe(read)
+    expect(read).toBeLessThan(SEEDED_USERS)
   })
 
   it('SIGKILL mid-run, then resume: the checkpoint on disk is at least as far as the last progress line', async () => {

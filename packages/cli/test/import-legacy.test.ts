@@ -107,7 +107,7 @@ describe('clerk-sync import-legacy', { timeout: 180_000 }, () => {
     const plainDryRun = await cli(['import-legacy'])
     expect(plainDryRun.stdout).toMatch(/^would create {5}app_1$/m)
     expect(plainDryRun.stdout).toMatch(
-      /^Dry run: 4 app users read in \d+s: 2 would be created in Clerk, 0 already imported, 2 not importable\. Run again with --apply to create them\.$/m,
+      /^Dry run: 4 app users read in [\d.]+s: 2 would be created in Clerk, 0 already imported, 2 not importable\. Run again with --apply to create them\.$/m,
     )
 
     const applied = await cli(['import-legacy', '--apply'])

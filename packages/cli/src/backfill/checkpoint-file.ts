@@ -34,9 +34,17 @@ export function readCheckpoint(path: string): CheckpointFile | null {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null
     throw error
   }
-  const file = JSON.parse(text) as CheckpointFile
+  const damaged = new Error(
+    `${path} is not a clerk-sync backfill checkpoint (delete it or pass --restart)`,
+  )
+  let file: CheckpointFile
+  try {
+    file = JSON.parse(text) as CheckpointFile
+  } catch {
+    throw damaged
+  }
   if (file?.version !== 1 || file.checkpoint?.version !== 1 || typeof file.scanned !== 'number') {
-    throw new Error(`${path} is not a clerk-sync backfill checkpoint (delete it or pass --restart)`)
+    throw damaged
   }
   return file
 }

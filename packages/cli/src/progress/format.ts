@@ -3,9 +3,10 @@ export function formatCount(value: number): string {
   return Math.round(value).toLocaleString('en-US')
 }
 
-/** 42s, 3m 05s, 1h 02m. */
+/** 0.4s, 9.5s, 42s, 3m 05s, 1h 02m. */
 export function formatDuration(ms: number): string {
-  const seconds = Math.max(0, Math.round(ms / 1000))
+  if (ms < 9950) return `${(Math.max(0, ms) / 1000).toFixed(1)}s`
+  const seconds = Math.round(ms / 1000)
   if (seconds < 60) return `${seconds}s`
   const minutes = Math.floor(seconds / 60)
   if (minutes < 60) return `${minutes}m ${String(seconds % 60).padStart(2, '0')}s`
