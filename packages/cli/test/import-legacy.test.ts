@@ -11,22 +11,34 @@ const APP_USERS_TABLE = `CREATE TABLE IF NOT EXISTS app_users (
   id TEXT PRIMARY KEY, email TEXT NOT NULL, email_verified INTEGER NOT NULL,
   first_name TEXT, password_digest TEXT, clerk_id TEXT)`
 
-/** The SQLite config plus legacyUsers: the app's own users table, read and linked by hand. */
+/** The SQLite config plus legacyUsers: the app's own users table, through drizzleLegacyUsers. */
 const LEGACY_CONFIG = SQLITE_CONFIG.replace(
+  "import { applyMigrations, drizzleStore } from '@clerk-sync/drizzle'",
+  `import { applyMigrations, drizzleLegacyUsers, drizzleStore } from '@clerk-sync/drizzle'
+import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+
+const appUsers = sqliteTable('app_users', {
+  id: text('id').primaryKey(),
+  email: text('email').notNull(),
+  emailVerified: integer('email_verified', { mode: 'boolean' }).notNull(),
+  firstName: text('first_name'),
+  passwordDigest: text('password_digest'),
+  clerkId: text('clerk_id'),
+})`,
+).replace(
   '  return { sync, clerk, close: () => sqlite.close() }',
   `  sqlite.exec(\`${APP_USERS_TABLE}\`)
-  interface Row { id: string; email: string; email_verified: number; first_name: string | null; password_digest: string | null }
-  const legacyUsers = {
-    async *[Symbol.asyncIterator]() {
-      const rows = sqlite.prepare('SELECT * FROM app_users WHERE clerk_id IS NULL ORDER BY id').all() as Row[]
-      for (const row of rows) {
-        yield { appId: row.id, email: row.email, emailVerified: row.email_verified === 1, firstName: row.first_name, passwordDigest: row.password_digest }
-      }
+  const legacyUsers = drizzleLegacyUsers(db, {
+    table: appUsers,
+    columns: {
+      appId: appUsers.id,
+      clerkId: appUsers.clerkId,
+      email: appUsers.email,
+      emailVerified: appUsers.emailVerified,
+      firstName: appUsers.firstName,
+      passwordDigest: appUsers.passwordDigest,
     },
-    async link(appId: string, clerkId: string) {
-      sqlite.prepare('UPDATE app_users SET clerk_id = ? WHERE id = ? AND clerk_id IS NULL').run(clerkId, appId)
-    },
-  }
+  })
   return { sync, clerk, legacyUsers, close: () => sqlite.close() }`,
 )
 
