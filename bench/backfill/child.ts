@@ -50,8 +50,9 @@ export function runTask<T>(
   message: object,
   timeoutMs: number,
   onMessage: (message: { type?: string }) => void = () => {},
+  execArgv: string[] = [],
 ): RunningTask<T> {
-  const { child, stderrTail } = spawnEntry(build, entry, env)
+  const { child, stderrTail } = spawnEntry(build, entry, env, execArgv)
   child.stdout?.resume()
   const result = new Promise<T>((resolve, reject) => {
     let answer: T | undefined

@@ -79,22 +79,22 @@ export function renderBackfillTables(result: BackfillSuiteResult): string {
     `| (c) raw multi-row INSERT, ${result.settings.rowsPerStatement} rows/statement | ${int(result.rawInsert.users)} | ${one(result.rawInsert.seconds)} | ${int(result.rawInsert.usersPerSecond)} | ${vs(result.rawInsert.usersPerSecond)} |`,
     `| \`sync.backfill\` beside ${result.settings.webhookRatePerSecond} webhooks/s | ${int(result.webhook.backfill.users)} | ${one(result.webhook.backfill.seconds)} | ${int(result.webhook.backfill.usersPerSecond)} | – |`,
     '',
-    '| memory (own process each) | users | seconds | baseline RSS MB | peak RSS MB | growth MB |',
-    '| --- | --: | --: | --: | --: | --: |',
+    '| memory (own process each) | users | seconds | baseline RSS MB | peak RSS MB | growth MB | heap kept MB |',
+    '| --- | --: | --: | --: | --: | --: | --: |',
   ]
   for (const run of result.memory) {
     lines.push(
-      `| \`sync.backfill\` | ${int(run.users)} | ${one(run.backfill.seconds)} | ${one(run.backfill.rss.baselineMb)} | ${one(run.backfill.rss.peakMb)} | ${one(run.backfill.rss.growthMb)} |`,
-      `| \`sync.reconcile\` (report) | ${int(run.users)} | ${one(run.reconcile.seconds)} | ${one(run.reconcile.rss.baselineMb)} | ${one(run.reconcile.rss.peakMb)} | ${one(run.reconcile.rss.growthMb)} |`,
+      `| \`sync.backfill\` | ${int(run.users)} | ${one(run.backfill.seconds)} | ${one(run.backfill.rss.baselineMb)} | ${one(run.backfill.rss.peakMb)} | ${one(run.backfill.rss.growthMb)} | ${one(run.backfill.rss.heapKeptMb)} |`,
+      `| \`sync.reconcile\` (report) | ${int(run.users)} | ${one(run.reconcile.seconds)} | ${one(run.reconcile.rss.baselineMb)} | ${one(run.reconcile.rss.peakMb)} | ${one(run.reconcile.rss.growthMb)} | ${one(run.reconcile.rss.heapKeptMb)} |`,
     )
   }
-  const { idle, during } = result.webhook
+  const { idle, during, serverStallMs: stall } = result.webhook
   lines.push(
     '',
-    `| webhooks at ${result.settings.webhookRatePerSecond}/s | deliveries | p50 ms | p99 ms | max ms | non-2xx |`,
-    '| --- | --: | --: | --: | --: | --: |',
-    `| idle | ${idle.sent} | ${one(idle.p50Ms)} | ${one(idle.p99Ms)} | ${one(idle.maxMs)} | ${idle.non2xx} |`,
-    `| during a backfill of ${int(result.settings.users)} | ${during.sent} | ${one(during.p50Ms)} | ${one(during.p99Ms)} | ${one(during.maxMs)} | ${during.non2xx} |`,
+    `| webhooks at ${result.settings.webhookRatePerSecond}/s | deliveries | p50 ms | p99 ms | max ms | non-2xx | server max stall ms |`,
+    '| --- | --: | --: | --: | --: | --: | --: |',
+    `| idle | ${idle.sent} | ${one(idle.p50Ms)} | ${one(idle.p99Ms)} | ${one(idle.maxMs)} | ${idle.non2xx} | ${one(stall.idle)} |`,
+    `| during a backfill of ${int(result.settings.users)} | ${during.sent} | ${one(during.p50Ms)} | ${one(during.p99Ms)} | ${one(during.maxMs)} | ${during.non2xx} | ${one(stall.during)} |`,
     '',
     '| target | goal | measured | |',
     '| --- | --- | --- | --- |',

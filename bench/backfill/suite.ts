@@ -73,7 +73,13 @@ export interface BackfillSuiteResult {
   perUser: PerUserResult
   rawInsert: RawInsertResult
   memory: MemoryRun[]
-  webhook: { idle: PacedLoadResult; during: PacedLoadResult; backfill: BackfillRunResult }
+  webhook: {
+    idle: PacedLoadResult
+    during: PacedLoadResult
+    backfill: BackfillRunResult
+    /** The webhook server's longest event-loop stall in each phase (warm-up included in idle). */
+    serverStallMs: { idle: number; during: number }
+  }
   elapsedSeconds: number
   /** `os.loadavg()` (1, 5, 15 min) when the suite started and ended: how busy the machine was. */
   loadAverage: { start: number[]; end: number[] }
@@ -82,6 +88,8 @@ export interface BackfillSuiteResult {
 
 const TASK_TIMEOUT_MS = 15 * 60_000
 const WORKER = 'bench-backfill-worker.mjs'
+/** The memory sampler collects garbage before its baseline and after the work (rss-sampler.ts). */
+const WORKER_FLAGS = ['--expose-gc']
 
 export async function runBackfillSuite(
   build: ServerBuild,
@@ -106,7 +114,15 @@ export async function runBackfillSuite(
   }
   const envOf = (database: ScopedDatabase) => database.serverEnv(database.target)
   const task = <T>(database: ScopedDatabase | null, message: WorkerTask) =>
-    runTask<T>(build, WORKER, database ? envOf(database) : {}, message, TASK_TIMEOUT_MS).result
+    runTask<T>(
+      build,
+      WORKER,
+      database ? envOf(database) : {},
+      message,
+      TASK_TIMEOUT_MS,
+      undefined,
+      WORKER_FLAGS,
+    ).result
   const emulatorTimeoutMs = Math.max(120_000, settings.users * 3)
   const startEmulator = async (users: number) => {
     const emulator = await startEmulatorProcess(build, users, emulatorTimeoutMs)
@@ -253,9 +269,17 @@ async function measureWebhookLatency(
         TASK_TIMEOUT_MS,
       )
     }
+    // The server's longest event-loop stall (bench/server/main.ts), reset by each read.
+    const stall = async () => {
+      const response = await fetch(`http://127.0.0.1:${server.port}/__bench/stall`, {
+        signal: AbortSignal.timeout(5000),
+      })
+      return ((await response.json()) as { maxMs: number }).maxMs
+    }
     const idle = await load(settings.idleSeconds, 2).result
+    const idleStallMs = await stall()
     // The load starts when the backfill does (the worker says so) and stops when it ends.
-    let during: ReturnType<typeof load> | null = null
+    let started: ReturnType<typeof load> | null = null
     const backfill = await runTask<BackfillRunResult>(
       build,
       WORKER,
@@ -263,15 +287,16 @@ async function measureWebhookLatency(
       { kind: 'backfill', clerk, pageSize: settings.pageSize } satisfies WorkerTask,
       TASK_TIMEOUT_MS,
       (message) => {
-        if (message.type === 'started') during = load(null, 0)
+        if (message.type === 'started') started = load(null, 0)
       },
     ).result
-    const running = during as ReturnType<typeof load> | null
+    const running = started as ReturnType<typeof load> | null
     if (!running) throw new Error('the backfill worker never said it started')
     running.send({ type: 'stop' })
     const crash = server.crashed()
     if (crash) throw new Error(`the webhook server ${crash}`)
-    return { idle, during: await running.result, backfill }
+    const during = await running.result
+    return { idle, during, backfill, serverStallMs: { idle: idleStallMs, during: await stall() } }
   } finally {
     await server.stop()
     await database.drop()
