@@ -59,6 +59,8 @@ model Member {
   changedAt    DateTime @map("changed_at")${time}
   plan         String?${my('VarChar(32)')}
   password     String?${my('VarChar(255)')}
+  /// Set by onDelete 'soft' (the column is added after the seed app's DDL).
+  leftAt       DateTime? @map("left_at")${time}
 
   @@map("members")
 }

@@ -192,6 +192,16 @@ export function bookkeeping(provider: Provider, schema?: string) {
       return new Map(result.map((r) => [String(r.user_id), (r.role as string | null) ?? null]))
     },
 
+    /** The ids among these whose tombstone is recorded (rows kept under onDelete 'anonymize'). */
+    async tombstonedAmong(client: RawCapable, ids: string[]): Promise<Set<string>> {
+      if (ids.length === 0) return new Set()
+      const result = await client.$queryRawUnsafe<Array<{ user_id: string }>>(
+        `SELECT user_id FROM ${state} WHERE deleted_at IS NOT NULL AND user_id IN (${placeholders(provider, ids.length).join(', ')})`,
+        ...ids,
+      )
+      return new Set(result.map((r) => String(r.user_id)))
+    },
+
     /** Synced users per role, from the state table (for models without a role field). */
     async countRoles(client: RawCapable): Promise<Record<string, number>> {
       const result = await client.$queryRawUnsafe<Array<{ role: string | null; n: unknown }>>(

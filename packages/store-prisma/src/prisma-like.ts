@@ -13,6 +13,7 @@ export type Delegate = {
   create(args: unknown): Promise<unknown>
   createMany(args: unknown): Promise<unknown>
   update(args: unknown): Promise<unknown>
+  updateMany(args: unknown): Promise<{ count: number }>
   deleteMany(args: unknown): Promise<{ count: number }>
   groupBy(args: unknown): Promise<Record<string, unknown>[]>
 }

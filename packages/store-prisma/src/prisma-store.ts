@@ -1,10 +1,18 @@
-import { ClerkSyncError, ErrorCode, type SyncedUser, type UserStore } from '@clerk-sync/core'
+import {
+  ClerkSyncError,
+  type DeletePolicy,
+  ErrorCode,
+  type SyncedUser,
+  type UserStore,
+} from '@clerk-sync/core'
 import {
   decodeAuditCursor,
   decodeCursor,
   deleteUserFlow,
   pageOf,
+  resolveDeletePolicy,
   resolvePageLimit,
+  resolveUserIds,
   runFlowAsync,
   step,
   upsertUserBatchFlow,
@@ -36,9 +44,18 @@ export interface PrismaStoreOptions {
   /**
    * Write into the app's own model instead of `ClerkSyncUser`: the delegate name and the Prisma
    * field for each synced field (only `id` is required). Other fields are left alone; a
-   * `user.deleted` deletes the record, so relations with `onDelete: Cascade` follow.
+   * `user.deleted` deletes the record (so relations with `onDelete: Cascade` follow), unless
+   * `onDelete` says otherwise.
    */
   user?: UserModelOption
+  /**
+   * What `user.deleted` does to the user's record. `delete` (default) deletes it; `soft` keeps it
+   * and sets `user.fields.deletedAt` to the delete time; `anonymize` keeps it with the personal
+   * fields (email, names, username, phone, image, mapped extras) set to null. The tombstone is
+   * kept either way: no later upsert changes the record, and reads never return it. Checked at
+   * start-up: `soft` needs a deletedAt field, `anonymize` optional personal fields.
+   */
+  onDelete?: DeletePolicy
   /** Detected from the client; set it if your client does not expose it. */
   provider?: Provider
   /**
@@ -112,6 +129,7 @@ export function prismaStore(
     )
   }
   const provider: Provider = detected
+  const onDelete = resolveDeletePolicy(options.onDelete, 'prismaStore')
   const option = options.user ?? readyModel
   const { name: modelName, model } = runtimeModel(prisma, option.model)
   const parsed = modelName ? parseModelFields(clientSchema(prisma), modelName) : undefined
@@ -120,7 +138,14 @@ export function prismaStore(
     model,
     parsed,
     options.user ? undefined : 'extra',
+    onDelete,
   )
+  // Records kept for deleted users: a soft one is told by its deletedAt field (a filter on every
+  // read); an anonymized one only by the tombstone, so lists and counts then come from the state
+  // table (as for a model without a role field) and reads by id drop tombstoned ids.
+  const liveWhere: Record<string, unknown> =
+    onDelete === 'soft' && users.deletedAt ? { [users.deletedAt]: null } : {}
+  const listsFromState = !users.role || onDelete === 'anonymize'
   const required = new Set((parsed ?? []).filter((f) => f.required).map((f) => f.name))
   const tableLabel = modelName ?? option.model
   const bk = bookkeeping(provider, options.schema)
@@ -210,6 +235,16 @@ export function prismaStore(
     return records.map((r) => users.fromRecord(r, roles.get(String(r[users.id])) ?? null))
   }
 
+  /** The records of live users: under 'anonymize', those whose tombstone is recorded go. */
+  async function liveOnly(records: Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
+    if (onDelete !== 'anonymize' || records.length === 0) return records
+    const gone = await bk.tombstonedAmong(
+      prisma,
+      records.map((r) => String(r[users.id])),
+    )
+    return gone.size ? records.filter((r) => !gone.has(String(r[users.id]))) : records
+  }
+
   /** Reads fail as Prisma says, except a missing table or column: those name the migration. */
   async function read<T>(run: () => Promise<T>): Promise<T> {
     try {
@@ -228,8 +263,15 @@ export function prismaStore(
     readUsers: (tx, ids) => step(readUsers(tx, ids)),
     writeUsers: (tx, batch, existing) => step(writeUsers(tx, batch, existing)),
     // Through the delegate, so Prisma-emulated cascades (relationMode = "prisma") run too.
-    *deleteUserRow(tx, userId) {
-      yield* step(users.delegate(tx).deleteMany({ where: { [users.id]: userId } }))
+    *deleteUserRow(tx, userId, deletedAt) {
+      if (onDelete === 'delete') {
+        yield* step(users.delegate(tx).deleteMany({ where: { [users.id]: userId } }))
+        return
+      }
+      // 'soft' / 'anonymize': the record stays (records referencing it too), marked.
+      const data = users.retireData(deletedAt)
+      if (Object.keys(data).length === 0) return
+      yield* step(users.delegate(tx).updateMany({ where: { [users.id]: userId }, data }))
     },
     insertAudit: (tx, rows) => step(bk.insertAudit(tx, rows)),
     batchSize: BATCH,
@@ -288,18 +330,38 @@ export function prismaStore(
       ),
     getUser: (id) =>
       read(async () => {
-        const record = await users
-          .delegate(prisma)
-          .findUnique({ where: { [users.id]: id }, select: users.select })
-        return record ? ((await readRoles([record]))[0] ?? null) : null
+        const record =
+          onDelete === 'soft'
+            ? ((
+                await users.delegate(prisma).findMany({
+                  where: { [users.id]: id, ...liveWhere },
+                  select: users.select,
+                  take: 1,
+                })
+              )[0] ?? null)
+            : await users
+                .delegate(prisma)
+                .findUnique({ where: { [users.id]: id }, select: users.select })
+        const [live] = record ? await liveOnly([record]) : []
+        return live ? ((await readRoles([live]))[0] ?? null) : null
+      }),
+    getUsers: (ids) =>
+      read(async () => {
+        const unique = resolveUserIds(ids)
+        if (unique.length === 0) return []
+        const records = await users.delegate(prisma).findMany({
+          where: { [users.id]: { in: unique }, ...liveWhere },
+          select: users.select,
+        })
+        return readRoles(await liveOnly(records))
       }),
     listUsers: (opts = {}) =>
       read(async () => {
         const limit = resolvePageLimit(opts.limit)
         const after = decodeCursor(opts.cursor)
         let records: Record<string, unknown>[]
-        if (users.role) {
-          const where: Record<string, unknown> = {}
+        if (!listsFromState && users.role) {
+          const where: Record<string, unknown> = { ...liveWhere }
           if (opts.role !== undefined) where[users.role] = opts.role
           if (after !== null) where[users.id] = { gt: after }
           records = await users.delegate(prisma).findMany({
@@ -314,7 +376,7 @@ export function prismaStore(
           const ids = await bk.idsByRole(prisma, opts.role, after, limit + 1)
           const { items: pageIds, nextCursor } = pageOf(ids, limit, (id) => id)
           const found = await users.delegate(prisma).findMany({
-            where: { [users.id]: { in: pageIds } },
+            where: { [users.id]: { in: pageIds }, ...liveWhere },
             orderBy: { [users.id]: 'asc' },
             select: users.select,
           })
@@ -325,10 +387,10 @@ export function prismaStore(
       }),
     countUsersByRole: () =>
       read(async () => {
-        if (!users.role) return bk.countRoles(prisma)
+        if (listsFromState || !users.role) return bk.countRoles(prisma)
         const groups = await users
           .delegate(prisma)
-          .groupBy({ by: [users.role], _count: { _all: true } })
+          .groupBy({ by: [users.role], where: liveWhere, _count: { _all: true } })
         return Object.fromEntries(
           groups.map((g) => [String(g[users.role!]), Number((g._count as { _all: number })._all)]),
         )
@@ -347,7 +409,10 @@ export function prismaStore(
       read(async () => {
         await bk.checkTables(prisma)
         // The model's mapped fields, no rows: a missing table (or column) fails here too.
-        await users.delegate(prisma).findMany({ take: 0, select: users.select })
+        const select = users.deletedAt
+          ? { ...users.select, [users.deletedAt]: true as const }
+          : users.select
+        await users.delegate(prisma).findMany({ take: 0, select })
       }),
   }
   return store

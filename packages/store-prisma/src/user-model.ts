@@ -1,5 +1,9 @@
-import { ClerkSyncError, ErrorCode, type SyncedUser } from '@clerk-sync/core'
-import { SYNCED_USER_FIELDS, type SyncedUserField } from '@clerk-sync/core/store-kit'
+import { ClerkSyncError, type DeletePolicy, ErrorCode, type SyncedUser } from '@clerk-sync/core'
+import {
+  PERSONAL_FIELDS,
+  SYNCED_USER_FIELDS,
+  type SyncedUserField,
+} from '@clerk-sync/core/store-kit'
 import type { Delegate, TransactionClient } from './prisma-like.js'
 
 const syncedFields = SYNCED_USER_FIELDS
@@ -9,6 +13,11 @@ export type SyncedField = SyncedUserField
 export type UserFields = { id: string } & { [K in SyncedField]?: string } & {
   /** `mapUser`'s extra keys, each to a field. */
   extra?: Record<string, string>
+  /**
+   * An optional `DateTime?` field clerk-sync sets to the delete time on `user.deleted` under
+   * `onDelete: 'soft'` (required there) or `'anonymize'`. Records with it set are never read back.
+   */
+  deletedAt?: string
 }
 
 export interface UserModelOption {
@@ -34,6 +43,11 @@ export interface ResolvedUserModel {
   ): Record<string, unknown>
   select: Record<string, true>
   fromRecord(record: Record<string, unknown>, role: unknown): SyncedUser<string>
+  onDelete: DeletePolicy
+  /** The mapped `deletedAt` field, if any. */
+  deletedAt: string | undefined
+  /** What a delete under `soft`/`anonymize` sets on the kept record (Prisma `data`). */
+  retireData(deletedAt: Date): Record<string, unknown>
 }
 
 interface ModelField {
@@ -93,6 +107,7 @@ export function resolveUserModel(
   runtimeModel: { fields: ModelField[] } | undefined,
   parsed: ParsedField[] | undefined,
   jsonExtra?: string,
+  onDelete: DeletePolicy = 'delete',
 ): ResolvedUserModel {
   const { model, fields: mapping } = option
   if (!runtimeModel)
@@ -124,6 +139,35 @@ export function resolveUserModel(
     check(name, `extra.${key}`, [])
     return { key, name }
   })
+  const deletedAt = mapping.deletedAt
+  if (deletedAt) {
+    check(deletedAt, 'deletedAt', ['DateTime'])
+    if (parsed?.find((f) => f.name === deletedAt)?.required)
+      fail(
+        `user.fields.deletedAt ("${deletedAt}") is required; make it optional (DateTime?): it stays null while the user exists.`,
+      )
+  }
+  if (onDelete === 'soft' && !deletedAt) {
+    fail(
+      jsonExtra
+        ? `onDelete: 'soft' keeps the user's record and marks it in a deletedAt field, and ${model} has none. Map your own model with user.fields.deletedAt, or use 'delete' or 'anonymize'.`
+        : `onDelete: 'soft' needs user.fields.deletedAt: the optional DateTime field of ${model} clerk-sync sets when Clerk deletes the user.`,
+    )
+  }
+  const personal = [
+    ...fields
+      .filter((f) => (PERSONAL_FIELDS as readonly string[]).includes(f.field))
+      .map((f) => f.name),
+    ...(jsonExtra ? [jsonExtra] : extraFields.map((e) => e.name)),
+  ]
+  if (onDelete === 'anonymize' && parsed) {
+    const required = personal.filter((name) => parsed.find((f) => f.name === name)?.required)
+    if (required.length) {
+      fail(
+        `onDelete: 'anonymize' sets the user's personal fields to null, but ${required.map((r) => `"${r}"`).join(', ')} of ${model} ${required.length === 1 ? 'is' : 'are'} required. Make ${required.length === 1 ? 'it' : 'them'} optional, or use 'soft' or 'delete'.`,
+      )
+    }
+  }
   if (parsed) {
     const idField = parsed.find((f) => f.name === mapping.id)
     if (idField && !idField.id && !idField.unique)
@@ -133,6 +177,7 @@ export function resolveUserModel(
       ...fields.map((f) => f.name),
       ...extraFields.map((f) => f.name),
       ...(jsonExtra ? [jsonExtra] : []),
+      ...(deletedAt ? [deletedAt] : []),
     ])
     for (const f of parsed) {
       if (
@@ -164,6 +209,14 @@ export function resolveUserModel(
     role: mapping.role,
     extra,
     select,
+    onDelete,
+    deletedAt,
+    retireData(at) {
+      const data: Record<string, unknown> = {}
+      if (onDelete === 'anonymize') for (const name of personal) data[name] = null
+      if (deletedAt) data[deletedAt] = at
+      return data
+    },
     delegate(client) {
       const delegate = (client as Record<string, unknown>)[model] as Delegate | undefined
       if (!delegate) fail(`the client has no delegate \`${model}\`.`)

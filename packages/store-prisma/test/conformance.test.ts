@@ -1,7 +1,8 @@
+import type { DeletePolicy } from '@clerk-sync/core'
 import { storeConformance } from '@clerk-sync/testing/conformance'
 import { afterAll, beforeAll } from 'vitest'
 import { mysqlUnavailable, postgresUnavailable } from '../../../test-support/databases.js'
-import { sqlHarness } from '../../../test-support/sql-harness.js'
+import { sqlHarness, type UserRowColumns } from '../../../test-support/sql-harness.js'
 import { type PrismaStoreOptions, prismaStore } from '../src/index.js'
 import {
   mariadbDatabase,
@@ -45,6 +46,30 @@ const membersModel: PrismaStoreOptions['user'] = {
   },
 }
 
+/** Member with its `leftAt` field as deletedAt, for onDelete 'soft' and 'anonymize'. */
+const membersLeavingModel: PrismaStoreOptions['user'] = {
+  model: 'member',
+  fields: { ...membersModel!.fields, deletedAt: 'leftAt' },
+}
+
+const readyRowColumns: UserRowColumns = {
+  email: 'email',
+  firstName: 'first_name',
+  lastName: 'last_name',
+  username: 'username',
+  phone: 'phone',
+  imageUrl: 'image_url',
+}
+const membersRowColumns: UserRowColumns = {
+  deletedAt: 'left_at',
+  email: 'email_address',
+  firstName: 'given_name',
+  lastName: 'family_name',
+  username: 'handle',
+  phone: 'phone_number',
+  imageUrl: 'avatar_url',
+}
+
 for (const target of targets) {
   let database: TestDatabase
   beforeAll(async () => {
@@ -54,28 +79,41 @@ for (const target of targets) {
     await database?.close()
   })
 
+  const readyHarness = (onDelete?: DeletePolicy) =>
+    sqlHarness({
+      store: prismaStore(database.prisma, { ...database.storeOptions, onDelete }),
+      raw: database.raw,
+      faults: database.faults,
+      usersTable: 'clerk_sync_users',
+      idColumn: 'id',
+      rowColumns: readyRowColumns,
+    })
+  const membersHarness = (onDelete?: DeletePolicy) =>
+    sqlHarness({
+      store: prismaStore(database.prisma, {
+        ...database.storeOptions,
+        user: onDelete ? membersLeavingModel : membersModel,
+        onDelete,
+      }),
+      raw: database.raw,
+      faults: database.faults,
+      usersTable: 'members',
+      idColumn: 'member_id',
+      rowColumns: membersRowColumns,
+    })
   storeConformance({
     name: `prisma · ClerkSyncUser · ${target.name}`,
     skip: target.skip,
-    setup: () =>
-      sqlHarness({
-        store: prismaStore(database.prisma, database.storeOptions),
-        raw: database.raw,
-        faults: database.faults,
-        usersTable: 'clerk_sync_users',
-        idColumn: 'id',
-      }),
+    setup: () => readyHarness(),
+    setupWithDeletePolicy: async (policy) =>
+      policy === 'soft'
+        ? "ClerkSyncUser has no deletedAt field: onDelete 'soft' is for the app's own model"
+        : readyHarness(policy),
   })
   storeConformance({
     name: `prisma · the app’s own model · ${target.name}`,
     skip: target.skip,
-    setup: () =>
-      sqlHarness({
-        store: prismaStore(database.prisma, { ...database.storeOptions, user: membersModel }),
-        raw: database.raw,
-        faults: database.faults,
-        usersTable: 'members',
-        idColumn: 'member_id',
-      }),
+    setup: () => membersHarness(),
+    setupWithDeletePolicy: (policy) => membersHarness(policy),
   })
 }

@@ -48,6 +48,47 @@ describe('prismaStore at start-up', () => {
     ).not.toThrow()
   })
 
+  it("refuses onDelete 'soft' without a deletedAt field, and a required or non-DateTime one", () => {
+    const user = { model: 'user', fields: { id: 'id', email: 'email' } }
+    const refusal = (options: Parameters<typeof prismaStore>[1]) => {
+      try {
+        prismaStore(database.prisma, options)
+      } catch (error) {
+        return error as { code?: string; message: string }
+      }
+      throw new Error('expected a configuration error')
+    }
+    const soft = refusal({ user, onDelete: 'soft' })
+    expect(soft.code).toBe('CONFIG_INVALID')
+    expect(soft.message).toMatch(/onDelete: 'soft' needs user\.fields\.deletedAt/)
+    expect(refusal({ onDelete: 'soft' }).message).toMatch(/clerkSyncUser has none/)
+    expect(
+      refusal({
+        user: { model: 'member', fields: { id: 'memberId', deletedAt: 'joinedAt' } },
+        onDelete: 'soft',
+      }).message,
+    ).toMatch(/deletedAt \("joinedAt"\) is required; make it optional/)
+    expect(
+      refusal({
+        user: { model: 'member', fields: { id: 'memberId', deletedAt: 'plan' } },
+        onDelete: 'soft',
+      }).message,
+    ).toMatch(/deletedAt \("plan"\) is String; expected DateTime/)
+    expect(refusal({ onDelete: 'purge' as never }).code).toBe('CONFIG_INVALID')
+  })
+
+  it("refuses onDelete 'anonymize' over required personal fields, naming them", () => {
+    expect(() =>
+      prismaStore(database.prisma, {
+        user: { model: 'user', fields: { id: 'id', email: 'email', firstName: 'firstName' } },
+        onDelete: 'anonymize',
+      }),
+    ).toThrow(
+      /onDelete: 'anonymize' sets the user's personal fields to null, but "email" of user is required/,
+    )
+    expect(prismaStore(database.prisma, { onDelete: 'anonymize' }).provider).toBe('sqlite')
+  })
+
   it('qualifies its raw SQL with a Postgres schema when given one', async () => {
     const { bookkeeping } = await import('../src/bookkeeping.js')
     const calls: string[] = []

@@ -7,3 +7,10 @@ export const sqliteAppDdl = [
     phone_number text, avatar_url text, access_role text NOT NULL, joined_at datetime NOT NULL, changed_at datetime NOT NULL,
     plan text, password text)`,
 ]
+
+/** The nullable column Member's `leftAt` maps, added after the seed app's tables. */
+export const leftAtDdl = {
+  postgresql: 'ALTER TABLE members ADD COLUMN left_at timestamp(3) with time zone',
+  mysql: 'ALTER TABLE members ADD COLUMN left_at datetime(3) NULL',
+  sqlite: 'ALTER TABLE members ADD COLUMN left_at datetime',
+}

@@ -19,7 +19,7 @@ import { appDdl } from '../../../../test-support/seed-app.js'
 import { PrismaClient as MysqlClient } from '../generated/mysql/client/client.js'
 import { PrismaClient as PostgresClient } from '../generated/postgresql/client/client.js'
 import { PrismaClient as SqliteClient } from '../generated/sqlite/client/client.js'
-import { sqliteAppDdl } from './app-models.js'
+import { leftAtDdl, sqliteAppDdl } from './app-models.js'
 
 export type AnyPrismaClient = PostgresClient | MysqlClient | SqliteClient
 
@@ -86,6 +86,8 @@ async function prepare(raw: RawDatabase, provider: ProviderName, faults: FaultIn
   const app =
     provider === 'postgresql' ? appDdl.pg : provider === 'mysql' ? appDdl.mysql : sqliteAppDdl
   for (const statement of app) await raw.query(statement)
+  // Member's leftAt (user.fields.deletedAt in the onDelete 'soft' tests).
+  await raw.query(leftAtDdl[provider])
   await faults.install(faultTables)
 }
 
@@ -203,6 +205,7 @@ export async function sqliteDatabase({ migrate = true } = {}): Promise<TestDatab
   if (migrate) {
     for (const statement of migration('sqlite')) await raw.query(statement)
     for (const statement of sqliteAppDdl) await raw.query(statement)
+    await raw.query(leftAtDdl.sqlite)
     await faults.install(faultTables)
   }
   const prisma = new SqliteClient({
