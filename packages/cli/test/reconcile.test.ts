@@ -2,7 +2,7 @@ import { createClerkClient } from '@clerk/backend'
 import type { ClerkEmulator } from '@clerk-sync/testing/emulator'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type BackfillApp, backfillApp, seededEmulator } from './support/backfill-fixture.js'
-import { runCli } from './support/run-cli.js'
+import { runCli, startCliOnTerminal } from './support/run-cli.js'
 
 const jsonLines = (text: string) =>
   text
@@ -102,5 +102,22 @@ describe('clerk-sync reconcile', { timeout: 180_000 }, () => {
     expect(forced.code).toBe(0)
     expect(forced.stdout).toMatch(/12 gone; 12 repaired\.$/m)
     await app.expectStoreEqualsEmulator()
+  })
+
+  it('on a terminal: each item on its own line above the live bar, which clears it first', async () => {
+    const [missing] = emulator.seedUsers([{ emails: ['later@example.com'] }])
+    const run = await startCliOnTerminal(['reconcile', '--page-size', '20'], {
+      cwd: app.dir,
+      env: app.env,
+    }).result()
+    expect(run.code).toBe(1)
+    const eraseLine = `\r${String.fromCharCode(27)}[2K`
+    expect(run.stdout).toContain(
+      `${eraseLine}missing   ${missing!.id}  in Clerk, missing from your store\r\n`,
+    )
+    expect(run.stdout).toMatch(
+      /1 missing, 0 different, 0 gone\. Run again with --apply to repair them\./,
+    )
+    expect((await cli(['reconcile', '--apply'])).code).toBe(0)
   })
 })
