@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import { CommandFailure, clerkSyncErrorText } from './command-failure.js'
 import { backfillCommand } from './commands/backfill.js'
 import { checkCommand } from './commands/check.js'
 import { emulatorCommand } from './commands/emulator.js'
@@ -59,6 +60,20 @@ export async function run(argv: string[]): Promise<number> {
       if (io.json) io.out(JSON.stringify({ ok: false, error: error.message, usage: true }))
       io.err(`${where}: ${error.message}\nRun "${where} --help" for usage.`)
       return EXIT_USAGE
+    }
+    const known =
+      error instanceof CommandFailure
+        ? { where: `clerk-sync ${error.command}`, text: error.message }
+        : clerkSyncErrorText(error) !== null
+          ? {
+              where: command ? `clerk-sync ${command}` : 'clerk-sync',
+              text: clerkSyncErrorText(error)!,
+            }
+          : null
+    if (known) {
+      if (io.json) io.out(JSON.stringify({ ok: false, error: known.text }))
+      io.err(`${known.where}: ${known.text}`)
+      return EXIT_FAILURE
     }
     io.err(`clerk-sync: ${(error as Error).stack ?? String(error)}`)
     return EXIT_FAILURE

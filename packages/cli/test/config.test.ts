@@ -91,7 +91,27 @@ export default async () => ({ sync: createClerkSync({ store: new MemoryStore(), 
     )
     const run = await runCli(['prune'], { cwd: app.dir })
     expect(run.code).toBe(1)
-    expect(run.stderr).toContain('database unreachable')
+    expect(run.stderr).toBe(
+      'clerk-sync prune: the factory in clerk-sync.config.ts threw: database unreachable\n',
+    )
+
+    // As in a cron job without the app's environment: createClerkSync's own error, its code first.
+    app.write('clerk-sync.config.ts', SQLITE_CONFIG)
+    const noSecret = await runCli(['prune', '--json'], {
+      cwd: app.dir,
+      env: { ...env(app.dir), CLERK_WEBHOOK_SIGNING_SECRET: '' },
+    })
+    expect(noSecret.code).toBe(1)
+    expect(noSecret.stderr).toMatch(
+      /^clerk-sync prune: the factory in clerk-sync\.config\.ts threw: SIGNING_SECRET_INVALID: /,
+    )
+    expect(noSecret.stderr).not.toMatch(/^\s+at /m)
+    expect(JSON.parse(noSecret.stdout)).toMatchObject({ ok: false })
+
+    app.write('clerk-sync.config.ts', 'export default async () => {\n')
+    const broken = await runCli(['prune'], { cwd: app.dir })
+    expect(broken.code).toBe(1)
+    expect(broken.stderr).toMatch(/^clerk-sync prune: could not load clerk-sync\.config\.ts: /)
   })
 
   it('always calls close(): a config whose pool stays open until closed still exits by itself', async () => {

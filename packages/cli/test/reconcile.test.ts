@@ -120,4 +120,14 @@ describe('clerk-sync reconcile', { timeout: 180_000 }, () => {
     )
     expect((await cli(['reconcile', '--apply'])).code).toBe(0)
   })
+
+  it("a secret key Clerk refuses: exit 1 with clerk-sync's error, no stack trace", async () => {
+    const run = await runCli(['reconcile'], {
+      cwd: app.dir,
+      env: { ...app.env, CLERK_SECRET_KEY: 'sk_test_not_this_instance' },
+    })
+    expect(run.code).toBe(1)
+    expect(run.stderr).toMatch(/^clerk-sync reconcile: CLERK_API_FAILED: /)
+    expect(run.stderr).not.toMatch(/^\s+at /m)
+  })
 })

@@ -1,5 +1,6 @@
 import { basename } from 'node:path'
 import { createJiti } from 'jiti'
+import { CommandFailure, clerkSyncErrorText } from '../command-failure.js'
 import { UsageError } from '../usage-error.js'
 import type { CliConfig, LoadedConfig } from './cli-config.js'
 
@@ -51,17 +52,33 @@ function shapeProblem(value: unknown): string | null {
  * a factory that throws (an unreachable database) is a failure.
  */
 export async function loadConfig(command: string, path: string): Promise<LoadedConfig> {
-  const jiti = createJiti(import.meta.url, { interopDefault: true })
-  const module = (await jiti.import(path)) as { default?: unknown }
-  const factory = module.default
   const name = basename(path)
+  const failed = (what: string, error: unknown): CommandFailure =>
+    new CommandFailure(
+      `${what}: ${clerkSyncErrorText(error) ?? (error instanceof Error ? error.message : String(error))}`,
+      command,
+      { cause: error },
+    )
+  const jiti = createJiti(import.meta.url, { interopDefault: true })
+  let module: { default?: unknown }
+  try {
+    module = (await jiti.import(path)) as { default?: unknown }
+  } catch (error) {
+    throw failed(`could not load ${name}`, error)
+  }
+  const factory = module.default
   if (typeof factory !== 'function') {
     throw new UsageError(
       `${name} must default-export a function (it may be async), got ${describe(factory)}. Expected:\n  ${EXPECTED}`,
       command,
     )
   }
-  const value: unknown = await factory()
+  let value: unknown
+  try {
+    value = await factory()
+  } catch (error) {
+    throw failed(`the factory in ${name} threw`, error)
+  }
   const problem = shapeProblem(value)
   if (problem) {
     // Whatever it did open must still be released, or the process would not exit.
