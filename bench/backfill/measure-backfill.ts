@@ -21,9 +21,11 @@ export async function measureBackfill(
   const writesBefore = probes.writeSeconds()
   const sampler = startRssSampler()
   probes.onStart()
+  const cpuBefore = process.cpuUsage()
   const started = performance.now()
   const result = await sync.backfill({ clerk, pageSize })
   const seconds = (performance.now() - started) / 1000
+  const cpu = process.cpuUsage(cpuBefore)
   const rss = sampler.stop()
   if (result.failures.length > 0)
     console.error(`backfill: ${result.failed} failed, e.g. ${JSON.stringify(result.failures[0])}`)
@@ -35,6 +37,7 @@ export async function measureBackfill(
     stale: result.stale,
     failed: result.failed,
     writeSeconds: probes.writeSeconds() - writesBefore,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
     rowsAfter: await probes.countRows(),
     rss,
   }

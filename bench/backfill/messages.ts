@@ -48,6 +48,8 @@ export interface BackfillRunResult extends Throughput {
   failed: number
   /** Of `seconds`, the time inside the store's `upsertUsers` (the rest: reading and mapping). */
   writeSeconds: number
+  /** CPU time of the backfill's process during the call (user + system). */
+  cpuSeconds: number
   /** Rows in the users table afterwards. */
   rowsAfter: number
   rss: RssFigures

@@ -74,6 +74,7 @@ export function renderBackfillTables(result: BackfillSuiteResult): string {
     '| --- | --: | --: | --: | --: |',
     `| \`sync.backfill\` (page size ${result.settings.pageSize}) | ${int(backfill.users)} | ${one(backfill.seconds)} | ${int(backfill.usersPerSecond)} | – |`,
     `| … of which in \`store.upsertUsers\` | ${int(backfill.users)} | ${one(backfill.writeSeconds)} | ${int(backfill.users / backfill.writeSeconds)} | – |`,
+    `| … CPU time of the backfill's process | ${int(backfill.users)} | ${one(backfill.cpuSeconds)} | – | – |`,
     `| (a) emulator page-serving rate, no writes | ${int(result.pages.users)} | ${one(result.pages.seconds)} | ${int(result.pages.usersPerSecond)} | ${vs(result.pages.usersPerSecond)} |`,
     `| (b) per-user loop, one \`upsertUser\` each${result.perUser.capped ? ' (a subset, time-capped)' : ''} | ${int(result.perUser.users)} | ${one(result.perUser.seconds)} | ${int(result.perUser.usersPerSecond)} | ${vs(result.perUser.usersPerSecond)} |`,
     `| (c) raw multi-row INSERT, ${result.settings.rowsPerStatement} rows/statement | ${int(result.rawInsert.users)} | ${one(result.rawInsert.seconds)} | ${int(result.rawInsert.usersPerSecond)} | ${vs(result.rawInsert.usersPerSecond)} |`,
@@ -120,24 +121,35 @@ pnpm bench --only backfill --out BENCHMARKS.md   # this section alone, replaced 
 pnpm bench --only backfill --users 20000         # a focused run (no file written)
 \`\`\`
 
-The emulator (\`startClerkEmulator\`, \`bench-backfill-emulator.mjs\`) runs in its own process with
-${int(settings.users)} users seeded in chunks (${one(result.seedSeconds)} s): unique emails,
-names, a role in \`public_metadata\`, some usernames and phone numbers, the first fifth in imported
-batches of 1,200 that share one \`created_at\`. Every measurement is its own process
-(\`bench-backfill-worker.mjs\`) against a fresh Postgres schema, the Drizzle store on a node-postgres
-Pool (max 15), and the real \`@clerk/backend\` client. The baselines page the emulator the way the
-issue prescribes (\`+created_at\`, \`created_at_after\`, offset only inside a run of equal
-\`created_at\`, page size ${settings.pageSize}): (a) reads every page and writes nothing; (b) writes
-each user with one guarded \`store.upsertUser\`, awaited in turn, for ${settings.perUserSeconds} s;
-(c) fetches and maps every user first (not timed), then inserts them with node-postgres alone,
-${settings.rowsPerStatement} rows per \`INSERT\`, into a plain table with the users table's columns.
+The emulator (\`startClerkEmulator\`, \`bench-backfill-emulator.mjs\`) runs in its own process
+with ${int(settings.users)} users seeded in chunks (${one(result.seedSeconds)} s): unique emails, names, a role in
+\`public_metadata\`, some usernames and phone numbers, the first fifth in imported batches of 1,200
+that share one \`created_at\`. Every measurement is its own process (\`bench-backfill-worker.mjs\`)
+against a fresh Postgres schema, the Drizzle store on a node-postgres Pool (max 15), and the real
+\`@clerk/backend\` client. The baselines page the emulator as the issue prescribes (\`+created_at\`,
+\`created_at_after\`, offset only inside a run of equal \`created_at\`, page size ${settings.pageSize}): (a)
+reads every page and writes nothing; (b) writes each user with one guarded \`store.upsertUser\`,
+awaited in turn, for ${settings.perUserSeconds} s; (c) fetches and maps every user first (not timed), then
+inserts them with node-postgres alone, ${settings.rowsPerStatement} rows per \`INSERT\`, into a plain table with
+the users table's columns. "Of which in \`store.upsertUsers\`" is the time the backfill spent inside
+the store's bulk upsert; the rest is reading pages and mapping users.
+
 Memory: \`process.memoryUsage().rss\` sampled every 20 ms and the kernel's peak
 (\`resourceUsage().maxRSS\`), growth over the RSS after setup (pool, store, client, clerk-sync),
-each size in its own process; reconcile (\`apply: false\`) runs after the backfill of the same size,
-over the same schema. Webhooks: the bench server (Express, clerk-sync with group commit, the same
-store) over the schema the backfill writes, signed deliveries (\`signWebhook\`, 70% \`user.created\`,
-30% \`user.updated\`) sent open-loop at ${settings.webhookRatePerSecond}/s by their own process:
-${settings.idleSeconds} s idle after 2 s of warm-up, then from the backfill's start to its end.
+each size in its own process (\`node --expose-gc\`); "heap kept" is the live heap after a full
+collection at the end minus before the start: what the run still holds, where RSS growth also counts
+garbage not collected yet. Reconcile (\`apply: false\`) runs after the backfill of the same size,
+over the same schema.
+
+Webhooks: the bench server (Express, clerk-sync with group commit, the same store) over the schema
+the backfill writes, signed deliveries (\`signWebhook\`, 70% \`user.created\`, 30% \`user.updated\`)
+sent open-loop at ${settings.webhookRatePerSecond}/s by their own process: ${settings.idleSeconds} s idle after 2 s of warm-up, then from
+the backfill's start to its end. "Server max stall" is the server's longest event-loop delay in the
+phase: when it is far below the p99, the slow deliveries waited on the database, not on the
+server.
+
+One run of each measurement, minutes apart, on a shared machine (load average above): the ratios
+carry that noise.
 
 ${renderBackfillTables(result)}
 ${SECTION_END}
