@@ -205,4 +205,21 @@ describe('clerk-sync backfill', { timeout: 120_000 }, () => {
       'is not a clerk-sync backfill checkpoint (delete it or pass --restart)',
     )
   })
+
+  it("a secret key Clerk refuses: exit 1 with clerk-sync's error, nothing to resume", async () => {
+    const app = backfillApp(fast)
+    const run = await runCli(['backfill', '--json'], {
+      cwd: app.dir,
+      env: { ...app.env, CLERK_SECRET_KEY: 'sk_test_not_this_instance' },
+    })
+    expect(run.code).toBe(1)
+    expect(run.stderr).toMatch(/^clerk-sync backfill: CLERK_API_FAILED: /)
+    expect(run.stderr).not.toContain('resume with')
+    expect(JSON.parse(run.stdout.trim().split('\n').at(-1)!)).toMatchObject({
+      kind: 'summary',
+      ok: false,
+      error: expect.stringMatching(/^CLERK_API_FAILED: /),
+    })
+    expect(existsSync(app.checkpointFile)).toBe(false)
+  })
 })

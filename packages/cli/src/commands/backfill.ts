@@ -6,6 +6,7 @@ import {
   readCheckpoint,
   writeCheckpoint,
 } from '../backfill/checkpoint-file.js'
+import { clerkSyncErrorText } from '../command-failure.js'
 import { countClerkUsers } from '../config/count-clerk-users.js'
 import { withConfig } from '../config/with-config.js'
 import { BACKFILL_HELP } from '../help.js'
@@ -133,19 +134,22 @@ export async function backfillCommand(args: string[], io: Io): Promise<number> {
         },
       })
     } catch (error) {
+      const message = clerkSyncErrorText(error) ?? (error as Error).message
       display.interrupted('Backfill stopped by an error.')
-      const resume = saved || readCheckpoint(file) ? ` Resume with: ${resumeCommand}` : ''
+      const resumable = saved !== null || readCheckpoint(file) !== null
       if (io.json) {
         io.out(
           JSON.stringify({
             kind: 'summary',
             ok: false,
-            error: (error as Error).message,
-            ...(resume ? { resume: resumeCommand } : {}),
+            error: message,
+            ...(resumable ? { resume: resumeCommand } : {}),
           }),
         )
       }
-      io.err(`clerk-sync backfill: ${(error as Error).message}.${resume}`)
+      io.err(`clerk-sync backfill: ${message}`)
+      if (resumable)
+        io.err(`The checkpoint is saved; once that is fixed, resume with: ${resumeCommand}`)
       return EXIT_FAILURE
     } finally {
       interrupt.dispose()
