@@ -1,7 +1,9 @@
+import { spawnSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { generateSigningSecret, signWebhook } from '@clerk-sync/testing'
 import { describe, expect, it } from 'vitest'
-import { makeAppDir, SQLITE_CONFIG } from './support/app-dir.js'
+import { makeAppDir, repoRoot, SQLITE_CONFIG } from './support/app-dir.js'
 import { runCli } from './support/run-cli.js'
 import { openSqliteStore } from './support/sqlite-store.js'
 
@@ -132,6 +134,28 @@ export default async () => ({ sync: createClerkSync({ store: new MemoryStore(), 
       /still running 1500 ms after close\(\) of .*clerk-sync\.config\.ts \(open: .*TCP.*\); exiting/,
     )
   })
+})
+
+// `pnpm test` builds first; a bare `vitest run` may not have, so this one needs the dist files.
+const builtCli = join(repoRoot, 'packages/cli/dist/cli.js')
+const builtPackages = [builtCli, join(repoRoot, 'packages/store-drizzle/dist/index.js')]
+
+describe('the built bin', { timeout: 60_000 }, () => {
+  it.runIf(builtPackages.every((path) => existsSync(path)))(
+    'loads a TypeScript config with the bundled jiti, the packages from their dist',
+    () => {
+      const app = makeAppDir()
+      app.write('clerk-sync.config.ts', SQLITE_CONFIG)
+      const run = spawnSync(process.execPath, [builtCli, 'prune', '--json'], {
+        cwd: app.dir,
+        env: { ...process.env, ...env(app.dir) },
+        encoding: 'utf8',
+      })
+      expect(run.stderr).toBe('')
+      expect(run.status).toBe(0)
+      expect(JSON.parse(run.stdout)).toMatchObject({ ok: true, pruned: 0 })
+    },
+  )
 })
 
 describe('clerk-sync prune', { timeout: 120_000 }, () => {
