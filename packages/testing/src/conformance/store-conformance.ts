@@ -1188,6 +1188,28 @@ export function storeConformance<R extends string = string>(
           expectKept(policy, await p.userRow(id), newer)
         })
 
+        it(`${policy}: marks the row a user's first upsert, held in its transaction, wrote while the delete waited`, async (ctx) => {
+          const p = await withPolicy(ctx, policy)
+          const id = randomId('user')
+          const held = await p.delayNextWrite(id, { delayMs: 300 })
+          const first = user(id, { version: 1 })
+          const upsert = p.store.upsertUser({ user: first, origin: webhook, event: eventRef() })
+          await held.entered
+          const removed = await p.store.deleteUser({
+            userId: id,
+            deletedAt: new Date(T0 + 5000),
+            event: eventRef('user.deleted'),
+          })
+          const upserted = await upsert
+          expect(removed.outcome).toBe('applied')
+          expect(await p.store.getUser(id)).toBeNull()
+          const row = await p.userRow(id)
+          // Where the hold comes after the user's lock, the upsert commits first and the delete
+          // must mark the row it wrote; where it comes before, the upsert is stale and writes none.
+          if (upserted.outcome === 'applied') expectKept(policy, row, first)
+          else expect(row).toBeNull()
+        })
+
         it(`${policy}: leaves no unmarked row across 20 unforced races of a delete with a user's first upsert`, async (ctx) => {
           const p = await withPolicy(ctx, policy)
           for (let round = 0; round < 20; round++) {
