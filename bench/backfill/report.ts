@@ -14,6 +14,23 @@ const int = (value: number) =>
 const one = (value: number) => (Number.isFinite(value) ? value.toFixed(1) : '–')
 const ratio = (value: number) => (Number.isFinite(value) ? `${value.toFixed(2)}x` : '–')
 
+const median = (values: number[]) => {
+  const sorted = values.filter((value) => Number.isFinite(value)).sort((a, b) => a - b)
+  if (sorted.length === 0) return Number.NaN
+  const middle = Math.floor(sorted.length / 2)
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
+}
+
+type Round = BackfillSuiteResult['rounds'][number]
+type Measured = Exclude<keyof Round, 'backfill'>
+
+/** Backfill's users/s over `baseline`'s in the same round, then the median over rounds. */
+function pairedRatio(result: BackfillSuiteResult, baseline: Measured): number {
+  return median(
+    result.rounds.map((round) => round.backfill.usersPerSecond / round[baseline].usersPerSecond),
+  )
+}
+
 export interface Target {
   name: string
   goal: string
@@ -23,9 +40,8 @@ export interface Target {
 
 export function targets(result: BackfillSuiteResult): Target[] {
   const [small, large] = result.memory
-  const backfill = large!.backfill
-  const vsPerUser = backfill.usersPerSecond / result.perUser.usersPerSecond
-  const vsRaw = backfill.usersPerSecond / result.rawInsert.usersPerSecond
+  const vsPerUser = pairedRatio(result, 'perUser')
+  const vsRaw = pairedRatio(result, 'rawInsert')
   const p99 = result.webhook.during.p99Ms / result.webhook.idle.p99Ms
   const growth = (kind: 'backfill' | 'reconcile') => [
     {
@@ -66,18 +82,43 @@ export function targets(result: BackfillSuiteResult): Target[] {
 }
 
 export function renderBackfillTables(result: BackfillSuiteResult): string {
-  const large = result.memory[result.memory.length - 1]!
-  const backfill = large.backfill
-  const vs = (usersPerSecond: number) => ratio(backfill.usersPerSecond / usersPerSecond)
+  const { rounds } = result
+  const row = (
+    label: string,
+    of: (round: Round) => { users: number; seconds: number; usersPerSecond: number },
+    baseline: Measured | null,
+  ) =>
+    `| ${label} | ${int(median(rounds.map((round) => of(round).users)))} | ${one(median(rounds.map((round) => of(round).seconds)))} | ${int(median(rounds.map((round) => of(round).usersPerSecond)))} | ${baseline ? ratio(pairedRatio(result, baseline)) : '–'} |`
+  const capped = rounds.some((round) => round.perUser.capped)
   const lines = [
-    '| measurement | users | seconds | users/s | backfill vs this |',
+    `| measurement (median of ${rounds.length} round${rounds.length > 1 ? 's' : ''}) | users | seconds | users/s | backfill vs this |`,
     '| --- | --: | --: | --: | --: |',
-    `| \`sync.backfill\` (page size ${result.settings.pageSize}) | ${int(backfill.users)} | ${one(backfill.seconds)} | ${int(backfill.usersPerSecond)} | – |`,
-    `| … of which in \`store.upsertUsers\` | ${int(backfill.users)} | ${one(backfill.writeSeconds)} | ${int(backfill.users / backfill.writeSeconds)} | – |`,
-    `| … CPU time of the backfill's process | ${int(backfill.users)} | ${one(backfill.cpuSeconds)} | – | – |`,
-    `| (a) emulator page-serving rate, no writes | ${int(result.pages.users)} | ${one(result.pages.seconds)} | ${int(result.pages.usersPerSecond)} | ${vs(result.pages.usersPerSecond)} |`,
-    `| (b) per-user loop, one \`upsertUser\` each${result.perUser.capped ? ' (a subset, time-capped)' : ''} | ${int(result.perUser.users)} | ${one(result.perUser.seconds)} | ${int(result.perUser.usersPerSecond)} | ${vs(result.perUser.usersPerSecond)} |`,
-    `| (c) raw multi-row INSERT, ${result.settings.rowsPerStatement} rows/statement | ${int(result.rawInsert.users)} | ${one(result.rawInsert.seconds)} | ${int(result.rawInsert.usersPerSecond)} | ${vs(result.rawInsert.usersPerSecond)} |`,
+    row(
+      `\`sync.backfill\` (page size ${result.settings.pageSize})`,
+      (round) => round.backfill,
+      null,
+    ),
+    row(
+      '… of which in `store.upsertUsers`',
+      (round) => ({
+        users: round.backfill.users,
+        seconds: round.backfill.writeSeconds,
+        usersPerSecond: round.backfill.users / round.backfill.writeSeconds,
+      }),
+      null,
+    ),
+    `| … CPU time of the backfill's process | – | ${one(median(rounds.map((round) => round.backfill.cpuSeconds)))} | – | – |`,
+    row('(a) emulator page-serving rate, no writes', (round) => round.pages, 'pages'),
+    row(
+      `(b) per-user loop, one \`upsertUser\` each${capped ? ' (a subset, time-capped)' : ''}`,
+      (round) => round.perUser,
+      'perUser',
+    ),
+    row(
+      `(c) raw multi-row INSERT, ${result.settings.rowsPerStatement} rows/statement`,
+      (round) => round.rawInsert,
+      'rawInsert',
+    ),
     `| \`sync.backfill\` beside ${result.settings.webhookRatePerSecond} webhooks/s | ${int(result.webhook.backfill.users)} | ${one(result.webhook.backfill.seconds)} | ${int(result.webhook.backfill.usersPerSecond)} | – |`,
     '',
     '| memory (own process each) | users | seconds | baseline RSS MB | peak RSS MB | growth MB | heap kept MB |',
@@ -89,6 +130,12 @@ export function renderBackfillTables(result: BackfillSuiteResult): string {
       `| \`sync.reconcile\` (report) | ${int(run.users)} | ${one(run.reconcile.seconds)} | ${one(run.reconcile.rss.baselineMb)} | ${one(run.reconcile.rss.peakMb)} | ${one(run.reconcile.rss.growthMb)} | ${one(run.reconcile.rss.heapKeptMb)} |`,
     )
   }
+  // The other rounds' backfills of the larger size: their memory too, each its own process.
+  result.rounds.slice(1).forEach(({ backfill }, index) => {
+    lines.push(
+      `| \`sync.backfill\`, round ${index + 2} | ${int(backfill.users)} | ${one(backfill.seconds)} | ${one(backfill.rss.baselineMb)} | ${one(backfill.rss.peakMb)} | ${one(backfill.rss.growthMb)} | ${one(backfill.rss.heapKeptMb)} |`,
+    )
+  })
   const { idle, during, serverStallMs: stall } = result.webhook
   lines.push(
     '',
@@ -148,8 +195,10 @@ the backfill's start to its end. "Server max stall" is the server's longest even
 phase: when it is far below the p99, the slow deliveries waited on the database, not on the
 server.
 
-One run of each measurement, minutes apart, on a shared machine (load average above): the ratios
-carry that noise.
+Throughput: ${settings.rounds} round${settings.rounds > 1 ? 's' : ''} of (a), the backfill, (b) and (c), the order rotated each round; each
+figure is the median over rounds, each ratio the backfill's users/s over the baseline's in the same
+round, then the median. The memory targets use the first round's backfill (reconcile runs after
+it); the webhook figures are one run. The machine is shared (load average above).
 
 ${renderBackfillTables(result)}
 ${SECTION_END}

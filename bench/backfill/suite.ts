@@ -44,6 +44,8 @@ export interface BackfillSettings {
   rowsPerStatement: number
   webhookRatePerSecond: number
   idleSeconds: number
+  /** Rounds of the throughput runs ((a), backfill, (b), (c)), the order rotated each round. */
+  rounds: number
 }
 
 export function backfillSettings(quick: boolean, users: number | null): BackfillSettings {
@@ -57,6 +59,7 @@ export function backfillSettings(quick: boolean, users: number | null): Backfill
     rowsPerStatement: 500,
     webhookRatePerSecond: 50,
     idleSeconds: quick ? 3 : 10,
+    rounds: quick ? 1 : 3,
   }
 }
 
@@ -69,9 +72,14 @@ export interface MemoryRun {
 export interface BackfillSuiteResult {
   settings: BackfillSettings
   seedSeconds: number
-  pages: PagesResult
-  perUser: PerUserResult
-  rawInsert: RawInsertResult
+  /** One of each per round, in round order. */
+  rounds: Array<{
+    pages: PagesResult
+    backfill: BackfillRunResult
+    perUser: PerUserResult
+    rawInsert: RawInsertResult
+  }>
+  /** Backfill and reconcile at the smaller size, then at the larger (its first round's backfill). */
   memory: MemoryRun[]
   webhook: {
     idle: PacedLoadResult
@@ -153,18 +161,25 @@ export async function runBackfillSuite(
         `${label}: reconcile after a complete backfill scanned ${result.clerkScanned} of ${users} and found drift (missing ${result.missing}, different ${result.different}, gone ${result.gone})`,
       )
   }
-  const memoryRun = async (emulator: EmulatorProcess): Promise<MemoryRun> => {
-    const database = await schema()
-    const clerk: ClerkTarget = emulator
+  const backfillRun = async (emulator: EmulatorProcess, database: ScopedDatabase) => {
     const backfill = await task<BackfillRunResult>(database, {
       kind: 'backfill',
-      clerk,
+      clerk: emulator,
       pageSize: settings.pageSize,
     })
     checkBackfill(`backfill of ${emulator.users}`, backfill, emulator.users)
     log(
       `backfill of ${emulator.users}: ${backfill.usersPerSecond.toFixed(0)} users/s, RSS +${backfill.rss.growthMb.toFixed(1)} MB`,
     )
+    return backfill
+  }
+  /** Reconcile after a backfill over the same schema, then the schema goes. */
+  const memoryRun = async (
+    emulator: EmulatorProcess,
+    database: ScopedDatabase,
+    backfill: BackfillRunResult,
+  ): Promise<MemoryRun> => {
+    const clerk: ClerkTarget = emulator
     const reconcile = await task<ReconcileRunResult>(database, { kind: 'reconcile', clerk })
     checkReconcile(`reconcile of ${emulator.users}`, reconcile, emulator.users)
     log(
@@ -176,37 +191,76 @@ export async function runBackfillSuite(
 
   // The smaller memory size, on an emulator of its own size.
   const small = await startEmulator(settings.smallUsers)
-  const memory = [await memoryRun(small)]
+  const smallDatabase = await schema()
+  const memory = [await memoryRun(small, smallDatabase, await backfillRun(small, smallDatabase))]
   await small.stop()
 
   const emulator = await startEmulator(settings.users)
   const clerk: ClerkTarget = emulator
   const { pageSize } = settings
-  const pages = await task<PagesResult>(null, { kind: 'pages', clerk, pageSize })
-  if (pages.users !== settings.users)
-    problems.push(`(a) pages: ${pages.users} of ${settings.users} users served`)
-  log(`(a) emulator pages: ${pages.usersPerSecond.toFixed(0)} users/s`)
-  memory.push(await memoryRun(emulator))
-  const rawInsert = await task<RawInsertResult>(await schema(), {
-    kind: 'raw-insert',
-    clerk,
-    pageSize,
-    rowsPerStatement: settings.rowsPerStatement,
-  })
-  log(`(c) raw multi-row insert: ${rawInsert.usersPerSecond.toFixed(0)} users/s`)
-  const perUser = await task<PerUserResult>(await schema(), {
-    kind: 'per-user',
-    clerk,
-    pageSize,
-    maxSeconds: settings.perUserSeconds,
-  })
-  log(`(b) per-user loop: ${perUser.usersPerSecond.toFixed(0)} users/s over ${perUser.users} users`)
+  const rounds: BackfillSuiteResult['rounds'] = []
+  for (let round = 0; round < settings.rounds; round++) {
+    log(`round ${round + 1}/${settings.rounds}`)
+    const steps = {
+      pages: async () => {
+        const pages = await task<PagesResult>(null, { kind: 'pages', clerk, pageSize })
+        if (pages.users !== settings.users)
+          problems.push(`(a) pages: ${pages.users} of ${settings.users} users served`)
+        log(`(a) emulator pages: ${pages.usersPerSecond.toFixed(0)} users/s`)
+        return pages
+      },
+      backfill: async () => {
+        const database = await schema()
+        const backfill = await backfillRun(emulator, database)
+        // The first round's backfill is the larger memory size's; reconcile follows it.
+        if (round === 0) memory.push(await memoryRun(emulator, database, backfill))
+        else await database.drop()
+        return backfill
+      },
+      rawInsert: async () => {
+        const database = await schema()
+        const rawInsert = await task<RawInsertResult>(database, {
+          kind: 'raw-insert',
+          clerk,
+          pageSize,
+          rowsPerStatement: settings.rowsPerStatement,
+        })
+        await database.drop()
+        log(`(c) raw multi-row insert: ${rawInsert.usersPerSecond.toFixed(0)} users/s`)
+        return rawInsert
+      },
+      perUser: async () => {
+        const database = await schema()
+        const perUser = await task<PerUserResult>(database, {
+          kind: 'per-user',
+          clerk,
+          pageSize,
+          maxSeconds: settings.perUserSeconds,
+        })
+        await database.drop()
+        log(
+          `(b) per-user loop: ${perUser.usersPerSecond.toFixed(0)} users/s over ${perUser.users} users`,
+        )
+        return perUser
+      },
+    }
+    // Rotate the order each round: no measurement always runs first, or after the same one.
+    const names = Object.keys(steps) as Array<keyof typeof steps>
+    const results: Partial<{ [K in keyof typeof steps]: Awaited<ReturnType<(typeof steps)[K]>> }> =
+      {}
+    for (let index = 0; index < names.length; index++) {
+      const name = names[(index + round) % names.length]!
+      Object.assign(results, { [name]: await steps[name]() })
+    }
+    rounds.push(results as BackfillSuiteResult['rounds'][number])
+  }
 
   const webhook = await measureWebhookLatency(build, settings, clerk, await schema())
-  if (webhook.idle.non2xx + webhook.during.non2xx > 0)
-    problems.push(
-      `webhook: ${webhook.idle.non2xx + webhook.during.non2xx} non-2xx answers from clerk-sync`,
-    )
+  for (const [phase, load] of Object.entries({ idle: webhook.idle, during: webhook.during }))
+    if (load.non2xx > 0)
+      problems.push(
+        `webhook (${phase}): ${load.non2xx} non-2xx answers from clerk-sync: ${JSON.stringify(load.statuses)}`,
+      )
   checkBackfill(
     'backfill beside webhooks',
     webhook.backfill,
@@ -220,9 +274,7 @@ export async function runBackfillSuite(
   return {
     settings,
     seedSeconds: emulator.seedSeconds,
-    pages,
-    perUser,
-    rawInsert,
+    rounds,
     memory,
     webhook,
     elapsedSeconds: (Date.now() - startedAt) / 1000,
