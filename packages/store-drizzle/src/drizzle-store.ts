@@ -1,5 +1,6 @@
 import {
   type BulkUpsertInput,
+  type BulkUpsertResult,
   ClerkSyncError,
   consoleLogger,
   type DeletePolicy,
@@ -10,6 +11,8 @@ import {
   type UserStore,
 } from '@clerk-sync/core'
 import {
+  bulkAsBatches,
+  bulkResultOf,
   decodeAuditCursor,
   decodeCursor,
   deleteUserFlow,
@@ -71,6 +74,9 @@ export interface DrizzleUserStore extends UserStore<string> {
   checkSchema(): Promise<void>
   hasEvent(eventId: string): Promise<boolean>
 }
+
+/** Users per statement in a Postgres bulk upsert: a backfill page (500) is one round trip. */
+const PG_BULK_BATCH = 1000
 
 const schemas = { pg: pgSchema, mysql: mysqlSchema, sqlite: sqliteSchema }
 const tableClass = { pg: PgTable, mysql: MySqlTable, sqlite: SQLiteTable }
@@ -242,6 +248,35 @@ export function drizzleStore(db: AnyDatabase, options: DrizzleStoreOptions = {})
     }
   }
 
+  /**
+   * Postgres: a backfill page as the group-commit statement without event ids, one round trip
+   * per PG_BULK_BATCH users (several batches in one transaction). Null when a user cannot be
+   * written that way (then the write flow, which also reports what the table refuses).
+   */
+  function pgBulkUpsert(
+    run: NonNullable<typeof pg>,
+    input: BulkUpsertInput<string>,
+  ): Promise<BulkUpsertResult> | null {
+    const split = bulkAsBatches(input, PG_BULK_BATCH)
+    const queries = split.batches.map((batch) => run.writes.prepareBatch(batch))
+    if (queries.some((query) => query === null)) return null
+    const ready = queries as NonNullable<(typeof queries)[number]>[]
+    const sizes = split.batches.map((batch) => batch.length)
+    const results =
+      ready.length === 1
+        ? run.run.statement(async (runner) => [
+            await run.writes.upsertBatch(runner, ready[0]!, sizes[0]!),
+          ])
+        : run.run.transaction(async (tx) => {
+            const out = []
+            for (let i = 0; i < ready.length; i++) {
+              out.push(await run.writes.upsertBatchInTransaction(tx, ready[i]!, sizes[i]!))
+            }
+            return out
+          })
+    return results.then((answers) => bulkResultOf(split, answers))
+  }
+
   const store: DrizzleUserStore = {
     dialect,
     async upsertUser(input) {
@@ -277,7 +312,7 @@ export function drizzleStore(db: AnyDatabase, options: DrizzleStoreOptions = {})
       upsertUsersOrEach(store, input, () =>
         write(
           input.users.map((u) => u.id),
-          () => flows.upsertUsers(input),
+          () => (pg && pgBulkUpsert(pg, input)) || flows.upsertUsers(input),
         ),
       ),
     getUser: (id) => read(() => reads.getUser(id)),

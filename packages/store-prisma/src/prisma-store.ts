@@ -1,4 +1,6 @@
 import {
+  type BulkUpsertInput,
+  type BulkUpsertResult,
   ClerkSyncError,
   type DeletePolicy,
   ErrorCode,
@@ -6,6 +8,8 @@ import {
   type UserStore,
 } from '@clerk-sync/core'
 import {
+  bulkAsBatches,
+  bulkResultOf,
   decodeAuditCursor,
   decodeCursor,
   deleteUserFlow,
@@ -39,6 +43,9 @@ import {
   resolveUserModel,
   type UserModelOption,
 } from './user-model.js'
+
+/** Users per statement in a Postgres bulk upsert: a backfill page (500) is one round trip. */
+const PG_BULK_BATCH = 1000
 
 export interface PrismaStoreOptions {
   /**
@@ -287,6 +294,42 @@ export function prismaStore(
     }
   }
 
+  /**
+   * Postgres: a backfill page as the group-commit statement without event ids, one round trip
+   * per PG_BULK_BATCH users (several in one transaction). Null when the statement cannot write
+   * every user (then the write flow).
+   */
+  function pgBulkUpsert(input: BulkUpsertInput<string>): Promise<BulkUpsertResult> | null {
+    if (!oneStatement) return null
+    const split = bulkAsBatches(input, PG_BULK_BATCH)
+    const prepared = split.batches.map((batch) => {
+      const data = batch.map((i) => dataOrNull(i.user))
+      return data.every((d) => d !== null)
+        ? oneStatement.prepareBatch(batch, data as Record<string, unknown>[])
+        : null
+    })
+    if (prepared.length === 0 || prepared.some((p) => p === null)) return null
+    const ready = prepared as NonNullable<(typeof prepared)[number]>[]
+    const ids = input.users.map((u) => u.id)
+    const sizes = split.batches.map((batch) => batch.length)
+    if (ready.length === 1) {
+      return retried(ids, () => oneStatement.runBatch(prisma, ready[0]!, sizes[0]!)).then(
+        (answer) => bulkResultOf(split, [answer]),
+      )
+    }
+    return transact(
+      ids,
+      async (tx) => {
+        const answers = []
+        for (let i = 0; i < ready.length; i++) {
+          answers.push(await oneStatement.runBatch(tx, ready[i]!, sizes[i]!))
+        }
+        return bulkResultOf(split, answers)
+      },
+      300_000,
+    )
+  }
+
   const store: PrismaUserStore = {
     provider,
     async upsertUser(input) {
@@ -321,12 +364,16 @@ export function prismaStore(
     },
     // One user the app's model refuses must not hold back the rest: then one by one.
     upsertUsers: (input) =>
-      upsertUsersOrEach(store, input, () =>
-        transact(
-          input.users.map((u) => u.id),
-          (tx) => runFlowAsync(upsertUsersFlow(ops, tx, input)),
-          300_000,
-        ),
+      upsertUsersOrEach(
+        store,
+        input,
+        () =>
+          pgBulkUpsert(input) ??
+          transact(
+            input.users.map((u) => u.id),
+            (tx) => runFlowAsync(upsertUsersFlow(ops, tx, input)),
+            300_000,
+          ),
       ),
     getUser: (id) =>
       read(async () => {

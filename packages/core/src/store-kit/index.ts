@@ -3,6 +3,12 @@
 
 export { upsertUserBatchFlow } from '../store/batch-flow.js'
 export {
+  type BulkAsBatches,
+  bulkAsBatches,
+  bulkResultOf,
+  newestPerUser,
+} from '../store/bulk-as-batches.js'
+export {
   DELETE_POLICIES,
   type DeletePolicy,
   PERSONAL_FIELDS,

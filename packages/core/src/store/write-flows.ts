@@ -1,4 +1,5 @@
 import { ErrorCode, isClerkSyncError } from '../errors/clerk-sync-error.js'
+import { newestPerUser } from './bulk-as-batches.js'
 import type { Flow } from './flow.js'
 import type { SyncedUser } from './synced-user.js'
 import type {
@@ -212,16 +213,6 @@ export function* upsertUsersFlow<Tx>(
     stale: order.filter((id) => !appliedSet.has(id)),
     failed: [],
   }
-}
-
-/** The newest copy of each id, in first-seen order: what arriving one by one would leave. */
-function newestPerUser(users: SyncedUser<string>[]): Map<string, SyncedUser<string>> {
-  const newest = new Map<string, SyncedUser<string>>()
-  for (const user of users) {
-    const seen = newest.get(user.id)
-    if (!seen || user.updatedAt.getTime() >= seen.updatedAt.getTime()) newest.set(user.id, user)
-  }
-  return newest
 }
 
 /**

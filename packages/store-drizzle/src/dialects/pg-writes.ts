@@ -141,6 +141,12 @@ export interface PgWrites {
    */
   prepareBatch(inputs: UpsertUserInput<string>[]): PgQuery | null
   upsertBatch(db: PgRunner, query: PgQuery, count: number): Promise<UpsertUserResult<string>[]>
+  /** The same, inside a transaction the caller opened (a bulk upsert of several batches). */
+  upsertBatchInTransaction(
+    tx: PgRunner,
+    query: PgQuery,
+    count: number,
+  ): Promise<UpsertUserResult<string>[]>
   /**
    * Runs inside the transaction the caller opened (two statements: the tombstone, then the row
    * deleted, or kept and updated under onDelete 'soft'/'anonymize').
@@ -300,6 +306,10 @@ export function pgWrites(users: ResolvedUsersTable): PgWrites {
     },
     async upsertBatch(db, query, count) {
       return pgBatchUpsertResults(await send(db, query), count)
+    },
+    async upsertBatchInTransaction(tx, query, count) {
+      // Inside Drizzle's transaction: its connection, so through `execute`, not the pool.
+      return pgBatchUpsertResults(await viaDrizzle(tx, query), count)
     },
     async deleteUser(tx, input) {
       const params = pgTombstoneParams(input)
