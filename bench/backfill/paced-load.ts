@@ -56,14 +56,20 @@ function send(agent: http.Agent, url: URL, secret: string, delivery: Delivery): 
       },
     )
     req.on('timeout', () => req.destroy(new Error('timeout')))
-    req.on('error', () => resolve('error'))
+    // `error:<code>`: no answer at all (a reset, a refused connection, the timeout).
+    req.on('error', (error: NodeJS.ErrnoException) =>
+      resolve(`error:${error.code ?? error.message}`),
+    )
     req.end(delivery.body)
   })
 }
 
 async function run(request: PacedLoadRequest, stopped: Promise<void>): Promise<PacedLoadResult> {
   const url = new URL(request.url)
-  const agent = new http.Agent({ keepAlive: true })
+  // Round-robin over a fixed set of keep-alive sockets, so none sits idle long enough for the
+  // server to close it (Node's 5 s keep-alive timeout) just as a request reuses it: that race
+  // would show as a reset the load generator caused, not the server.
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 16, scheduling: 'fifo' })
   const intervalMs = 1000 / request.ratePerSecond
   let deliveries: Delivery[] = []
   const next = () => {
