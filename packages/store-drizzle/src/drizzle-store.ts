@@ -279,6 +279,8 @@ export function drizzleStore(db: AnyDatabase, options: DrizzleStoreOptions = {})
 
   const store: DrizzleUserStore = {
     dialect,
+    // The role is always read back (from clerk-sync's own state when the table has no column).
+    mappedFields: [...new Set([...users.fields.map((f) => f.field), 'role' as const])],
     async upsertUser(input) {
       const statement = pg?.writes.prepareUpsert(input)
       if (pg && statement) {

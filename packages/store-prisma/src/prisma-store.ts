@@ -332,6 +332,8 @@ export function prismaStore(
 
   const store: PrismaUserStore = {
     provider,
+    // The role is always read back (from clerk-sync's own state when the model has no field).
+    mappedFields: [...new Set([...users.fields.map((f) => f.field), 'role' as const])],
     async upsertUser(input) {
       const data = oneStatement ? dataOrNull(input.user) : null
       if (oneStatement && data) {

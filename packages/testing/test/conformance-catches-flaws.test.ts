@@ -62,6 +62,9 @@ const expectedFailures: Record<string, string[]> = {
     "anonymize: leaves no unmarked row across 20 unforced races of a delete with a user's first upsert",
   ],
   'get-users-caps-at-100': ['reads the live users among up to 1000 ids in one call (getUsers)'],
+  'mapped-fields-overclaims': [
+    'reads back every field it names in mappedFields, the role always (reconcile compares only these)',
+  ],
 }
 
 type Report = {

@@ -1,4 +1,4 @@
-import { SYNCED_USER_FIELDS, type SyncedUser } from '../store/synced-user.js'
+import { SYNCED_USER_FIELDS, type SyncedUser, type SyncedUserField } from '../store/synced-user.js'
 
 /** JSON with object keys sorted: a JSON column (Postgres `jsonb`) may hand keys back reordered. */
 function canonicalJson(value: unknown): string {
@@ -20,16 +20,16 @@ function sameValue(a: unknown, b: unknown): boolean {
 }
 
 /**
- * The names of the fields in which the stored user differs from Clerk's: `SyncedUser` fields,
- * and `extra.<key>` for each extra column `mapUser` returns.
+ * The names of the fields in which the stored user differs from Clerk's: `SyncedUser` fields the
+ * store keeps (`mapped`; all when absent), and `extra.<key>` for each extra column `mapUser`
+ * returns.
  */
 export function differingFields<R extends string>(
   clerk: SyncedUser<R>,
   stored: SyncedUser<R>,
+  mapped: readonly SyncedUserField[] = SYNCED_USER_FIELDS,
 ): string[] {
-  const fields: string[] = SYNCED_USER_FIELDS.filter(
-    (field) => !sameValue(clerk[field], stored[field]),
-  )
+  const fields: string[] = mapped.filter((field) => !sameValue(clerk[field], stored[field]))
   for (const [key, value] of Object.entries(clerk.extra ?? {})) {
     if (!sameValue(value, stored.extra?.[key])) fields.push(`extra.${key}`)
   }

@@ -88,6 +88,15 @@ export function tombstoneLimit(storedUsers: number): number {
  * With `apply`, missing and different users go through the store's guarded bulk upsert (source
  * `reconcile`) and gone ones through `deleteUser`.
  */
+/**
+ * A webhook newer than Clerk's listing landed after the page was read: not drift. A table without
+ * an `updatedAt` column reads it back as null; then the store's version guard decides on repair.
+ */
+function isNewerLocally(local: SyncedUser<string>, clerk: SyncedUser<string>): boolean {
+  const stored = local.updatedAt as Date | null
+  return stored !== null && stored.getTime() > clerk.updatedAt.getTime()
+}
+
 export async function runReconcile<R extends string>(
   context: BackfillContext<R>,
   options: ReconcileOptions,
@@ -139,8 +148,8 @@ export async function runReconcile<R extends string>(
       for (const user of mapped.users) {
         const local = stored.get(user.id)
         if (!local) drift.push({ user, fields: null })
-        else if (user.updatedAt.getTime() >= local.updatedAt.getTime()) {
-          const fields = differingFields(user, local)
+        else if (!isNewerLocally(local, user)) {
+          const fields = differingFields(user, local, store.mappedFields)
           if (fields.length > 0) drift.push({ user, fields })
         }
       }

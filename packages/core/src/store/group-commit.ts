@@ -132,6 +132,7 @@ export function withGroupCommit<R extends string>(
     listAuditEntries: (opts) => store.listAuditEntries(opts),
     pruneEvents: (opts) => store.pruneEvents(opts),
   }
+  if (store.mappedFields) Object.assign(grouped, { mappedFields: store.mappedFields })
   if (store.getUsers) grouped.getUsers = (ids) => store.getUsers!(ids)
   if (store.hasEvent) grouped.hasEvent = (id) => store.hasEvent!(id)
   if (store.checkSchema) grouped.checkSchema = () => store.checkSchema!()

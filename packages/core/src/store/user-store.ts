@@ -1,4 +1,4 @@
-import type { SyncedUser } from './synced-user.js'
+import type { SyncedUser, SyncedUserField } from './synced-user.js'
 
 /** Where a write came from, recorded with each role change in the audit log. */
 /**
@@ -178,4 +178,10 @@ export interface UserStore<R extends string = string> {
    * migrate leaves it out.
    */
   checkSchema?(): Promise<void>
+  /**
+   * The `SyncedUser` fields the store keeps; its reads answer null for the others (an app's own
+   * table may have no column for a phone or `updatedAt`). Reconcile compares only these, so an
+   * unmapped field is not reported as drift on every run. Absent: every field.
+   */
+  readonly mappedFields?: readonly SyncedUserField[]
 }

@@ -87,6 +87,7 @@ export function guardStore<R extends string>(
       }
     }
   }
+  if (store.mappedFields) guarded.mappedFields = store.mappedFields
   if (options.logger) checkSchemaOnce(guarded as unknown as UserStore<R>, options.logger)
   return guarded as unknown as UserStore<R>
 }

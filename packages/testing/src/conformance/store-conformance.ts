@@ -6,6 +6,7 @@ import {
   type UserStore,
   type WriteOrigin,
 } from '@clerk-sync/core'
+import { SYNCED_USER_FIELDS } from '@clerk-sync/core/store-kit'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { randomId } from '../sign-webhook.js'
 import type {
@@ -237,6 +238,23 @@ export function storeConformance<R extends string = string>(
         many.splice(500, 0, ...live)
         expect((await store.getUsers(many)).map((u) => u.id).sort()).toEqual([...live].sort())
         await expect(store.getUsers([...many, never])).rejects.toThrow(/1000/)
+      })
+
+      it('reads back every field it names in mappedFields, the role always (reconcile compares only these)', async (ctx) => {
+        const mapped = store.mappedFields
+        if (!mapped) return ctx.skip('the store keeps every field (no mappedFields)')
+        expect(mapped).toContain('role')
+        for (const field of mapped) expect(SYNCED_USER_FIELDS).toContain(field)
+        const id = randomId('user')
+        const written = user(id, {
+          version: 7,
+          role: roleB,
+          username: `name_${id.slice(-8).toLowerCase()}`,
+          phone: '+15555550142',
+        })
+        await store.upsertUser({ user: written, origin: webhook })
+        const stored = await store.getUser(id)
+        for (const field of mapped) expect(stored?.[field], field).toEqual(written[field])
       })
 
       it('returns null for a user never seen', async () => {

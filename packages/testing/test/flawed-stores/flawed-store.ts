@@ -28,6 +28,7 @@ export type Flaw =
   | 'soft-deletes-row'
   | 'keep-misses-racing-insert'
   | 'get-users-caps-at-100'
+  | 'mapped-fields-overclaims'
 
 /** The flaws of a group commit; only their stores have `upsertUserBatch`, the others none. */
 const batchFlaws: ReadonlySet<Flaw> = new Set<Flaw>([
@@ -172,6 +173,10 @@ export function flawedHarness(flaw: Flaw, policy?: KeepingDeletePolicy): Conform
 
   const store: UserStore = {
     ...(batchFlaws.has(flaw) ? { upsertUserBatch } : {}),
+    // The flaw: names the phone as kept while its reads never return one (no column for it).
+    ...(flaw === 'mapped-fields-overclaims'
+      ? { mappedFields: ['email', 'phone', 'role'] as const }
+      : {}),
     upsertUser({ user, origin, event, roleBefore }) {
       return withEventLock(event?.id, async (): Promise<UpsertUserResult> => {
         if (event && events.has(event.id))
@@ -260,7 +265,9 @@ export function flawedHarness(flaw: Flaw, policy?: KeepingDeletePolicy): Conform
       return result
     },
     async getUser(id) {
-      return structuredClone(users.get(id) ?? null)
+      const found = structuredClone(users.get(id) ?? null)
+      if (found && flaw === 'mapped-fields-overclaims') found.phone = null
+      return found
     },
     async getUsers(ids) {
       if (ids.length > 1000) throw new RangeError('getUsers takes at most 1000 ids')
