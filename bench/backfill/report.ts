@@ -5,6 +5,7 @@
  */
 import os from 'node:os'
 import type { BackfillSuiteResult } from './suite.js'
+import { describeWaits } from './wait-sampler.js'
 
 export const SECTION_START = '<!-- backfill-bench:start -->'
 export const SECTION_END = '<!-- backfill-bench:end -->'
@@ -144,6 +145,8 @@ export function renderBackfillTables(result: BackfillSuiteResult): string {
     `| idle | ${idle.sent} | ${one(idle.p50Ms)} | ${one(idle.p99Ms)} | ${one(idle.maxMs)} | ${idle.non2xx} | ${one(stall.idle)} |`,
     `| during a backfill of ${int(result.settings.users)} | ${during.sent} | ${one(during.p50Ms)} | ${one(during.p99Ms)} | ${one(during.maxMs)} | ${during.non2xx} | ${one(stall.during)} |`,
     '',
+    `Postgres backends during the backfill, sampled every 50 ms: the webhook server's ${describeWaits(result.webhook.waits.webhook)}; the backfill's ${describeWaits(result.webhook.waits.backfill)}.`,
+    '',
     '| target | goal | measured | |',
     '| --- | --- | --- | --- |',
     ...targets(result).map(
@@ -193,7 +196,10 @@ the backfill writes, signed deliveries (\`signWebhook\`, 70% \`user.created\`, 3
 sent open-loop at ${settings.webhookRatePerSecond}/s by their own process: ${settings.idleSeconds} s idle after 2 s of warm-up, then from
 the backfill's start to its end. "Server max stall" is the server's longest event-loop delay in the
 phase: when it is far below the p99, the slow deliveries waited on the database, not on the
-server.
+server. Each side's Postgres backends are told apart by their \`application_name\` and sampled
+from \`pg_stat_activity\` every 50 ms while the backfill runs: "running" is a backend not waiting
+on anything Postgres names (CPU); \`Lock:*\` would be the backfill's row locks, \`IO:WALSync\` and
+\`LWLock:WALWrite\` commits waiting for the shared write-ahead log.
 
 Throughput: ${settings.rounds} round${settings.rounds > 1 ? 's' : ''} of (a), the backfill, (b) and (c), the order rotated each round; each
 figure is the median over rounds, each ratio the backfill's users/s over the baseline's in the same

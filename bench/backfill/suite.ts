@@ -31,6 +31,7 @@ import type {
   WorkerTask,
 } from './messages.js'
 import type { PacedLoadRequest, PacedLoadResult } from './paced-load.js'
+import { startWaitSampler, withApplicationName } from './wait-sampler.js'
 
 export interface BackfillSettings {
   quick: boolean
@@ -87,6 +88,8 @@ export interface BackfillSuiteResult {
     backfill: BackfillRunResult
     /** The webhook server's longest event-loop stall in each phase (warm-up included in idle). */
     serverStallMs: { idle: number; during: number }
+    /** During the backfill: what each side's active Postgres backends were doing (wait-sampler.ts). */
+    waits: { webhook: Record<string, number>; backfill: Record<string, number> }
   }
   elapsedSeconds: number
   /** `os.loadavg()` (1, 5, 15 min) when the suite started and ended: how busy the machine was. */
@@ -98,6 +101,9 @@ const TASK_TIMEOUT_MS = 15 * 60_000
 const WORKER = 'bench-backfill-worker.mjs'
 /** The memory sampler collects garbage before its baseline and after the work (rss-sampler.ts). */
 const WORKER_FLAGS = ['--expose-gc']
+/** `application_name` of each side's connections, to sample their waits. */
+const WEBHOOK_APP = 'bench_webhook_server'
+const BACKFILL_APP = 'bench_backfill'
 
 export async function runBackfillSuite(
   build: ServerBuild,
@@ -295,8 +301,13 @@ async function measureWebhookLatency(
   database: ScopedDatabase,
 ) {
   const secret = generateSigningSecret()
+  const base = database.serverEnv(database.target)
+  const named = (name: string) => ({
+    ...base,
+    DATABASE_URL: withApplicationName(base.DATABASE_URL!, name),
+  })
   const server = await startWebhookServer(build, {
-    ...database.serverEnv(database.target),
+    ...named(WEBHOOK_APP),
     BENCH_PATH: 'clerk-sync',
     BENCH_STORE: 'drizzle-pg',
     BENCH_GROUP_COMMIT: '1',
@@ -332,10 +343,11 @@ async function measureWebhookLatency(
     const idleStallMs = await stall()
     // The load starts when the backfill does (the worker says so) and stops when it ends.
     let started: ReturnType<typeof load> | null = null
+    const waits = startWaitSampler(database, [WEBHOOK_APP, BACKFILL_APP])
     const backfill = await runTask<BackfillRunResult>(
       build,
       WORKER,
-      database.serverEnv(database.target),
+      named(BACKFILL_APP),
       { kind: 'backfill', clerk, pageSize: settings.pageSize } satisfies WorkerTask,
       TASK_TIMEOUT_MS,
       (message) => {
@@ -345,10 +357,17 @@ async function measureWebhookLatency(
     const running = started as ReturnType<typeof load> | null
     if (!running) throw new Error('the backfill worker never said it started')
     running.send({ type: 'stop' })
+    const waited = await waits.stop()
     const crash = server.crashed()
     if (crash) throw new Error(`the webhook server ${crash}`)
     const during = await running.result
-    return { idle, during, backfill, serverStallMs: { idle: idleStallMs, during: await stall() } }
+    return {
+      idle,
+      during,
+      backfill,
+      serverStallMs: { idle: idleStallMs, during: await stall() },
+      waits: { webhook: waited[WEBHOOK_APP] ?? {}, backfill: waited[BACKFILL_APP] ?? {} },
+    }
   } finally {
     await server.stop()
     await database.drop()
