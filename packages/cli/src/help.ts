@@ -115,6 +115,8 @@ plain progress line every 2 s. --json: a {"kind":"progress",…} line per page, 
 Options:
   --config <path>    The config file (default: clerk-sync.config.* in this directory)
   --page-size <n>    Users per Users API request, 1..500 (default 500)
+  --max-rate <n>     At most n users per second on average, so live webhooks stay fast
+                     while the backfill writes (default: as fast as the database takes)
   --restart          Ignore the checkpoint and start from the first user
   --resume           Resume, and fail if there is no checkpoint (resuming is the default)
   --json             JSON lines for scripts

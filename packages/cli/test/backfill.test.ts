@@ -206,6 +206,33 @@ describe('clerk-sync backfill', { timeout: 120_000 }, () => {
     )
   })
 
+  it('--max-rate reaches sync.backfill: it waits after the first page until SIGTERM, and the resume command keeps the cap', async () => {
+    const app = backfillApp(fast)
+    const refused = await runCli(['backfill', '--max-rate', '0'], { cwd: app.dir, env: app.env })
+    expect(refused.code).toBe(2)
+    expect(refused.stderr).toContain('--max-rate must be a positive number of users per second')
+
+    // 10 users at 0.01 users/s: a 1,000 s wait after the first page, which only the signal ends.
+    const cli = startCli(
+      ['backfill', '--page-size', String(PAGE), '--max-rate', '0.01', '--json'],
+      {
+        cwd: app.dir,
+        env: app.env,
+      },
+    )
+    await cli.waitFor(/"kind":"progress"/)
+    cli.child.kill('SIGTERM')
+    const stopped = await cli.result()
+    expect(stopped.code).toBe(130)
+    expect(jsonLines(stopped.stdout).at(-1)).toMatchObject({
+      kind: 'summary',
+      aborted: true,
+      scanned: PAGE,
+      resume: 'clerk-sync backfill --page-size 10 --max-rate 0.01',
+    })
+    expect(app.readCheckpoint().scanned).toBe(PAGE)
+  })
+
   it("a secret key Clerk refuses: exit 1 with clerk-sync's error, nothing to resume", async () => {
     const app = backfillApp(fast)
     const run = await runCli(['backfill', '--json'], {

@@ -21,9 +21,23 @@ import { EXIT_FAILURE, EXIT_OK, UsageError } from '../usage-error.js'
 const options = {
   ...CONFIG_OPTION,
   'page-size': { type: 'string' },
+  'max-rate': { type: 'string' },
   restart: { type: 'boolean' },
   resume: { type: 'boolean' },
 } as const
+
+/** `--max-rate`: users per second, a positive finite number (fractions allowed). */
+function maxRateFlag(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined
+  const rate = Number(value)
+  if (value.trim() === '' || !Number.isFinite(rate) || rate <= 0) {
+    throw new UsageError(
+      `--max-rate must be a positive number of users per second, got "${value}"`,
+      'backfill',
+    )
+  }
+  return rate
+}
 
 function summaryText(result: BackfillResult, done: number): string {
   const rate = perSecond({
@@ -59,10 +73,12 @@ export async function backfillCommand(args: string[], io: Io): Promise<number> {
     throw new UsageError('--resume and --restart exclude each other', 'backfill')
   }
   const pageSize = integerFlag('page-size', values['page-size'], 1, 500)
+  const maxRate = maxRateFlag(values['max-rate'])
   const resumeCommand = [
     'clerk-sync backfill',
     ...(values.config ? ['--config', shellQuote(values.config)] : []),
     ...(pageSize ? ['--page-size', String(pageSize)] : []),
+    ...(maxRate ? ['--max-rate', String(maxRate)] : []),
   ].join(' ')
 
   return withConfig('backfill', values.config, async ({ sync, clerk, path }) => {
@@ -96,6 +112,7 @@ export async function backfillCommand(args: string[], io: Io): Promise<number> {
       result = await sync.backfill({
         clerk,
         ...(pageSize ? { pageSize } : {}),
+        ...(maxRate ? { maxUsersPerSecond: maxRate } : {}),
         signal: interrupt.signal,
         resumeFrom: saved?.checkpoint ?? null,
         onProgress(progress: BackfillProgress) {
