@@ -9,7 +9,11 @@ import { afterAll, beforeAll } from 'vitest'
 import type { FaultInjector } from '../../../test-support/faults.js'
 import type { RawDatabase } from '../../../test-support/raw-database.js'
 import { applyMigrations } from '../src/index.js'
-import { drizzleHarness, readyTableDeletePolicies } from './support/harness.js'
+import {
+  drizzleHarness,
+  READY_TABLE_POLICIES,
+  readyTableDeletePolicies,
+} from './support/harness.js'
 
 /**
  * libSQL (local file) through drizzle-orm/libsql: the async SQLite path. libSQL cannot call back
@@ -86,4 +90,5 @@ storeConformance({
   name: 'drizzle · libSQL (local file)',
   setup: () => drizzleHarness({ db, raw, faults }),
   setupWithDeletePolicy: readyTableDeletePolicies(() => ({ db, raw, faults })),
+  deletePolicies: READY_TABLE_POLICIES,
 })

@@ -3,7 +3,11 @@ import { afterAll, beforeAll } from 'vitest'
 import { mysqlUnavailable } from '../../../test-support/databases.js'
 import { applyMigrations } from '../src/index.js'
 import { mysqlDatabase, type TestDatabase } from './support/connections.js'
-import { drizzleHarness, readyTableDeletePolicies } from './support/harness.js'
+import {
+  drizzleHarness,
+  READY_TABLE_POLICIES,
+  readyTableDeletePolicies,
+} from './support/harness.js'
 
 const skip = await mysqlUnavailable()
 for (const singleConnection of [false, true]) {
@@ -23,5 +27,6 @@ for (const singleConnection of [false, true]) {
     skip,
     setup: () => drizzleHarness(database),
     setupWithDeletePolicy: readyTableDeletePolicies(() => database),
+    deletePolicies: READY_TABLE_POLICIES,
   })
 }

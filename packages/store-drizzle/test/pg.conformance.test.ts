@@ -3,7 +3,11 @@ import { afterAll, beforeAll } from 'vitest'
 import { postgresUnavailable } from '../../../test-support/databases.js'
 import { applyMigrations } from '../src/index.js'
 import { postgresDatabase, type TestDatabase } from './support/connections.js'
-import { drizzleHarness, readyTableDeletePolicies } from './support/harness.js'
+import {
+  drizzleHarness,
+  READY_TABLE_POLICIES,
+  readyTableDeletePolicies,
+} from './support/harness.js'
 
 const skip = await postgresUnavailable()
 
@@ -23,6 +27,7 @@ for (const driver of ['pg', 'pg-client', 'postgres-js'] as const) {
     skip,
     setup: () => drizzleHarness(database),
     setupWithDeletePolicy: readyTableDeletePolicies(() => database),
+    deletePolicies: READY_TABLE_POLICIES,
   })
 }
 
@@ -44,5 +49,6 @@ for (const driver of ['pg', 'pg-client', 'postgres-js'] as const) {
     skip,
     setup: () => drizzleHarness({ ...database, groupCommit: true }),
     setupWithDeletePolicy: readyTableDeletePolicies(() => ({ ...database, groupCommit: true })),
+    deletePolicies: READY_TABLE_POLICIES,
   })
 }

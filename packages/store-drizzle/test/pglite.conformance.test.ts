@@ -2,7 +2,11 @@ import { storeConformance } from '@clerk-sync/testing/conformance'
 import { afterAll, beforeAll } from 'vitest'
 import { applyMigrations } from '../src/index.js'
 import { pgliteDatabase, type TestDatabase } from './support/connections.js'
-import { drizzleHarness, readyTableDeletePolicies } from './support/harness.js'
+import {
+  drizzleHarness,
+  READY_TABLE_POLICIES,
+  readyTableDeletePolicies,
+} from './support/harness.js'
 
 let database: TestDatabase
 
@@ -19,4 +23,5 @@ storeConformance({
   name: 'drizzle · PGlite',
   setup: () => drizzleHarness(database),
   setupWithDeletePolicy: readyTableDeletePolicies(() => database),
+  deletePolicies: READY_TABLE_POLICIES,
 })

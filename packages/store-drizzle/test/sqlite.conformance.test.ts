@@ -5,7 +5,11 @@ import { storeConformance } from '@clerk-sync/testing/conformance'
 import { afterAll, beforeAll } from 'vitest'
 import { applyMigrations } from '../src/index.js'
 import { sqliteDatabase, type TestDatabase } from './support/connections.js'
-import { drizzleHarness, readyTableDeletePolicies } from './support/harness.js'
+import {
+  drizzleHarness,
+  READY_TABLE_POLICIES,
+  readyTableDeletePolicies,
+} from './support/harness.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'clerk-sync-sqlite-'))
 
@@ -26,6 +30,7 @@ for (const [label, file] of [
     name: `drizzle · SQLite ${label} · better-sqlite3`,
     setup: () => drizzleHarness(database),
     setupWithDeletePolicy: readyTableDeletePolicies(() => database),
+    deletePolicies: READY_TABLE_POLICIES,
   })
 }
 

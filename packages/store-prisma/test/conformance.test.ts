@@ -109,6 +109,7 @@ for (const target of targets) {
       policy === 'soft'
         ? "ClerkSyncUser has no deletedAt field: onDelete 'soft' is for the app's own model"
         : readyHarness(policy),
+    deletePolicies: ['anonymize'],
   })
   storeConformance({
     name: `prisma · the app’s own model · ${target.name}`,

@@ -1,7 +1,7 @@
 import { type DeletePolicy, PERSONAL_FIELDS, resolveDeletePolicy } from './delete-policy.js'
 import { runFlowSync, step } from './flow.js'
 import { decodeCursor, encodeCursor, resolvePageLimit } from './page.js'
-import type { SyncedUser } from './synced-user.js'
+import { SYNCED_USER_FIELDS, type SyncedUser } from './synced-user.js'
 import { resolveUserIds } from './user-ids.js'
 import type {
   AuditEntry,
@@ -86,6 +86,8 @@ interface MemoryTx<R extends string> {
  * core's write flows, the same decisions the SQL stores make, over maps.
  */
 export class MemoryStore<R extends string = string> implements UserStore<R> {
+  /** Every field: the store keeps users whole. */
+  readonly mappedFields = SYNCED_USER_FIELDS
   readonly #users = new Map<string, SyncedUser<R>>()
   readonly #retired = new Map<string, RetiredUserRow<R>>()
   readonly #onDelete: DeletePolicy

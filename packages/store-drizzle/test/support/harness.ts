@@ -61,6 +61,9 @@ export function drizzleHarness(options: {
  * `setupWithDeletePolicy` for a run over clerk_sync_users: `anonymize` there, `soft` skipped with
  * the reason. `options` is read when a test starts (the database opens in beforeAll).
  */
+/** The keeping policies clerk_sync_users has: no deletedAt column, so no `soft`. */
+export const READY_TABLE_POLICIES = ['anonymize'] as const
+
 export function readyTableDeletePolicies(options: () => Parameters<typeof drizzleHarness>[0]) {
   return async (policy: KeepingDeletePolicy): Promise<ConformanceHarness | string> =>
     policy === 'soft'

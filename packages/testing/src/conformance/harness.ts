@@ -73,6 +73,11 @@ export interface StoreConformanceOptions<R extends string = string> {
    * skipped with that notice). Without it, the deletion-policy tests are skipped.
    */
   setupWithDeletePolicy?(policy: KeepingDeletePolicy): Promise<ConformanceHarness<R> | string>
+  /**
+   * The keeping policies this setup has (clerk-sync's ready table has no deletedAt column, so no
+   * `soft`): their tests are run, the others not registered at all. Default: both.
+   */
+  deletePolicies?: readonly KeepingDeletePolicy[]
   /** The roles the store is used with. Default: clerk-sync's default roles. */
   roles?: RoleDefinition<R>
   /** Users in the bulk-upsert test. Default 10,000. */
