@@ -143,17 +143,21 @@ for (const variant of ['getUsers', 'getUser per id'] as const) {
       for (const id of deleted) expect(await memory.getUser(id)).toBeNull()
     })
 
-    it('a key for another instance never tombstones, even with force', async () => {
+    it('a key for another instance never tombstones nor writes its users, even with force', async () => {
       emulator.seedUsers(Array.from({ length: 5 }, (_, i) => ({ createdAt: T0 + i })))
       const { memory, sync, clerk } = setup()
       await sync.backfill({ clerk })
       const other = await startClerkEmulator()
       try {
+        // The other instance has users of its own, which must not be written as "missing" here
+        // (they would then count as found in Clerk and let every real user be tombstoned).
+        other.seedUsers(Array.from({ length: 8 }, (_, i) => ({ createdAt: T0 + i })))
         const wrong = createClerkClient({ apiUrl: other.apiUrl, secretKey: other.secretKey })
         const result = await sync.reconcile({ clerk: wrong, apply: true, force: true })
         expect(result.refused?.message).toMatch(/another instance/)
-        expect(result).toMatchObject({ gone: 5, repaired: 0 })
+        expect(result).toMatchObject({ missing: 0, gone: 0, repaired: 0, items: [] })
         expect(await memory.countUsersByRole()).toEqual({ client: 5 })
+        for (const user of other.users()) expect(await memory.getUser(user.id)).toBeNull()
       } finally {
         await other.close()
       }

@@ -9,9 +9,20 @@ function canonicalJson(value: unknown): string {
   )
 }
 
+/**
+ * A stored time equals Clerk's when it is Clerk's millisecond, or Clerk's second where the column
+ * keeps whole seconds (MySQL `DATETIME`, `timestamp(0)`): otherwise every user of such a table
+ * would differ in createdAt/updatedAt on every run, and a repair could never make them equal.
+ */
+function sameTime(clerk: Date, stored: Date): boolean {
+  // Whole seconds either truncated (MariaDB) or rounded (MySQL): within one second of Clerk's.
+  const ms = stored.getTime()
+  return ms === clerk.getTime() || (ms % 1000 === 0 && Math.abs(ms - clerk.getTime()) < 1000)
+}
+
 function sameValue(a: unknown, b: unknown): boolean {
   if (a instanceof Date || b instanceof Date) {
-    return a instanceof Date && b instanceof Date && a.getTime() === b.getTime()
+    return a instanceof Date && b instanceof Date && sameTime(a, b)
   }
   if (typeof a === 'object' && a !== null && typeof b === 'object' && b !== null) {
     return canonicalJson(a) === canonicalJson(b)

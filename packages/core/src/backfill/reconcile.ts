@@ -3,6 +3,7 @@ import type { ClerkUsersApi } from '../clerk-api/clerk-users-api.js'
 import { listUsersPage } from '../clerk-api/list-users-page.js'
 import { clerkStatusOf, withClerkRetries } from '../clerk-api/with-clerk-retries.js'
 import type { SyncedUser } from '../store/synced-user.js'
+import type { UserStore } from '../store/user-store.js'
 import {
   type BackfillContext,
   checkPageSize,
@@ -132,6 +133,30 @@ export async function runReconcile<R extends string>(
   })
   const scanned = { clerk: 0, local: 0 }
 
+  // Before anything is written: the users stored now (the tombstone limit counts these, not the
+  // ones this run adds), and whether the key's instance holds any of them. A key for another
+  // instance would otherwise write that instance's users as "missing", find them again in pass 2
+  // and tombstone every real user.
+  const storedUsers = await countStoredUsers(store)
+  const limit = tombstoneLimit(storedUsers)
+  let sampled = 0
+  try {
+    const sample = (await store.listUsers({ limit: USER_ID_FILTER_MAX })).users.map((u) => u.id)
+    sampled = sample.length
+    if (sample.length > 0) {
+      const listed = await withClerkRetries(
+        () => listUsersPage(clerk, { userId: sample, limit: USER_ID_FILTER_MAX }),
+        { signal, onRetry },
+      )
+      if (listed.length === 0) {
+        return result(scanned, wrongInstance(sampled, limit), false)
+      }
+    }
+  } catch (error) {
+    if (isAbortOf(signal, error)) return result(scanned, null, true)
+    throw clerkApiFailure(error, 'reconcile')
+  }
+
   // Pass 1: Clerk's users against the store.
   try {
     const pager = { clerk, pageSize, onRetry, ...(signal ? { signal } : {}) }
@@ -182,10 +207,6 @@ export async function runReconcile<R extends string>(
   }
 
   // Pass 2: the store's ids looked up in Clerk.
-  const storedUsers = Object.values<number | undefined>(
-    await store.countUsersByRole(),
-  ).reduce<number>((sum, n) => sum + (n ?? 0), 0)
-  const limit = tombstoneLimit(storedUsers)
   const force = options.force === true
   const gone: string[] = []
   let foundInClerk = 0
@@ -238,14 +259,7 @@ export async function runReconcile<R extends string>(
         'check that the secret key is for the instance this store syncs, then run again with force.',
     }
   } else if (!aborted && gone.length > 0 && foundInClerk === 0) {
-    refused = {
-      wouldTombstone: gone.length,
-      limit,
-      message:
-        `Refused to tombstone: none of the ${scanned.local} stored users exists in this Clerk ` +
-        'instance, so the secret key is most likely for another instance (development vs ' +
-        'production). Nothing was tombstoned, even with force.',
-    }
+    refused = { ...wrongInstance(scanned.local, limit), wouldTombstone: gone.length }
   }
   const tombstone = apply && !aborted && refused === null
   for (const userId of gone) {
@@ -257,6 +271,23 @@ export async function runReconcile<R extends string>(
     report({ kind: 'gone', userId, repaired })
   }
   return result(scanned, refused, aborted)
+}
+
+async function countStoredUsers(store: UserStore<string>): Promise<number> {
+  const counts = Object.values<number | undefined>(await store.countUsersByRole())
+  return counts.reduce<number>((sum, n) => sum + (n ?? 0), 0)
+}
+
+function wrongInstance(checked: number, limit: number): NonNullable<ReconcileResult['refused']> {
+  return {
+    wouldTombstone: 0,
+    limit,
+    message:
+      `Refused: none of the ${checked} stored users checked exists in this Clerk instance, so the ` +
+      'secret key is most likely for another instance (development vs production). Nothing was ' +
+      'written or tombstoned, even with force. If those users really were all deleted in Clerk, ' +
+      'delete them with sync.store.deleteUser.',
+  }
 }
 
 /** True only when Clerk answers 404 for the id; any other failure (after retries) throws. */
