@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { createServer } from 'node:http'
 import { createClerkClient } from '@clerk/backend'
 import {
   importLegacyUsers,
@@ -45,6 +46,66 @@ const argonParams = (password: string) => ({
 
 function legacyUser(appId: string, extra: Partial<LegacyUser> = {}): LegacyUser {
   return { appId, email: `user${appId}@example.com`, emailVerified: true, ...extra }
+}
+
+/**
+ * A real HTTP proxy in front of the emulator that holds back every `POST /v1/users` after the
+ * first until `release()`: those creations are certainly still in flight when the first one ends.
+ */
+async function holdingProxy(target: string) {
+  let first = true
+  let released = false
+  const held: Array<() => void> = []
+  const heldWaiters: Array<() => void> = []
+  const answering = new Set<Promise<void>>()
+  const server = createServer((req, res) => {
+    const answered = (async () => {
+      const chunks: Buffer[] = []
+      for await (const chunk of req) chunks.push(chunk as Buffer)
+      const isCreate =
+        req.method === 'POST' && new URL(req.url ?? '/', 'http://proxy').pathname === '/v1/users'
+      if (isCreate && !first && !released) {
+        await new Promise<void>((resolve) => {
+          held.push(resolve)
+          for (const wake of heldWaiters.splice(0)) wake()
+        })
+      }
+      if (isCreate) first = false
+      const headers = new Headers()
+      for (const [name, value] of Object.entries(req.headers)) {
+        if (typeof value === 'string' && !['host', 'connection', 'content-length'].includes(name))
+          headers.set(name, value)
+      }
+      const answer = await fetch(`${target}${req.url}`, {
+        method: req.method,
+        headers,
+        body: chunks.length ? Buffer.concat(chunks) : undefined,
+      })
+      res.writeHead(answer.status, {
+        'Content-Type': answer.headers.get('content-type') ?? 'application/json',
+      })
+      res.end(Buffer.from(await answer.arrayBuffer()))
+    })()
+    answering.add(answered)
+    void answered.finally(() => answering.delete(answered))
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as { port: number }
+  return {
+    apiUrl: `http://127.0.0.1:${port}`,
+    /** Resolves once some creation is being held back. */
+    holding: () =>
+      held.length > 0 ? Promise.resolve() : new Promise<void>((r) => heldWaiters.push(r)),
+    release: () => {
+      released = true
+      for (const go of held.splice(0)) go()
+    },
+    /** Resolves when every request the proxy took has been answered. */
+    async drained() {
+      while (answering.size > 0) await Promise.all(answering)
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  }
 }
 
 describe('importLegacyUsers against the emulator', () => {
@@ -287,6 +348,54 @@ describe('importLegacyUsers against the emulator', () => {
     expect(second).toMatchObject({ aborted: false, scanned: 50, created: 50 })
     expect(emulator.users()).toHaveLength(count)
     expect(source.rows.every((r) => r.clerkId !== null)).toBe(true)
+  })
+
+  it('when a user fails run-wide, starts no new creation but links and reports those in flight before it throws', async () => {
+    const { emulator } = await setup()
+    const proxy = await holdingProxy(emulator.apiUrl)
+    const clerk = createClerkClient({
+      apiUrl: proxy.apiUrl,
+      secretKey: emulator.secretKey,
+      telemetry: { disabled: true },
+    })
+    const count = 12
+    const source = new AppUsers(Array.from({ length: count }, (_, i) => legacyUser(String(i))))
+    // The first link fails (as a lost database connection would) while other creations are held.
+    let failedAppId: string | undefined
+    const linkRow = source.link.bind(source)
+    source.link = async (appId, clerkId) => {
+      if (failedAppId !== undefined) return linkRow(appId, clerkId)
+      failedAppId = appId
+      await proxy.holding()
+      proxy.release()
+      throw new Error('Connection terminated unexpectedly')
+    }
+    const reported: LegacyImportItem[] = []
+    try {
+      await expect(
+        importLegacyUsers({ clerk, source, apply: true, onItem: (item) => reported.push(item) }),
+      ).rejects.toMatchObject({ code: 'STORE_FAILED' })
+      // What reached Clerk after the throw would be a user the caller never hears of.
+      await proxy.drained()
+    } finally {
+      await proxy.close()
+    }
+
+    const createdInClerk = emulator.users().filter((u) => u.external_id !== failedAppId)
+    expect(createdInClerk.length).toBeGreaterThan(0)
+    expect(emulator.users().length).toBeLessThan(count)
+    expect(reported.map((item) => item.appId).sort()).toEqual(
+      createdInClerk.map((u) => u.external_id).sort(),
+    )
+    for (const user of createdInClerk) {
+      const appId = user.external_id as string
+      expect(reported.find((item) => item.appId === appId)).toEqual({
+        appId,
+        outcome: 'created',
+        clerkId: user.id,
+      })
+      expect(source.clerkIdOf(appId)).toBe(user.id)
+    }
   })
 
   it('refuses a client or a source that cannot work', async () => {

@@ -191,24 +191,29 @@ export async function importLegacyUsers(options: LegacyImportOptions): Promise<L
     return { appId: user.appId, outcome: 'created', clerkId: created.id }
   }
 
-  /** Creations a few at a time; the items come back in the chunk's order. */
+  /**
+   * Creations a few at a time; the items come back in the chunk's order. After a failure no new
+   * creation starts, but those in flight are waited for (and linked, and reported) before the
+   * first error is thrown: the caller may close the store once this throws, and a user Clerk
+   * creates after that would be neither linked nor reported.
+   */
   async function createAll(creations: Creation[], slots: Array<LegacyImportItem | null>) {
     let next = 0
-    let failed = false
+    let firstError: { error: unknown } | undefined
     const worker = async () => {
-      while (next < creations.length && !failed && !isAbort(signal)) {
+      while (next < creations.length && firstError === undefined && !isAbort(signal)) {
         const creation = creations[next++] as Creation
         try {
           slots[creation.index] = await create(creation)
         } catch (error) {
-          failed = true
-          throw error
+          firstError ??= { error }
         }
       }
     }
     await Promise.all(
       Array.from({ length: Math.min(CREATE_CONCURRENCY, creations.length) }, worker),
     )
+    if (firstError !== undefined) throw firstError.error
   }
 
   /** One chunk; false when the run was stopped part-way through it. */
