@@ -10,7 +10,7 @@ import { startRssSampler } from './rss-sampler.js'
 export async function measureBackfill(
   sync: ClerkSync<string>,
   clerk: ClerkUsersApi,
-  pageSize: number,
+  pacing: { pageSize: number; maxUsersPerSecond?: number },
   probes: {
     countRows: () => Promise<number>
     /** Time spent in the store's `upsertUsers` so far. */
@@ -23,7 +23,7 @@ export async function measureBackfill(
   probes.onStart()
   const cpuBefore = process.cpuUsage()
   const started = performance.now()
-  const result = await sync.backfill({ clerk, pageSize })
+  const result = await sync.backfill({ clerk, ...pacing })
   const seconds = (performance.now() - started) / 1000
   const cpu = process.cpuUsage(cpuBefore)
   const rss = sampler.stop()

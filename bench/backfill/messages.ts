@@ -16,8 +16,8 @@ export type WorkerTask =
   | { kind: 'per-user'; clerk: ClerkTarget; pageSize: number; maxSeconds: number }
   /** (c) Every user's row by the raw driver, `rowsPerStatement` rows per INSERT. */
   | { kind: 'raw-insert'; clerk: ClerkTarget; pageSize: number; rowsPerStatement: number }
-  /** `sync.backfill`, with the process's resident memory sampled. */
-  | { kind: 'backfill'; clerk: ClerkTarget; pageSize: number }
+  /** `sync.backfill` (capped by `maxUsersPerSecond` if given), with resident memory sampled. */
+  | { kind: 'backfill'; clerk: ClerkTarget; pageSize: number; maxUsersPerSecond?: number }
   /** `sync.reconcile` (report only), with the process's resident memory sampled. */
   | { kind: 'reconcile'; clerk: ClerkTarget }
 

@@ -2,8 +2,9 @@
  * Webhook load at a fixed rate, in its own process: signed deliveries (`signWebhook` at send
  * time, bodies from bench/shared.ts's `eventSequence`: 70% `user.created`, 30% `user.updated`)
  * sent open-loop, one every 1/rate s whatever the answers, so a slow answer shows as latency
- * rather than as fewer requests. Warm-up first, uncounted; then it measures for `seconds`, or
- * until the parent sends `{ type: 'stop' }` when `seconds` is null. Answers over IPC.
+ * rather than as fewer requests. Warm-up first, uncounted (for `warmupSeconds`, or until the
+ * parent sends `{ type: 'measure' }` when it is null); then it measures for `seconds`, or until
+ * the parent sends `{ type: 'stop' }` when `seconds` is null. Answers over IPC.
  */
 import http from 'node:http'
 import { performance } from 'node:perf_hooks'
@@ -14,7 +15,8 @@ export interface PacedLoadRequest {
   url: string
   secret: string
   ratePerSecond: number
-  warmupSeconds: number
+  /** Null: until `{ type: 'measure' }` (the load warm when the measured phase starts). */
+  warmupSeconds: number | null
   /** Null: until `{ type: 'stop' }`. */
   seconds: number | null
 }
@@ -64,7 +66,11 @@ function send(agent: http.Agent, url: URL, secret: string, delivery: Delivery): 
   })
 }
 
-async function run(request: PacedLoadRequest, stopped: Promise<void>): Promise<PacedLoadResult> {
+async function run(
+  request: PacedLoadRequest,
+  stopped: Promise<void>,
+  measure: Promise<void>,
+): Promise<PacedLoadResult> {
   const url = new URL(request.url)
   // Round-robin over a fixed set of keep-alive sockets, so none sits idle long enough for the
   // server to close it (Node's 5 s keep-alive timeout) just as a request reuses it: that race
@@ -96,8 +102,15 @@ async function run(request: PacedLoadRequest, stopped: Promise<void>): Promise<P
     await Promise.all(inFlight)
     return { statuses, seconds: (performance.now() - started) / 1000 }
   }
-  const warmupEnd = performance.now() + request.warmupSeconds * 1000
-  await pace(() => performance.now() >= warmupEnd, null)
+  let measuring = false
+  void measure.then(() => {
+    measuring = true
+  })
+  const warmupEnd =
+    request.warmupSeconds === null
+      ? Number.POSITIVE_INFINITY
+      : performance.now() + request.warmupSeconds * 1000
+  await pace(() => measuring || performance.now() >= warmupEnd, null)
   let stop = false
   void stopped.then(() => {
     stop = true
@@ -125,11 +138,16 @@ let stopRequested: () => void = () => {}
 const stopped = new Promise<void>((resolve) => {
   stopRequested = resolve
 })
+let measureRequested: () => void = () => {}
+const measure = new Promise<void>((resolve) => {
+  measureRequested = resolve
+})
 process.on('message', (message) => {
   const typed = message as { type?: string; request?: PacedLoadRequest }
   if (typed.type === 'stop') stopRequested()
+  else if (typed.type === 'measure') measureRequested()
   else if (typed.type === 'start' && typed.request)
-    run(typed.request, stopped).then(
+    run(typed.request, stopped, measure).then(
       (result) => process.send?.({ type: 'result', result }, () => process.exit(0)),
       (error) => {
         console.error(error)

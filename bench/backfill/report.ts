@@ -4,7 +4,7 @@
  * suite replaces it in place and a run of only the webhook suite keeps it (mergeBenchmarks).
  */
 import os from 'node:os'
-import type { BackfillSuiteResult } from './suite.js'
+import { type BackfillSuiteResult, describePacing } from './suite.js'
 import { describeWaits } from './wait-sampler.js'
 
 export const SECTION_START = '<!-- backfill-bench:start -->'
@@ -43,7 +43,7 @@ export function targets(result: BackfillSuiteResult): Target[] {
   const [small, large] = result.memory
   const vsPerUser = pairedRatio(result, 'perUser')
   const vsRaw = pairedRatio(result, 'rawInsert')
-  const p99 = result.webhook.during.p99Ms / result.webhook.idle.p99Ms
+  const { idle, runs } = result.webhook
   const growth = (kind: 'backfill' | 'reconcile') => [
     {
       name: `${kind} RSS growth at ${int(large!.users)} users`,
@@ -73,12 +73,16 @@ export function targets(result: BackfillSuiteResult): Target[] {
     },
     ...growth('backfill'),
     ...growth('reconcile'),
-    {
-      name: 'webhook p99 during a backfill vs idle',
-      goal: '< 2x',
-      measured: `${ratio(p99)} (${one(result.webhook.during.p99Ms)} vs ${one(result.webhook.idle.p99Ms)} ms)`,
-      pass: p99 < 2,
-    },
+    // The issue's target, for each backfill beside the load: the unthrottled one first.
+    ...runs.map((run) => {
+      const p99 = run.load.p99Ms / idle.p99Ms
+      return {
+        name: `webhook p99 during a backfill (${describePacing(run.pacing)}) vs idle`,
+        goal: '< 2x',
+        measured: `${ratio(p99)} (${one(run.load.p99Ms)} vs ${one(idle.p99Ms)} ms)`,
+        pass: p99 < 2,
+      }
+    }),
   ]
 }
 
@@ -120,7 +124,10 @@ export function renderBackfillTables(result: BackfillSuiteResult): string {
       (round) => round.rawInsert,
       'rawInsert',
     ),
-    `| \`sync.backfill\` beside ${result.settings.webhookRatePerSecond} webhooks/s | ${int(result.webhook.backfill.users)} | ${one(result.webhook.backfill.seconds)} | ${int(result.webhook.backfill.usersPerSecond)} | – |`,
+    ...result.webhook.runs.map(
+      ({ pacing, backfill }) =>
+        `| \`sync.backfill\` beside ${result.settings.webhookRatePerSecond} webhooks/s (${describePacing(pacing)}, one run) | ${int(backfill.users)} | ${one(backfill.seconds)} | ${int(backfill.usersPerSecond)} | – |`,
+    ),
     '',
     '| memory (own process each) | users | seconds | baseline RSS MB | peak RSS MB | growth MB | heap kept MB |',
     '| --- | --: | --: | --: | --: | --: | --: |',
@@ -137,15 +144,23 @@ export function renderBackfillTables(result: BackfillSuiteResult): string {
       `| \`sync.backfill\`, round ${index + 2} | ${int(backfill.users)} | ${one(backfill.seconds)} | ${one(backfill.rss.baselineMb)} | ${one(backfill.rss.peakMb)} | ${one(backfill.rss.growthMb)} | ${one(backfill.rss.heapKeptMb)} |`,
     )
   })
-  const { idle, during, serverStallMs: stall } = result.webhook
+  const { idle, idleStallMs, runs } = result.webhook
   lines.push(
     '',
-    `| webhooks at ${result.settings.webhookRatePerSecond}/s | deliveries | p50 ms | p99 ms | max ms | non-2xx | server max stall ms |`,
-    '| --- | --: | --: | --: | --: | --: | --: |',
-    `| idle | ${idle.sent} | ${one(idle.p50Ms)} | ${one(idle.p99Ms)} | ${one(idle.maxMs)} | ${idle.non2xx} | ${one(stall.idle)} |`,
-    `| during a backfill of ${int(result.settings.users)} | ${during.sent} | ${one(during.p50Ms)} | ${one(during.p99Ms)} | ${one(during.maxMs)} | ${during.non2xx} | ${one(stall.during)} |`,
+    `| webhooks at ${result.settings.webhookRatePerSecond}/s | backfill users/s | deliveries | p50 ms | p99 ms | p99 vs idle | max ms | non-2xx | server max stall ms |`,
+    '| --- | --: | --: | --: | --: | --: | --: | --: | --: |',
+    `| idle | – | ${idle.sent} | ${one(idle.p50Ms)} | ${one(idle.p99Ms)} | – | ${one(idle.maxMs)} | ${idle.non2xx} | ${one(idleStallMs)} |`,
+    ...runs.map(
+      ({ pacing, load, backfill, serverStallMs }) =>
+        `| during a backfill of ${int(backfill.users)} (${describePacing(pacing)}) | ${int(backfill.usersPerSecond)} | ${load.sent} | ${one(load.p50Ms)} | ${one(load.p99Ms)} | ${ratio(load.p99Ms / idle.p99Ms)} | ${one(load.maxMs)} | ${load.non2xx} | ${one(serverStallMs)} |`,
+    ),
     '',
-    `Postgres backends during the backfill, sampled every 50 ms: the webhook server's ${describeWaits(result.webhook.waits.webhook)}; the backfill's ${describeWaits(result.webhook.waits.backfill)}.`,
+    'Postgres backends during each backfill, sampled every 50 ms:',
+    '',
+    ...runs.map(
+      ({ pacing, waits }) =>
+        `- ${describePacing(pacing)}: the webhook server's ${describeWaits(waits.webhook)}; the backfill's ${describeWaits(waits.backfill)}.`,
+    ),
     '',
     '| target | goal | measured | |',
     '| --- | --- | --- | --- |',
@@ -194,7 +209,17 @@ over the same schema.
 Webhooks: the bench server (Express, clerk-sync with group commit, the same store) over the schema
 the backfill writes, signed deliveries (\`signWebhook\`, 70% \`user.created\`, 30% \`user.updated\`)
 sent open-loop at ${settings.webhookRatePerSecond}/s by their own process: ${settings.idleSeconds} s idle after 2 s of warm-up, then from
-the backfill's start to its end. "Server max stall" is the server's longest event-loop delay in the
+a backfill's start to its end (the load already running, warm, while the backfill's process
+starts), for each backfill in turn, each on an emptied users table: one
+unthrottled, then ${settings.webhookBackfills
+    .filter((pacing) => pacing.maxUsersPerSecond !== null)
+    .map(
+      (pacing) =>
+        `\`maxUsersPerSecond: ${pacing.maxUsersPerSecond}\` at page size ${pacing.pageSize}`,
+    )
+    .join(', ')} (the cap
+is on the average since the start: after each page the backfill waits until it is back at the
+cap). "Server max stall" is the server's longest event-loop delay in the
 phase: when it is far below the p99, the slow deliveries waited on the database, not on the
 server. Each side's Postgres backends are told apart by their \`application_name\` and sampled
 from \`pg_stat_activity\` every 50 ms while the backfill runs: "running" is a backend not waiting

@@ -47,6 +47,14 @@ export interface BackfillSettings {
   idleSeconds: number
   /** Rounds of the throughput runs ((a), backfill, (b), (c)), the order rotated each round. */
   rounds: number
+  /** The backfills beside the webhook load, in order: unthrottled first, then capped ones. */
+  webhookBackfills: BackfillPacing[]
+}
+
+/** How a backfill is paced: its page size and its `maxUsersPerSecond` (null: no cap). */
+export interface BackfillPacing {
+  pageSize: number
+  maxUsersPerSecond: number | null
 }
 
 export function backfillSettings(quick: boolean, users: number | null): BackfillSettings {
@@ -61,7 +69,29 @@ export function backfillSettings(quick: boolean, users: number | null): Backfill
     webhookRatePerSecond: 50,
     idleSeconds: quick ? 3 : 10,
     rounds: quick ? 1 : 3,
+    // Two caps at the default page size and at a fifth of it (smaller pages mean smaller commits,
+    // less write-ahead log for a webhook's commit to wait behind, at five times the requests),
+    // then a lower cap with the smaller pages.
+    webhookBackfills: [
+      { pageSize: 500, maxUsersPerSecond: null },
+      { pageSize: 500, maxUsersPerSecond: 5000 },
+      { pageSize: 100, maxUsersPerSecond: 5000 },
+      { pageSize: 500, maxUsersPerSecond: 2000 },
+      { pageSize: 100, maxUsersPerSecond: 2000 },
+      { pageSize: 100, maxUsersPerSecond: 1000 },
+    ],
   }
+}
+
+/** One backfill beside the webhook load. */
+export interface WebhookRun {
+  pacing: BackfillPacing
+  load: PacedLoadResult
+  backfill: BackfillRunResult
+  /** The webhook server's longest event-loop stall during the backfill. */
+  serverStallMs: number
+  /** What each side's active Postgres backends were doing (wait-sampler.ts). */
+  waits: { webhook: Record<string, number>; backfill: Record<string, number> }
 }
 
 export interface MemoryRun {
@@ -84,12 +114,10 @@ export interface BackfillSuiteResult {
   memory: MemoryRun[]
   webhook: {
     idle: PacedLoadResult
-    during: PacedLoadResult
-    backfill: BackfillRunResult
-    /** The webhook server's longest event-loop stall in each phase (warm-up included in idle). */
-    serverStallMs: { idle: number; during: number }
-    /** During the backfill: what each side's active Postgres backends were doing (wait-sampler.ts). */
-    waits: { webhook: Record<string, number>; backfill: Record<string, number> }
+    /** The webhook server's longest event-loop stall while idle (warm-up included). */
+    idleStallMs: number
+    /** One per `settings.webhookBackfills`, in order; the first is unthrottled. */
+    runs: WebhookRun[]
   }
   elapsedSeconds: number
   /** `os.loadavg()` (1, 5, 15 min) when the suite started and ended: how busy the machine was. */
@@ -261,21 +289,24 @@ export async function runBackfillSuite(
     rounds.push(results as BackfillSuiteResult['rounds'][number])
   }
 
-  const webhook = await measureWebhookLatency(build, settings, clerk, await schema())
-  for (const [phase, load] of Object.entries({ idle: webhook.idle, during: webhook.during }))
+  const webhook = await measureWebhookLatency(build, settings, clerk, await schema(), log)
+  const phases = [
+    { phase: 'idle', load: webhook.idle },
+    ...webhook.runs.map((run) => ({ phase: describePacing(run.pacing), load: run.load })),
+  ]
+  for (const { phase, load } of phases)
     if (load.non2xx > 0)
       problems.push(
         `webhook (${phase}): ${load.non2xx} non-2xx answers from clerk-sync: ${JSON.stringify(load.statuses)}`,
       )
-  checkBackfill(
-    'backfill beside webhooks',
-    webhook.backfill,
-    settings.users,
-    webhook.idle.sent + webhook.during.sent + 2 * settings.webhookRatePerSecond,
-  )
-  log(
-    `webhook p99 idle ${webhook.idle.p99Ms.toFixed(1)} ms, during a backfill ${webhook.during.p99Ms.toFixed(1)} ms`,
-  )
+  // Each run starts on an emptied users table; the webhook load adds its own users meanwhile.
+  for (const run of webhook.runs)
+    checkBackfill(
+      `backfill beside webhooks (${describePacing(run.pacing)})`,
+      run.backfill,
+      settings.users,
+      run.load.sent + 2 * settings.webhookRatePerSecond,
+    )
   await emulator.stop()
   return {
     settings,
@@ -289,17 +320,28 @@ export async function runBackfillSuite(
   }
 }
 
+/** `unthrottled, page 500` or `≤ 2,000 users/s, page 100`. */
+export function describePacing(pacing: BackfillPacing): string {
+  const cap =
+    pacing.maxUsersPerSecond === null
+      ? 'unthrottled'
+      : `≤ ${pacing.maxUsersPerSecond.toLocaleString('en-US')} users/s`
+  return `${cap}, page ${pacing.pageSize}`
+}
+
 /**
  * A clerk-sync webhook server (bench/server/main.ts: Express, the Drizzle store on a
  * node-postgres Pool, group commit on as `createClerkSync` defaults) over the same Postgres schema
- * the backfill writes, under a fixed rate of signed deliveries: p99 idle, then during a backfill.
+ * the backfill writes, under a fixed rate of signed deliveries: p99 idle, then during each
+ * backfill of `settings.webhookBackfills` (unthrottled, then capped), each on an emptied table.
  */
 async function measureWebhookLatency(
   build: ServerBuild,
   settings: BackfillSettings,
   clerk: ClerkTarget,
   database: ScopedDatabase,
-) {
+  log: (line: string) => void,
+): Promise<BackfillSuiteResult['webhook']> {
   const secret = generateSigningSecret()
   const base = database.serverEnv(database.target)
   const named = (name: string) => ({
@@ -316,7 +358,7 @@ async function measureWebhookLatency(
   })
   try {
     const url = `http://127.0.0.1:${server.port}/api/webhooks`
-    const load = (seconds: number | null, warmupSeconds: number) => {
+    const load = (seconds: number | null, warmupSeconds: number | null) => {
       const request: PacedLoadRequest = {
         url,
         secret,
@@ -341,33 +383,54 @@ async function measureWebhookLatency(
     }
     const idle = await load(settings.idleSeconds, 2).result
     const idleStallMs = await stall()
-    // The load starts when the backfill does (the worker says so) and stops when it ends.
-    let started: ReturnType<typeof load> | null = null
-    const waits = startWaitSampler(database, [WEBHOOK_APP, BACKFILL_APP])
-    const backfill = await runTask<BackfillRunResult>(
-      build,
-      WORKER,
-      named(BACKFILL_APP),
-      { kind: 'backfill', clerk, pageSize: settings.pageSize } satisfies WorkerTask,
-      TASK_TIMEOUT_MS,
-      (message) => {
-        if (message.type === 'started') started = load(null, 0)
-      },
-    ).result
-    const running = started as ReturnType<typeof load> | null
-    if (!running) throw new Error('the backfill worker never said it started')
-    running.send({ type: 'stop' })
-    const waited = await waits.stop()
-    const crash = server.crashed()
-    if (crash) throw new Error(`the webhook server ${crash}`)
-    const during = await running.result
-    return {
-      idle,
-      during,
-      backfill,
-      serverStallMs: { idle: idleStallMs, during: await stall() },
-      waits: { webhook: waited[WEBHOOK_APP] ?? {}, backfill: waited[BACKFILL_APP] ?? {} },
+    const runs: WebhookRun[] = []
+    for (const pacing of settings.webhookBackfills) {
+      // Every backfill inserts into an empty table, as the first one would.
+      await database.query('TRUNCATE clerk_sync_users')
+      await stall()
+      // The load runs warm (sockets open, its process started) while the backfill's worker starts;
+      // it counts from the backfill's start (the worker says so) to its end.
+      const running = load(null, null)
+      let started = false
+      const waits = startWaitSampler(database, [WEBHOOK_APP, BACKFILL_APP])
+      const task: WorkerTask = {
+        kind: 'backfill',
+        clerk,
+        pageSize: pacing.pageSize,
+        ...(pacing.maxUsersPerSecond === null
+          ? {}
+          : { maxUsersPerSecond: pacing.maxUsersPerSecond }),
+      }
+      const backfill = await runTask<BackfillRunResult>(
+        build,
+        WORKER,
+        named(BACKFILL_APP),
+        task,
+        TASK_TIMEOUT_MS,
+        (message) => {
+          if (message.type !== 'started') return
+          started = true
+          running.send({ type: 'measure' })
+        },
+      ).result
+      if (!started) throw new Error('the backfill worker never said it started')
+      running.send({ type: 'stop' })
+      const waited = await waits.stop()
+      const crash = server.crashed()
+      if (crash) throw new Error(`the webhook server ${crash}`)
+      const during = await running.result
+      runs.push({
+        pacing,
+        load: during,
+        backfill,
+        serverStallMs: await stall(),
+        waits: { webhook: waited[WEBHOOK_APP] ?? {}, backfill: waited[BACKFILL_APP] ?? {} },
+      })
+      log(
+        `webhook p99 beside a backfill (${describePacing(pacing)}, ${backfill.usersPerSecond.toFixed(0)} users/s): ${during.p99Ms.toFixed(1)} ms (idle ${idle.p99Ms.toFixed(1)} ms)`,
+      )
     }
+    return { idle, idleStallMs, runs }
   } finally {
     await server.stop()
     await database.drop()

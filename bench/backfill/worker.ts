@@ -57,7 +57,11 @@ async function run(task: WorkerTask): Promise<WorkerResult> {
       case 'backfill': {
         const countRows = async () =>
           Number((await client.query('SELECT count(*) AS n FROM clerk_sync_users')).rows[0].n)
-        return await measureBackfill(sync, clerk, task.pageSize, {
+        const pacing = {
+          pageSize: task.pageSize,
+          ...(task.maxUsersPerSecond ? { maxUsersPerSecond: task.maxUsersPerSecond } : {}),
+        }
+        return await measureBackfill(sync, clerk, pacing, {
           countRows,
           writeSeconds: timed.writeSeconds,
           onStart: () => process.send?.({ type: 'started' }),
