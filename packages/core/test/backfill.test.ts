@@ -46,8 +46,13 @@ async function expected(emulator: ClerkEmulator, sync: ReturnType<typeof setup>[
   return users.sort((a, b) => (a.id < b.id ? -1 : 1))
 }
 
+/** Pages read: list calls, not the resume check's lookup of users by id (`user_id=`). */
 const listCalls = (emulator: ClerkEmulator) =>
-  emulator.requests().filter((r) => r.method === 'GET' && /^\/v1\/users(\?|$)/.test(r.url))
+  emulator
+    .requests()
+    .filter(
+      (r) => r.method === 'GET' && /^\/v1\/users(\?|$)/.test(r.url) && !/[?&]user_id/.test(r.url),
+    )
 
 describe('sync.backfill (MemoryStore, emulator, real @clerk/backend client)', () => {
   let emulator: ClerkEmulator

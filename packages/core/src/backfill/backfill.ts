@@ -7,6 +7,7 @@ import type { ClerkUserJSON } from '../mapping/clerk-user-json.js'
 import type { SyncedUser } from '../store/synced-user.js'
 import type { UserStore } from '../store/user-store.js'
 import { BoundedList } from './bounded-list.js'
+import { checkResumePoint } from './check-resume-point.js'
 import { type BackfillCheckpoint, checkCheckpoint, initialCheckpoint } from './checkpoint.js'
 import { isAbortOf } from './is-abort.js'
 import { mapUsers } from './map-users.js'
@@ -122,6 +123,7 @@ export async function runBackfill<R extends string>(
     onRetry: retryLogger(context.logger, 'backfill'),
   }
   try {
+    if (options.resumeFrom) await checkResumePoint(context.store, clerk, checkpoint, pager)
     for await (const page of clerkUserPages(pager, checkpoint)) {
       const mapped = await mapUsers(page.users, context.toSyncedUser)
       fail(mapped.failed)
