@@ -30,6 +30,7 @@ import { argon2id, argon2Verify, bcrypt, bcryptVerify } from 'hash-wasm'
 import mysql from 'mysql2/promise'
 import pg from 'pg'
 import { afterEach, describe, expect, it } from 'vitest'
+import { isEmailVerified } from '../../packages/store-drizzle/src/email-verified.js'
 import {
   mysqlUnavailable,
   mysqlUrl,
@@ -54,6 +55,7 @@ const { pgTable, serial, text, boolean } = (await drizzleModule(
 const {
   sqliteTable,
   integer,
+  blob,
   text: sqliteText,
 } = (await drizzleModule('sqlite-core')) as typeof import('drizzle-orm/sqlite-core')
 const { drizzle: drizzlePg } = (await drizzleModule(
@@ -498,3 +500,104 @@ for (const target of targets) {
     })
   })
 }
+
+describe('drizzleLegacyUsers: which "email verified" values count as verified', () => {
+  // One column per way an app may keep it: text (a flag or a timestamp), bigint mode, integer.
+  const flags = sqliteTable('flags', {
+    id: integer('id').primaryKey(),
+    clerkId: sqliteText('clerk_id'),
+    email: sqliteText('email').notNull(),
+    asText: sqliteText('as_text'),
+    asBigint: blob('as_bigint', { mode: 'bigint' }),
+    asInteger: integer('as_integer'),
+  })
+
+  async function verifiedBy(
+    column: 'asText' | 'asBigint' | 'asInteger',
+    values: unknown[],
+  ): Promise<boolean[]> {
+    const sqlite = new Database(':memory:')
+    try {
+      sqlite.exec(
+        'CREATE TABLE flags (id integer PRIMARY KEY, clerk_id text, email text NOT NULL, as_text text, as_bigint blob, as_integer integer)',
+      )
+      const db = drizzleSqlite(sqlite)
+      for (const [i, value] of values.entries()) {
+        await db.insert(flags).values({ id: i + 1, email: `u${i}@example.com`, [column]: value })
+      }
+      const source = drizzleLegacyUsers(db as unknown as AnyDatabase, {
+        table: flags,
+        columns: {
+          appId: flags.id,
+          clerkId: flags.clerkId,
+          email: flags.email,
+          emailVerified: flags[column],
+        },
+      })
+      const verified: boolean[] = []
+      for await (const user of source) verified.push(user.emailVerified === true)
+      return verified
+    } finally {
+      sqlite.close()
+    }
+  }
+
+  it('text: only a date or a datetime counts; "0", "false", "", "1", "yes" and a zero date do not', async () => {
+    const yes = [
+      '2024-01-02',
+      '2024-01-02 03:04:05',
+      '2024-01-02T03:04:05.123Z',
+      '2024-01-02 03:04:05.123456+00',
+    ]
+    const no = [
+      '0',
+      'false',
+      '',
+      '  ',
+      '1',
+      'true',
+      'yes',
+      '0000-00-00 00:00:00',
+      '2024-13-45',
+      null,
+    ]
+    expect(await verifiedBy('asText', [...yes, ...no])).toEqual([
+      ...yes.map(() => true),
+      ...no.map(() => false),
+    ])
+  })
+
+  it('bigint mode: 1n counts, 0n does not; integer: 1 counts, 0 and 2 do not', async () => {
+    expect(await verifiedBy('asBigint', [1n, 0n, null])).toEqual([true, false, false])
+    expect(await verifiedBy('asInteger', [1, 0, 2, null])).toEqual([true, false, false, false])
+  })
+
+  it('the rule itself: true, 1, 1n, a valid Date, a timestamp text; nothing else', () => {
+    const yes: unknown[] = [
+      true,
+      1,
+      1n,
+      new Date('2024-01-02T03:04:05Z'),
+      '2024-01-02T03:04:05+01:00',
+    ]
+    const no: unknown[] = [
+      false,
+      0,
+      0n,
+      2n,
+      -1,
+      Number.NaN,
+      new Date(Number.NaN),
+      null,
+      undefined,
+      '0',
+      'false',
+      '',
+      'Tue, 02 Jan 2024',
+      {},
+      [],
+    ]
+    for (const value of yes) expect(isEmailVerified(value), String(value)).toBe(true)
+    for (const value of no) expect(isEmailVerified(value), String(value)).toBe(false)
+  })
+})

@@ -11,6 +11,7 @@ import { prismaLegacyUsers } from '@clerk-sync/prisma'
 import { type ClerkEmulator, startClerkEmulator } from '@clerk-sync/testing/emulator'
 import { bcrypt, bcryptVerify } from 'hash-wasm'
 import { afterEach, describe, expect, it } from 'vitest'
+import { isEmailVerified } from '../../packages/store-prisma/src/email-verified.js'
 import {
   mariadbDatabase,
   postgresDatabase,
@@ -138,3 +139,75 @@ for (const target of targets) {
     })
   })
 }
+
+describe('prismaLegacyUsers: which "email verified" values count as verified', () => {
+  let database: TestDatabase | undefined
+  afterEach(async () => {
+    await database?.close()
+    database = undefined
+  })
+
+  /** Whether each record reads as verified when `emailVerified` is mapped to `field`. */
+  async function verifiedBy(field: 'plan' | 'joinedAt' | 'leftAt', values: unknown[]) {
+    database = await sqliteDatabase()
+    const now = new Date().toISOString()
+    for (const [i, value] of values.entries()) {
+      const row: Record<string, unknown> = {
+        member_id: `m${i}`,
+        email_address: `member${i}@example.com`,
+        access_role: 'client',
+        joined_at: now,
+        changed_at: now,
+      }
+      row[{ plan: 'plan', joinedAt: 'joined_at', leftAt: 'left_at' }[field]] = value
+      const names = Object.keys(row)
+      await database.raw.query(
+        `INSERT INTO members (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')})`,
+        Object.values(row),
+      )
+    }
+    const source = prismaLegacyUsers(database.prisma, {
+      model: 'member',
+      fields: { appId: 'memberId', clerkId: 'handle', email: 'emailAddress', emailVerified: field },
+    })
+    const verified: boolean[] = []
+    for await (const user of source) verified.push(user.emailVerified === true)
+    return verified
+  }
+
+  it('a String field: only a date or a datetime counts; "0", "false", "", "1" and a zero date do not', async () => {
+    const yes = ['2024-01-02', '2024-01-02 03:04:05', '2024-01-02T03:04:05.123Z']
+    const no = ['0', 'false', '', '1', 'true', '0000-00-00 00:00:00', null]
+    // member_id orders as text: m0..m9 keep the insertion order.
+    expect(await verifiedBy('plan', [...yes, ...no])).toEqual([
+      ...yes.map(() => true),
+      ...no.map(() => false),
+    ])
+  })
+
+  it('a DateTime field: a date counts, null does not', async () => {
+    expect(await verifiedBy('joinedAt', [new Date().toISOString()])).toEqual([true])
+    await database?.close()
+    expect(await verifiedBy('leftAt', [null])).toEqual([false])
+  })
+
+  it('the rule itself: true, 1, 1n, a valid Date, a timestamp text; nothing else (0n: a BigInt field)', () => {
+    const yes: unknown[] = [true, 1, 1n, new Date('2024-01-02T03:04:05Z'), '2024-01-02 03:04:05']
+    const no: unknown[] = [
+      false,
+      0,
+      0n,
+      2n,
+      Number.NaN,
+      new Date(Number.NaN),
+      null,
+      undefined,
+      '0',
+      'false',
+      '',
+      {},
+    ]
+    for (const value of yes) expect(isEmailVerified(value), String(value)).toBe(true)
+    for (const value of no) expect(isEmailVerified(value), String(value)).toBe(false)
+  })
+})

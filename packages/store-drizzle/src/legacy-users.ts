@@ -12,6 +12,7 @@ import {
   type Table,
 } from 'drizzle-orm'
 import { type AnyDatabase, detectDialect } from './dialect.js'
+import { isEmailVerified } from './email-verified.js'
 
 /** Columns of the app's own users table that the import reads, and the one it writes (`clerkId`). */
 export interface LegacyUsersColumns {
@@ -21,8 +22,9 @@ export interface LegacyUsersColumns {
   clerkId: Column
   email: Column
   /**
-   * A boolean, or a timestamp of when it was verified (null: never). Unmapped: every address is
-   * treated as unverified, so none is created verified in Clerk.
+   * A boolean (or 0/1, 0n/1n), or a timestamp of when it was verified (null: never). Only `true`,
+   * `1`, `1n`, a valid date or a timestamp's text count as verified; `'0'`, `'false'`, `''` and the
+   * like do not. Unmapped: every address is treated as unverified, so none is created verified.
    */
   emailVerified?: Column
   firstName?: Column
@@ -49,11 +51,6 @@ function fail(message: string): never {
 
 function text(value: unknown): string | null {
   return value === null || value === undefined ? null : String(value)
-}
-
-/** A boolean, 0/1, or the time it was verified: anything but null, false and 0 means verified. */
-function verified(value: unknown): boolean {
-  return value !== null && value !== undefined && value !== false && value !== 0
 }
 
 /**
@@ -130,7 +127,7 @@ export function drizzleLegacyUsers(
     return {
       appId: String(row.appId),
       email: text(row.email) ?? '',
-      emailVerified: verified(row.emailVerified),
+      emailVerified: isEmailVerified(row.emailVerified),
       firstName: text(row.firstName),
       lastName: text(row.lastName),
       role: text(row.role),

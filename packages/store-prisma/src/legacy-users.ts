@@ -1,4 +1,5 @@
 import { ClerkSyncError, ErrorCode, type LegacyUser, type LegacyUserSource } from '@clerk-sync/core'
+import { isEmailVerified } from './email-verified.js'
 import { clientSchema } from './prisma-like.js'
 import { parseModelFields } from './user-model.js'
 
@@ -9,7 +10,10 @@ export interface LegacyUserFields {
   /** Optional (`String?`): records where it is null have no Clerk account yet; `link` fills it in. */
   clerkId: string
   email: string
-  /** A Boolean, or a DateTime of when it was verified (null: never). Unmapped: all unverified. */
+  /**
+   * A Boolean (or Int/BigInt 0/1), or a DateTime of when it was verified (null: never). Only true,
+   * 1, 1n, a valid date or a timestamp's text count as verified. Unmapped: all unverified.
+   */
   emailVerified?: string
   firstName?: string
   lastName?: string
@@ -47,11 +51,6 @@ function fail(message: string): never {
 
 function text(value: unknown): string | null {
   return value === null || value === undefined ? null : String(value)
-}
-
-/** A Boolean, or the time it was verified: anything but null and false means verified. */
-function verified(value: unknown): boolean {
-  return value !== null && value !== undefined && value !== false && value !== 0
 }
 
 /** The model's name and fields, from the client's (internal) runtime data model, when it has one. */
@@ -137,7 +136,7 @@ export function prismaLegacyUsers(
     return {
       appId: String(read('appId')),
       email: text(read('email')) ?? '',
-      emailVerified: verified(read('emailVerified')),
+      emailVerified: isEmailVerified(read('emailVerified')),
       firstName: text(read('firstName')),
       lastName: text(read('lastName')),
       role: text(read('role')),
