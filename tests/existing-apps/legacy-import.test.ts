@@ -18,6 +18,7 @@ import {
   silentLogger,
 } from '@clerk-sync/core'
 import { handleNodeWebhook } from '@clerk-sync/core/node'
+import { isEmailVerified } from '@clerk-sync/core/store-kit'
 import {
   type AnyDatabase,
   applyMigrations,
@@ -30,7 +31,6 @@ import { argon2id, argon2Verify, bcrypt, bcryptVerify } from 'hash-wasm'
 import mysql from 'mysql2/promise'
 import pg from 'pg'
 import { afterEach, describe, expect, it } from 'vitest'
-import { isEmailVerified } from '../../packages/store-drizzle/src/email-verified.js'
 import {
   mysqlUnavailable,
   mysqlUrl,

@@ -7,11 +7,11 @@
 import { randomBytes } from 'node:crypto'
 import { createClerkClient } from '@clerk/backend'
 import { importLegacyUsers } from '@clerk-sync/core'
+import { isEmailVerified } from '@clerk-sync/core/store-kit'
 import { prismaLegacyUsers } from '@clerk-sync/prisma'
 import { type ClerkEmulator, startClerkEmulator } from '@clerk-sync/testing/emulator'
 import { bcrypt, bcryptVerify } from 'hash-wasm'
 import { afterEach, describe, expect, it } from 'vitest'
-import { isEmailVerified } from '../../packages/store-prisma/src/email-verified.js'
 import {
   mariadbDatabase,
   postgresDatabase,

@@ -1,4 +1,5 @@
 import { ClerkSyncError, ErrorCode, type LegacyUser, type LegacyUserSource } from '@clerk-sync/core'
+import { isEmailVerified } from '@clerk-sync/core/store-kit'
 import {
   and,
   asc,
@@ -12,7 +13,6 @@ import {
   type Table,
 } from 'drizzle-orm'
 import { type AnyDatabase, detectDialect } from './dialect.js'
-import { isEmailVerified } from './email-verified.js'
 
 /** Columns of the app's own users table that the import reads, and the one it writes (`clerkId`). */
 export interface LegacyUsersColumns {

@@ -1,5 +1,5 @@
 import { ClerkSyncError, ErrorCode, type LegacyUser, type LegacyUserSource } from '@clerk-sync/core'
-import { isEmailVerified } from './email-verified.js'
+import { isEmailVerified } from '@clerk-sync/core/store-kit'
 import { clientSchema } from './prisma-like.js'
 import { parseModelFields } from './user-model.js'
 

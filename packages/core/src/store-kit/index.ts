@@ -1,6 +1,7 @@
 // For store authors: the write flows every store runs, the decisions they share, cursors and page
 // limits. App developers never need these, so they live off the main entry.
 
+export { isEmailVerified } from '../legacy/email-verified.js'
 export { upsertUserBatchFlow } from '../store/batch-flow.js'
 export {
   type BulkAsBatches,
