@@ -1,4 +1,5 @@
 import { ClerkSyncError, ErrorCode } from '../errors/clerk-sync-error.js'
+import { abortableSleep } from '../timing/abortable-sleep.js'
 
 /** Time as the pacer sees it; tests pass their own to check the waits without waiting. */
 export interface PacingClock {
@@ -8,25 +9,9 @@ export interface PacingClock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>
 }
 
-function abortReason(signal: AbortSignal): unknown {
-  return signal.reason ?? new DOMException('This operation was aborted', 'AbortError')
-}
-
 export const systemPacingClock: PacingClock = {
   now: () => performance.now(),
-  sleep: (ms, signal) =>
-    new Promise((resolve, reject) => {
-      if (signal?.aborted) return reject(abortReason(signal))
-      const onAbort = () => {
-        clearTimeout(timer)
-        reject(abortReason(signal as AbortSignal))
-      }
-      const timer = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort)
-        resolve()
-      }, ms)
-      signal?.addEventListener('abort', onAbort, { once: true })
-    }),
+  sleep: abortableSleep,
 }
 
 /** `maxUsersPerSecond` as given: a positive finite number, else CONFIG_INVALID. */

@@ -1,3 +1,5 @@
+import { abortableSleep, abortReason } from '../timing/abortable-sleep.js'
+
 export interface ClerkRetryInfo {
   /** The attempt that just failed, from 1. */
   attempt: number
@@ -92,26 +94,6 @@ function retryDelayMs(error: unknown, attempt: number): number {
   return Math.floor(ceiling / 2 + Math.random() * (ceiling / 2))
 }
 
-function abortReason(signal: AbortSignal): unknown {
-  return signal.reason ?? new DOMException('This operation was aborted', 'AbortError')
-}
-
-/** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(abortReason(signal))
-    const onAbort = () => {
-      clearTimeout(timer)
-      reject(abortReason(signal as AbortSignal))
-    }
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort)
-      resolve()
-    }, ms)
-    signal?.addEventListener('abort', onAbort, { once: true })
-  })
-}
-
 /** The call's result, or the signal's reason as soon as it aborts (the call itself runs on). */
 function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (!signal) return promise
@@ -162,7 +144,7 @@ export async function withClerkRetries<T>(
       if (attempt >= maxAttempts || !isRetryableClerkFailure(error)) throw error
       const delayMs = retryDelayMs(error, attempt)
       onRetry?.({ attempt, delayMs, status: clerkStatusOf(error) })
-      await sleep(delayMs, signal)
+      await abortableSleep(delayMs, signal)
     }
   }
 }
