@@ -157,6 +157,9 @@ describe('clerk-sync backfill', { timeout: 120_000 }, () => {
     expect(noCheckpoint.code).toBe(2)
     expect(noCheckpoint.stderr).toContain('--resume: there is no checkpoint to resume from')
 
+    // The store as a run interrupted after the first half leaves it holds users (core refuses a
+    // checkpoint over an empty store); a full run first stands in for that half.
+    expect((await runCli(['backfill'], { cwd: app.dir, env: app.env })).code).toBe(0)
     // As a run interrupted after the first half would have left it.
     const users = fast.users().sort((a, b) => a.created_at - b.created_at)
     const half = SEEDED_USERS / 2
@@ -200,10 +203,30 @@ describe('clerk-sync backfill', { timeout: 120_000 }, () => {
 
     writeFileSync(app.checkpointFile, '{"version":1}')
     const damaged = await runCli(['backfill'], { cwd: app.dir, env: app.env })
-    expect(damaged.code).toBe(1)
+    expect(damaged.code).toBe(2)
     expect(damaged.stderr).toContain(
       'is not a clerk-sync backfill checkpoint (delete it or pass --restart)',
     )
+    expect(damaged.stderr).not.toMatch(/^\s+at /m)
+
+    // A checkpoint from another instance (its users exist nowhere here): core refuses it before
+    // reading a page, and the CLI says to start over, not to resume (which would fail forever).
+    const foreign = {
+      version: 1,
+      savedAt: new Date().toISOString(),
+      scanned: 500,
+      checkpoint: {
+        version: 1,
+        createdAt: Date.UTC(2030, 0, 1),
+        seenAtCreatedAt: ['user_elsewhere'],
+      },
+    }
+    writeFileSync(app.checkpointFile, JSON.stringify(foreign))
+    const refused = await runCli(['backfill'], { cwd: app.dir, env: app.env })
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toContain('does not belong here')
+    expect(refused.stderr).toContain('Start over with: clerk-sync backfill --restart')
+    expect(refused.stderr).not.toContain('resume with')
   })
 
   it('--max-rate reaches sync.backfill: it waits after the first page until SIGTERM, and the resume command keeps the cap', async () => {

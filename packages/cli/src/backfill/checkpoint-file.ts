@@ -10,6 +10,7 @@ import {
 } from 'node:fs'
 import { dirname, join } from 'node:path'
 import type { BackfillCheckpoint } from '@clerk-sync/core'
+import { UsageError } from '../usage-error.js'
 
 /** `.clerk-sync/backfill-checkpoint.json`, beside the config file. */
 export function checkpointPath(configPath: string): string {
@@ -34,8 +35,10 @@ export function readCheckpoint(path: string): CheckpointFile | null {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null
     throw error
   }
-  const damaged = new Error(
+  // A usage error: one line and exit 2, not a stack trace.
+  const damaged = new UsageError(
     `${path} is not a clerk-sync backfill checkpoint (delete it or pass --restart)`,
+    'backfill',
   )
   let file: CheckpointFile
   try {

@@ -57,6 +57,17 @@ function summaryText(result: BackfillResult, done: number): string {
  * `clerk-sync backfill`: every Clerk user into the store, through `sync.backfill`. After each
  * committed page the checkpoint is saved beside the config; the next run resumes from it.
  */
+/**
+ * Core refused the saved checkpoint (another instance's key, an empty store): resuming cannot
+ * help. Read by name and code, as clerkSyncErrorText does: the config may load its own copy of core.
+ */
+function refusedCheckpoint(error: unknown): boolean {
+  return (
+    clerkSyncErrorText(error)?.startsWith('CONFIG_INVALID: ') === true &&
+    /checkpoint/.test((error as Error).message)
+  )
+}
+
 export async function backfillCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseCommandArgs('backfill', {
     args,
@@ -160,12 +171,17 @@ export async function backfillCommand(args: string[], io: Io): Promise<number> {
             kind: 'summary',
             ok: false,
             error: message,
-            ...(resumable ? { resume: resumeCommand } : {}),
+            ...(refusedCheckpoint(error)
+              ? { restart: `${resumeCommand} --restart` }
+              : resumable
+                ? { resume: resumeCommand }
+                : {}),
           }),
         )
       }
       io.err(`clerk-sync backfill: ${message}`)
-      if (resumable)
+      if (refusedCheckpoint(error)) io.err(`Start over with: ${resumeCommand} --restart`)
+      else if (resumable)
         io.err(`The checkpoint is saved; once that is fixed, resume with: ${resumeCommand}`)
       return EXIT_FAILURE
     } finally {
