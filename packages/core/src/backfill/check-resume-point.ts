@@ -1,12 +1,10 @@
 import type { ClerkUsersApi } from '../clerk-api/clerk-users-api.js'
-import { listUsersPage } from '../clerk-api/list-users-page.js'
+import { CLERK_FILTER_MAX, listUsersPage } from '../clerk-api/list-users-page.js'
 import { type ClerkRetryInfo, withClerkRetries } from '../clerk-api/with-clerk-retries.js'
 import { ClerkSyncError, ErrorCode } from '../errors/clerk-sync-error.js'
 import type { UserStore } from '../store/user-store.js'
 import type { BackfillCheckpoint } from './checkpoint.js'
-
-/** Clerk's `user_id` filter takes up to 100 ids. */
-const USER_ID_FILTER_MAX = 100
+import { countStoredUsers } from './count-stored-users.js'
 
 /**
  * A checkpoint belongs to one Clerk instance and one database. Resumed against another (a
@@ -20,7 +18,7 @@ export async function checkResumePoint(
   checkpoint: BackfillCheckpoint,
   options: { signal?: AbortSignal; onRetry?: (info: ClerkRetryInfo) => void },
 ): Promise<void> {
-  const ids = checkpoint.seenAtCreatedAt.slice(-USER_ID_FILTER_MAX)
+  const ids = checkpoint.seenAtCreatedAt.slice(-CLERK_FILTER_MAX)
   if (checkpoint.createdAt === null || ids.length === 0) return
   const refuse = (why: string) =>
     new ClerkSyncError(
@@ -29,10 +27,9 @@ export async function checkResumePoint(
         'created before it. Start again without it (clerk-sync backfill --restart); a backfill ' +
         'never overwrites newer data, so re-reading costs only time.',
     )
-  const counts = Object.values<number | undefined>(await store.countUsersByRole())
-  if (counts.every((n) => !n)) throw refuse('the store holds no users')
+  if ((await countStoredUsers(store)) === 0) throw refuse('the store holds no users')
   const listed = await withClerkRetries(
-    () => listUsersPage(clerk, { userId: ids, limit: USER_ID_FILTER_MAX }),
+    () => listUsersPage(clerk, { userId: ids, limit: CLERK_FILTER_MAX }),
     options,
   )
   if (listed.length === 0) {

@@ -1,9 +1,8 @@
 import { clerkApiFailure } from '../clerk-api/clerk-api-failure.js'
 import type { ClerkUsersApi } from '../clerk-api/clerk-users-api.js'
-import { listUsersPage } from '../clerk-api/list-users-page.js'
+import { CLERK_FILTER_MAX, listUsersPage } from '../clerk-api/list-users-page.js'
 import { clerkStatusOf, withClerkRetries } from '../clerk-api/with-clerk-retries.js'
 import type { SyncedUser } from '../store/synced-user.js'
-import type { UserStore } from '../store/user-store.js'
 import {
   type BackfillContext,
   checkPageSize,
@@ -12,6 +11,7 @@ import {
 } from './backfill.js'
 import { BoundedList } from './bounded-list.js'
 import { initialCheckpoint } from './checkpoint.js'
+import { countStoredUsers } from './count-stored-users.js'
 import { differingFields } from './differing-fields.js'
 import { isAbortOf } from './is-abort.js'
 import { mapUsers } from './map-users.js'
@@ -68,8 +68,6 @@ export interface ReconcileResult {
 const ITEMS_KEPT = 1000
 /** The store's users read per `listUsers` page. */
 const LOCAL_PAGE_SIZE = 1000
-/** Clerk's `user_id` filter takes up to 100 ids. */
-const USER_ID_FILTER_MAX = 100
 const MIN_TOMBSTONE_LIMIT = 10
 
 /** Without `force`, at most max(10, 1% of the stored users) are tombstoned in one run. */
@@ -141,11 +139,11 @@ export async function runReconcile<R extends string>(
   const limit = tombstoneLimit(storedUsers)
   let sampled = 0
   try {
-    const sample = (await store.listUsers({ limit: USER_ID_FILTER_MAX })).users.map((u) => u.id)
+    const sample = (await store.listUsers({ limit: CLERK_FILTER_MAX })).users.map((u) => u.id)
     sampled = sample.length
     if (sample.length > 0) {
       const listed = await withClerkRetries(
-        () => listUsersPage(clerk, { userId: sample, limit: USER_ID_FILTER_MAX }),
+        () => listUsersPage(clerk, { userId: sample, limit: CLERK_FILTER_MAX }),
         { signal, onRetry },
       )
       if (listed.length === 0) {
@@ -217,10 +215,10 @@ export async function runReconcile<R extends string>(
     scan: do {
       const page = await store.listUsers({ limit: LOCAL_PAGE_SIZE, cursor })
       const ids = page.users.map((user) => user.id)
-      for (let i = 0; i < ids.length; i += USER_ID_FILTER_MAX) {
-        const chunk = ids.slice(i, i + USER_ID_FILTER_MAX)
+      for (let i = 0; i < ids.length; i += CLERK_FILTER_MAX) {
+        const chunk = ids.slice(i, i + CLERK_FILTER_MAX)
         const listed = await withClerkRetries(
-          () => listUsersPage(clerk, { userId: chunk, limit: USER_ID_FILTER_MAX }),
+          () => listUsersPage(clerk, { userId: chunk, limit: CLERK_FILTER_MAX }),
           { signal, onRetry },
         )
         const inClerk = new Set(listed.map((user) => user.id))
@@ -271,11 +269,6 @@ export async function runReconcile<R extends string>(
     report({ kind: 'gone', userId, repaired })
   }
   return result(scanned, refused, aborted)
-}
-
-async function countStoredUsers(store: UserStore<string>): Promise<number> {
-  const counts = Object.values<number | undefined>(await store.countUsersByRole())
-  return counts.reduce<number>((sum, n) => sum + (n ?? 0), 0)
 }
 
 function wrongInstance(checked: number, limit: number): NonNullable<ReconcileResult['refused']> {

@@ -1,5 +1,8 @@
 import type { ClerkUser, ClerkUserListParams, ClerkUsersApi } from './clerk-users-api.js'
 
+/** Clerk's array filters on `GET /users` (`user_id`, `external_id`, `email_address`) take up to 100 values. */
+export const CLERK_FILTER_MAX = 100
+
 type RequestLayer = (options: {
   method: 'GET'
   path: string

@@ -1,4 +1,5 @@
 import type { ClerkUser, ClerkUsersApi } from '../clerk-api/clerk-users-api.js'
+import { CLERK_FILTER_MAX } from '../clerk-api/list-users-page.js'
 import { withClerkRetries } from '../clerk-api/with-clerk-retries.js'
 import { ClerkSyncError, ErrorCode } from '../errors/clerk-sync-error.js'
 import { clerkRefusal } from './clerk-refusal.js'
@@ -12,8 +13,8 @@ import type {
 } from './legacy-user.js'
 import { choosePasswordHasher, type PasswordHasher } from './password-hasher.js'
 
-/** `GET /v1/users` takes up to 100 `external_id`s (and 100 `email_address`es) per call. */
-export const LEGACY_CHUNK_SIZE = 100
+/** Users read from the source per step: one `external_id` lookup (and one email lookup) each. */
+export const LEGACY_CHUNK_SIZE = CLERK_FILTER_MAX
 /**
  * Creations in flight at once. Clerk allows 100 `POST /v1/users` per 10 s on a development
  * instance and 1,000 in production; a few at a time keeps a production import well under its
