@@ -3,6 +3,7 @@ import { requestedApiVersion } from './api-version.js'
 import { isPlainObject, type JsonObject } from './body-params.js'
 import { apiErrors, ClerkApiError, errorsBody } from './clerk-errors.js'
 import type { RateLimiter } from './rate-limiter.js'
+import type { SideRoute } from './side-route.js'
 import type { Throttle } from './throttle.js'
 import { findRoute, isRateLimited, type RouteContext } from './users-routes.js'
 
@@ -25,6 +26,8 @@ export interface ApiServerOptions {
   /** Builds the route context for one request (its client IP and user agent go into events). */
   context(request: IncomingMessage): RouteContext
   record(entry: ApiRequestRecord): void
+  /** Tried in order before the Backend API: the Frontend API, the development endpoints. */
+  sideRoutes?: SideRoute[]
 }
 
 const MAX_BODY_BYTES = 1024 * 1024
@@ -99,6 +102,16 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
 /** The Backend API over node:http: auth, version, rate limit, routing, ClerkErrors on failure. */
 export function createApiServer(options: ApiServerOptions): Server {
   return createServer(async (req, res) => {
+    for (const route of options.sideRoutes ?? []) {
+      try {
+        if (await route(req, res)) return
+      } catch (error) {
+        console.error('[clerk-emulator]', error)
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' })
+        res.end('clerk-emulator: internal error')
+        return
+      }
+    }
     let status: number
     let text: string
     try {

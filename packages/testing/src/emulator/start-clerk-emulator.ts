@@ -8,6 +8,7 @@ import {
 } from '../fixtures/clerk-user.js'
 import { generateSigningSecret, randomId } from '../sign-webhook.js'
 import { type ApiRequestRecord, createApiServer } from './api-server.js'
+import { frontendApiRoutes } from './frontend-api/index.js'
 import { createInstanceKeys, publishableKeyFor } from './instance-keys.js'
 import { type ClerkEmulatorOptions, checkWebhookUrl, resolveOptions } from './options.js'
 import type { PasswordDigest } from './password-digest.js'
@@ -164,8 +165,11 @@ export async function startClerkEmulator(
     }),
   })
 
+  // The Frontend API's host includes the port, known once listening: bound below.
+  let frontend: ReturnType<typeof frontendApiRoutes> = () => false
   const server = createApiServer({
     secretKey: keys.secretKey,
+    sideRoutes: [(req, res) => frontend(req, res)],
     rateLimiter,
     throttle,
     context,
@@ -188,6 +192,21 @@ export async function startClerkEmulator(
   const urlHost = resolved.host.includes(':') ? `[${resolved.host}]` : resolved.host
   const apiUrl = `http://${urlHost}:${port}`
   const issuer = `http://${frontendApi}`
+  const mintToken = (userId: string, claims?: Record<string, unknown>) =>
+    signSessionToken(
+      { instanceId: keys.instanceId, issuer, privateKey: keys.privateKey },
+      userId,
+      claims,
+    )
+  frontend = frontendApiRoutes({
+    directory,
+    instanceId: keys.instanceId,
+    frontendApi,
+    issuer,
+    publishableKey,
+    privateKey: keys.privateKey,
+    sessionToken: mintToken,
+  })
 
   return {
     apiUrl,
