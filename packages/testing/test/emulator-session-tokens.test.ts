@@ -39,6 +39,8 @@ describe('session tokens that @clerk/backend accepts offline', () => {
     expect(clerk.publishableKey).toMatch(/^pk_test_[A-Za-z0-9+/]+$/)
     const decoded = Buffer.from(clerk.publishableKey.slice('pk_test_'.length), 'base64').toString()
     expect(decoded).toBe(`${clerk.frontendApi}$`)
+    expect(clerk.frontendApiUrl).toBe(`http://${clerk.frontendApi}`)
+    expect(clerk.signInUrl).toBe(`http://${clerk.frontendApi}/sign-in`)
   })
 
   it('signs a user in through authenticateRequest, with the token’s session id', async () => {
@@ -50,7 +52,7 @@ describe('session tokens that @clerk/backend accepts offline', () => {
     expect(auth?.userId).toBe(userId)
     const payload = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString())
     expect(auth?.sessionId).toBe(payload.sid)
-    expect(payload).toMatchObject({ sub: userId, v: 2, iss: `http://${clerk.frontendApi}` })
+    expect(payload).toMatchObject({ sub: userId, v: 2, iss: clerk.frontendApiUrl })
     expect(payload.exp - payload.iat).toBe(60)
     const header = JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString())
     expect(header).toEqual({ alg: 'RS256', kid: clerk.instanceId, typ: 'JWT' })

@@ -43,7 +43,16 @@ export interface ClerkEmulator {
   /** The `whsec_…` secret deliveries are signed with (unless an endpoint has its own). */
   readonly signingSecret: string
   readonly instanceId: string
+  /** `emulator.localhost:PORT`: the Frontend API host the publishable key encodes. */
   readonly frontendApi: string
+  /**
+   * `http://emulator.localhost:PORT` (also the `iss` of session tokens). Give it to apps as
+   * `proxyUrl` (`CLERK_PROXY_URL`): for a bare host from the publishable key, `clerkMiddleware`
+   * sends the handshake to https://, which the emulator does not speak.
+   */
+  readonly frontendApiUrl: string
+  /** The emulator's pick-a-user sign-in page (`?redirect_url=` back to the app). */
+  readonly signInUrl: string
   /** The seed the chaos runs on; pass it back as `seed` to replay a run. */
   readonly seed: number
   /** Clerk's truth: every user, oldest first, as `GET /v1/users/{id}` returns it. Copies. */
@@ -216,6 +225,8 @@ export async function startClerkEmulator(
     signingSecret,
     instanceId: keys.instanceId,
     frontendApi,
+    frontendApiUrl: issuer,
+    signInUrl: `${issuer}/sign-in`,
     seed: resolved.seed,
     users: () => directory.users(),
     user: (id) => directory.get(id),
