@@ -1,0 +1,48 @@
+import { existsSync } from 'node:fs'
+import { createClerkClient } from '@clerk/backend'
+import { createClerkSync, createRoleManager } from '@clerk-sync/core'
+import { applyMigrations, drizzleStore } from '@clerk-sync/drizzle'
+import Database from 'better-sqlite3'
+import { drizzle } from 'drizzle-orm/better-sqlite3'
+import { createApp } from './app.js'
+
+// Reads .env when there is one (Node 20.12+), so `pnpm start` works after `cp .env.example .env`;
+// variables already set win.
+if (existsSync('.env')) process.loadEnvFile('.env')
+
+function requiredEnv(name: string): string {
+  const value = process.env[name]
+  if (!value) throw new Error(`Set ${name} (see .env.example)`)
+  return value
+}
+
+const sqlite = new Database(process.env.DATABASE_PATH ?? './clerk-sync.db')
+sqlite.pragma('journal_mode = WAL')
+const db = drizzle(sqlite)
+await applyMigrations(db)
+
+// Reads CLERK_WEBHOOK_SIGNING_SECRET.
+const sync = createClerkSync({ store: drizzleStore(db) })
+// CLERK_API_URL is set only for the local emulator; @clerk/backend does not read it itself.
+const apiUrl = process.env.CLERK_API_URL || undefined
+const secretKey = requiredEnv('CLERK_SECRET_KEY')
+const roleManager = createRoleManager({ clerk: createClerkClient({ secretKey, apiUrl }), sync })
+const app = await createApp({
+  sync,
+  roleManager,
+  clerk: { secretKey, publishableKey: requiredEnv('CLERK_PUBLISHABLE_KEY'), apiUrl },
+})
+
+const address = await app.listen({
+  port: Number(process.env.PORT ?? 3000),
+  host: process.env.HOST || 'localhost',
+})
+console.log(`clerk-sync Fastify example listening on ${address}`)
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, async () => {
+    await app.close()
+    sqlite.close()
+    process.exit(0)
+  })
+}
