@@ -64,6 +64,18 @@ describe('node:http example over real HTTP', () => {
     expect(get.headers.get('allow')).toBe('POST')
   })
 
+  it('answers 404 on any other path and writes nothing', async () => {
+    const user = clerkUser()
+    const body = JSON.stringify(userCreatedEvent(user))
+    const response = await fetch(url.replace('/api/webhooks', '/api/other'), {
+      method: 'POST',
+      body,
+      headers: signWebhook({ secret, body }),
+    })
+    expect(response.status).toBe(404)
+    expect(await store.getUser(user.id)).toBeNull()
+  })
+
   it('answers 400 when svix-signature arrives twice (Node merges the two values)', async () => {
     const { request } = await import('node:http')
     const body = JSON.stringify(userCreatedEvent(clerkUser()))
