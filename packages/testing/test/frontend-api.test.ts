@@ -210,7 +210,7 @@ describe('Frontend API handshake', () => {
     expect(JSON.parse(result.body)).toMatchObject({ status: 'signed-out', userId: null })
   })
 
-  it('refuses to sign in a user the emulator does not have, and a redirect that is not http(s)', async () => {
+  it('refuses a user the emulator does not have, and a redirect that is not http(s) or not local', async () => {
     const navigator = new PageNavigator()
     const unknown = await signIn(navigator, 'user_nobody', `${appOrigin}/`)
     expect(unknown.status).toBe(400)
@@ -220,6 +220,17 @@ describe('Frontend API handshake', () => {
       `${frontendApiUrl}/v1/client/handshake?redirect_url=${encodeURIComponent('javascript:alert(1)')}`,
     )
     expect(script.status).toBe(400)
+
+    // A session token is only ever handed to a page on this machine.
+    const ada = seedUser('ada.elsewhere@example.com', 'Ada')
+    const elsewhere = await signIn(navigator, ada.id, 'https://attacker.example/collect')
+    expect(elsewhere.status).toBe(400)
+    expect(elsewhere.body).toContain('redirect_url must be on this machine')
+    const handshake = await navigator.navigate(
+      `${frontendApiUrl}/v1/client/handshake?redirect_url=${encodeURIComponent('http://192.168.1.20:3000/')}`,
+    )
+    expect(handshake.status).toBe(400)
+    expect(handshake.headers.location).toBeUndefined()
   })
 
   it('an app holding another instance key refuses the handshake (the signature is checked)', async () => {

@@ -78,7 +78,7 @@ export function redirectWithHandshake(
   res.end()
 }
 
-/** The handshake's query: `redirect_url` must be an absolute http(s) URL. */
+/** The handshake's query: `redirect_url` must be an absolute http(s) URL on a loopback host. */
 export function parseHandshakeRequest(url: URL): HandshakeRequest | string {
   const redirectUrl = parseRedirectUrl(url.searchParams.get('redirect_url'))
   if (typeof redirectUrl === 'string') return redirectUrl
@@ -96,5 +96,18 @@ export function parseRedirectUrl(value: string | null): URL | string {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     return `redirect_url must be http(s): ${value}`
   }
+  // The handshake hands a session token to whatever page it returns to: only local apps get one.
+  if (!isLoopbackHost(url.hostname)) {
+    return `redirect_url must be on this machine (localhost, *.localhost, 127.x.x.x, [::1]): ${value}`
+  }
   return url
+}
+
+function isLoopbackHost(hostname: string): boolean {
+  return (
+    hostname === 'localhost' ||
+    hostname.endsWith('.localhost') ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname) ||
+    hostname === '[::1]'
+  )
 }
