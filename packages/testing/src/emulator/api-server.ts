@@ -43,7 +43,8 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8')
 }
 
-async function parseBody(req: IncomingMessage): Promise<JsonObject> {
+/** The JSON object body of a request; empty is `{}`. ClerkApiErrors for anything else. */
+export async function parseBody(req: IncomingMessage): Promise<JsonObject> {
   const text = await readBody(req)
   if (text.trim() === '') return {}
   const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase()
@@ -58,7 +59,8 @@ async function parseBody(req: IncomingMessage): Promise<JsonObject> {
   return body
 }
 
-function authenticate(req: IncomingMessage, secretKey: string): void {
+/** `Authorization: Bearer <secret key>`, or Clerk's 401s. */
+export function authenticate(req: IncomingMessage, secretKey: string): void {
   const header = req.headers.authorization
   const match = header?.match(/^Bearer (\S+)$/)
   if (!match) throw apiErrors.headerFormatInvalid()
@@ -91,7 +93,12 @@ async function answer(req: IncomingMessage, options: ApiServerOptions) {
   )
 }
 
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string>) {
+export function send(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string>,
+) {
   const text = JSON.stringify(body)
   // Exactly `application/json`: @clerk/backend parses JSON only on that exact header value.
   res.writeHead(status, { 'content-type': 'application/json', ...headers })

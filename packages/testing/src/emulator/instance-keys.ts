@@ -1,4 +1,4 @@
-import { generateKeyPairSync, type KeyObject, randomBytes } from 'node:crypto'
+import { createPublicKey, generateKeyPairSync, type KeyObject, randomBytes } from 'node:crypto'
 import { randomId } from '../sign-webhook.js'
 
 export interface InstanceKeys {
@@ -39,13 +39,27 @@ export function generateRsaKeyPair(): { privateKey: KeyObject; publicKey: KeyObj
   return generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 0x10001 })
 }
 
-export function createInstanceKeys(options: { secretKey?: string }): InstanceKeys {
-  const { privateKey, publicKey } = generateRsaKeyPair()
+function keysFrom(instanceId: string, secretKey: string, privateKey: KeyObject): InstanceKeys {
+  const publicKey = createPublicKey(privateKey)
   return {
-    instanceId: randomId('ins'),
-    secretKey: options.secretKey ?? generateSecretKey(),
+    instanceId,
+    secretKey,
     jwtKey: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
     privateKey,
     publicKey,
   }
+}
+
+export function createInstanceKeys(options: { secretKey?: string }): InstanceKeys {
+  const { privateKey } = generateRsaKeyPair()
+  return keysFrom(randomId('ins'), options.secretKey ?? generateSecretKey(), privateKey)
+}
+
+/** The keys of an earlier run, read back from a state file. */
+export function restoreInstanceKeys(saved: {
+  instanceId: string
+  secretKey: string
+  privateKey: KeyObject
+}): InstanceKeys {
+  return keysFrom(saved.instanceId, saved.secretKey, saved.privateKey)
 }

@@ -33,15 +33,26 @@ export interface ClerkEmulatorOptions {
   rateLimit?: RateLimitOptions
   /** Called after every webhook attempt, e.g. to print it. */
   onDelivery?: (attempt: DeliveryAttempt) => void
+  /**
+   * A JSON file that keeps the instance's keys (secret key, signing key, instance id), the
+   * signing secret and the users across restarts: read at start (created when missing), written
+   * atomically with mode 0600 within moments of each change and on `close()`. Without `port`, the
+   * port of the last run is tried first, so the URLs and the publishable key stay the same. A
+   * damaged file throws `EmulatorStateError`. `signingSecret` and `secretKey`, when given, win.
+   */
+  statePath?: string
 }
 
 export type ResolvedOptions = Required<
   Omit<
     ClerkEmulatorOptions,
-    'webhookUrl' | 'signingSecret' | 'secretKey' | 'rateLimit' | 'onDelivery'
+    'webhookUrl' | 'signingSecret' | 'secretKey' | 'rateLimit' | 'onDelivery' | 'statePath'
   >
 > &
-  Pick<ClerkEmulatorOptions, 'signingSecret' | 'secretKey' | 'rateLimit' | 'onDelivery'> & {
+  Pick<
+    ClerkEmulatorOptions,
+    'signingSecret' | 'secretKey' | 'rateLimit' | 'onDelivery' | 'statePath'
+  > & {
     webhookUrls: string[]
   }
 
@@ -77,6 +88,7 @@ export function resolveOptions(options: ClerkEmulatorOptions): ResolvedOptions {
     seed: options.seed ?? Math.floor(Math.random() * 2 ** 32),
     rateLimit: options.rateLimit,
     onDelivery: options.onDelivery,
+    statePath: options.statePath,
   }
   check(resolved.timeScale > 0, 'timeScale must be greater than 0')
   check(
@@ -98,6 +110,11 @@ export function resolveOptions(options: ClerkEmulatorOptions): ResolvedOptions {
   check(
     resolved.secretKey === undefined || /^sk_(test|live)_\S+$/.test(resolved.secretKey),
     'secretKey must look like sk_test_…',
+  )
+  check(
+    resolved.statePath === undefined ||
+      (typeof resolved.statePath === 'string' && resolved.statePath !== ''),
+    'statePath must be a file path',
   )
   return resolved
 }

@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http'
+import type { IncomingMessage, Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { clerkEvent } from '../fixtures/clerk-events.js'
 import {
@@ -8,13 +8,28 @@ import {
 } from '../fixtures/clerk-user.js'
 import { generateSigningSecret, randomId } from '../sign-webhook.js'
 import { type ApiRequestRecord, createApiServer } from './api-server.js'
+import {
+  EmulatorStateError,
+  type EmulatorStateFile,
+  readEmulatorState,
+  restoreUsers,
+  STATE_FILE_KIND,
+  STATE_FILE_VERSION,
+  stateSigningKey,
+} from './emulator-state.js'
 import { frontendApiRoutes } from './frontend-api/index.js'
-import { createInstanceKeys, publishableKeyFor } from './instance-keys.js'
+import { createInstanceKeys, publishableKeyFor, restoreInstanceKeys } from './instance-keys.js'
 import { type ClerkEmulatorOptions, checkWebhookUrl, resolveOptions } from './options.js'
 import type { PasswordDigest } from './password-digest.js'
 import { seededRandom } from './random.js'
 import { RateLimiter } from './rate-limiter.js'
-import { type SessionTokenOptions, signSessionToken } from './session-token.js'
+import {
+  type SessionTokenContext,
+  type SessionTokenOptions,
+  signSessionToken,
+} from './session-token.js'
+import { sessionTokensRoute } from './session-tokens-route.js'
+import { StateFileWriter } from './state-file-writer.js'
 import { Throttle } from './throttle.js'
 import { UserDirectory } from './user-directory.js'
 import type { RouteContext, UserEventType } from './users-routes.js'
@@ -55,6 +70,11 @@ export interface ClerkEmulator {
   readonly signInUrl: string
   /** The seed the chaos runs on; pass it back as `seed` to replay a run. */
   readonly seed: number
+  /**
+   * With `statePath`: the file, whether the keys and users were read from it (false: it was
+   * created), and the port its last run listened on.
+   */
+  readonly state: { path: string; restored: boolean; previousPort: number | undefined } | undefined
   /** Clerk's truth: every user, oldest first, as `GET /v1/users/{id}` returns it. Copies. */
   users(): ClerkUserFixture[]
   user(id: string): ClerkUserFixture | undefined
@@ -114,6 +134,27 @@ function clientIp(req: IncomingMessage): string {
   return (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '')
 }
 
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, host, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+}
+
+/** The port asked for; else the last run's (when free), so its URLs and keys stay valid. */
+async function listenOnPort(server: Server, host: string, asked?: number, previous?: number) {
+  if (asked !== undefined || !previous) return listen(server, asked ?? 0, host)
+  try {
+    await listen(server, previous, host)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error
+    await listen(server, 0, host)
+  }
+}
+
 /**
  * A local Clerk: the Users endpoints of the Backend API (2026-05-12) that `@clerk/backend`'s
  * client talks to unchanged, webhooks delivered as Svix does (faults included), and session
@@ -129,8 +170,13 @@ export async function startClerkEmulator(
   options: ClerkEmulatorOptions = {},
 ): Promise<ClerkEmulator> {
   const resolved = resolveOptions(options)
-  const signingSecret = resolved.signingSecret ?? generateSigningSecret()
-  const directory = new UserDirectory()
+  const statePath = resolved.statePath
+  // Read before anything listens: a damaged file stops the start with nothing to clean up.
+  const saved = statePath ? readEmulatorState(statePath) : undefined
+  const signingSecret = resolved.signingSecret ?? saved?.signingSecret ?? generateSigningSecret()
+  let stateWriter: StateFileWriter | undefined
+  const directory = new UserDirectory({ onChange: () => stateWriter?.changed() })
+  if (saved && statePath) restoreUsers(directory, saved, statePath)
   const events: EmittedEvent[] = []
   const requests: ApiRequestRecord[] = []
   const dispatcher = new WebhookDispatcher({
@@ -147,7 +193,14 @@ export async function startClerkEmulator(
   for (const url of resolved.webhookUrls) dispatcher.addEndpoint({ url, signingSecret })
   const rateLimiter = resolved.rateLimit ? new RateLimiter(resolved.rateLimit) : undefined
   const throttle = new Throttle()
-  const keys = createInstanceKeys({ secretKey: resolved.secretKey })
+  const keys =
+    saved && statePath
+      ? restoreInstanceKeys({
+          instanceId: saved.instanceId,
+          secretKey: resolved.secretKey ?? saved.secretKey,
+          privateKey: stateSigningKey(saved, statePath),
+        })
+      : createInstanceKeys({ secretKey: resolved.secretKey })
 
   const context = (req: IncomingMessage): RouteContext => ({
     directory,
@@ -176,9 +229,17 @@ export async function startClerkEmulator(
 
   // The Frontend API's host includes the port, known once listening: bound below.
   let frontend: ReturnType<typeof frontendApiRoutes> = () => false
+  let tokenContext: SessionTokenContext | undefined
+  const developmentRoutes = sessionTokensRoute({
+    secretKey: keys.secretKey,
+    mint: (userId, claims, expiresInSeconds) =>
+      tokenContext && directory.stored(userId)
+        ? signSessionToken(tokenContext, userId, claims, { expiresInSeconds })
+        : undefined,
+  })
   const server = createApiServer({
     secretKey: keys.secretKey,
-    sideRoutes: [(req, res) => frontend(req, res)],
+    sideRoutes: [developmentRoutes, (req, res) => frontend(req, res)],
     rateLimiter,
     throttle,
     context,
@@ -187,13 +248,7 @@ export async function startClerkEmulator(
       if (requests.length > REQUEST_LOG_SIZE) requests.shift()
     },
   })
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(resolved.port, resolved.host, () => {
-      server.off('error', reject)
-      resolve()
-    })
-  })
+  await listenOnPort(server, resolved.host, options.port, saved?.port)
   const { port } = server.address() as AddressInfo
   const frontendApi = frontendApiFor(resolved.host, port)
   // The publishable key encodes the Frontend API host, which includes the port just chosen.
@@ -201,12 +256,41 @@ export async function startClerkEmulator(
   const urlHost = resolved.host.includes(':') ? `[${resolved.host}]` : resolved.host
   const apiUrl = `http://${urlHost}:${port}`
   const issuer = `http://${frontendApi}`
+  const signingContext = { instanceId: keys.instanceId, issuer, privateKey: keys.privateKey }
+  tokenContext = signingContext
   const mintToken = (userId: string, claims?: Record<string, unknown>) =>
-    signSessionToken(
-      { instanceId: keys.instanceId, issuer, privateKey: keys.privateKey },
-      userId,
-      claims,
+    signSessionToken(signingContext, userId, claims)
+  if (statePath) {
+    const privateKeyPem = keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()
+    const snapshot = (): EmulatorStateFile => ({
+      kind: STATE_FILE_KIND,
+      version: STATE_FILE_VERSION,
+      instanceId: keys.instanceId,
+      secretKey: keys.secretKey,
+      privateKey: privateKeyPem,
+      signingSecret,
+      port,
+      frontendApi,
+      users: directory.users(),
+      passwordDigests: directory.passwordDigests(),
+    })
+    stateWriter = new StateFileWriter(statePath, snapshot, (error) =>
+      console.error(
+        `[clerk-emulator] could not save ${statePath} (${error.message}); trying again at the next change`,
+      ),
     )
+    try {
+      // At once: a path that cannot be written fails the start, not the first change.
+      stateWriter.writeNow()
+    } catch (error) {
+      server.close()
+      throw new EmulatorStateError(
+        `cannot write the emulator state file ${statePath}: ${(error as Error).message}`,
+        statePath,
+        { cause: error },
+      )
+    }
+  }
   frontend = frontendApiRoutes({
     directory,
     instanceId: keys.instanceId,
@@ -228,6 +312,9 @@ export async function startClerkEmulator(
     frontendApiUrl: issuer,
     signInUrl: `${issuer}/sign-in`,
     seed: resolved.seed,
+    state: statePath
+      ? { path: statePath, restored: saved !== undefined, previousPort: saved?.port }
+      : undefined,
     users: () => directory.users(),
     user: (id) => directory.get(id),
     seedUsers(list) {
@@ -259,12 +346,7 @@ export async function startClerkEmulator(
     flush: (flushOptions = {}) => dispatcher.flush(flushOptions.timeoutMs),
     sessionToken(userId, claims, tokenOptions) {
       if (!directory.get(userId)) throw new Error(`sessionToken: no user ${userId} in the emulator`)
-      return signSessionToken(
-        { instanceId: keys.instanceId, issuer, privateKey: keys.privateKey },
-        userId,
-        claims,
-        tokenOptions,
-      )
+      return signSessionToken(signingContext, userId, claims, tokenOptions)
     },
     addWebhookEndpoint(url, endpointOptions = {}) {
       checkWebhookUrl(url)
@@ -275,6 +357,7 @@ export async function startClerkEmulator(
     },
     async close() {
       dispatcher.close()
+      stateWriter?.close()
       server.closeAllConnections()
       await new Promise<void>((resolve) => server.close(() => resolve()))
     },

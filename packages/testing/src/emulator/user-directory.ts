@@ -26,7 +26,13 @@ export class UserDirectory {
   readonly #identifiers = new UniqueIdentifiers()
   // Kept beside the user, never in it: Clerk's User JSON has no digest.
   readonly #digests = new Map<string, PasswordDigest>()
+  readonly #onChange: () => void
   #seq = 0
+
+  /** `onChange` runs after every write (to save the state file). */
+  constructor(options: { onChange?: () => void } = {}) {
+    this.#onChange = options.onChange ?? (() => {})
+  }
 
   get size(): number {
     return this.#entries.size
@@ -77,6 +83,7 @@ export class UserDirectory {
     const existing = this.#entries.get(user.id)
     if (!existing) {
       this.#order.insert(this.#add(copy))
+      this.#onChange()
       return
     }
     this.#identifiers.remove(existing.user)
@@ -88,6 +95,7 @@ export class UserDirectory {
       existing.createdAt = copy.created_at
       this.#order.insert(existing)
     }
+    this.#onChange()
   }
 
   #add(user: ClerkUserFixture): StoredUser {
@@ -119,6 +127,7 @@ export class UserDirectory {
     // Seeds are usually in `created_at` order and land at the end; others are merged in one pass.
     const entries = users.map((user) => this.#add(user))
     this.#order.insertMany(entries)
+    this.#onChange()
   }
 
   delete(id: string): void {
@@ -128,6 +137,7 @@ export class UserDirectory {
     this.#identifiers.remove(entry.user)
     this.#digests.delete(id)
     this.#entries.delete(id)
+    this.#onChange()
   }
 
   passwordDigest(id: string): PasswordDigest | null {
@@ -135,10 +145,16 @@ export class UserDirectory {
     return digest ? { ...digest } : null
   }
 
+  /** Every digest kept, by user id. Copies. */
+  passwordDigests(): Record<string, PasswordDigest> {
+    return Object.fromEntries([...this.#digests].map(([id, digest]) => [id, { ...digest }]))
+  }
+
   /** `null` forgets it: a plaintext password replaced the digest the app gave. */
   setPasswordDigest(id: string, digest: PasswordDigest | null): void {
     if (digest) this.#digests.set(id, { ...digest })
     else this.#digests.delete(id)
+    this.#onChange()
   }
 
   /**
