@@ -183,6 +183,33 @@ describe('Frontend API handshake', () => {
     expect(claims.iat).toBeGreaterThanOrEqual(Math.floor(Date.now() / 1000))
   })
 
+  it('sets suffixed copies when the app asks, under the suffix @clerk/backend derives from the key', async () => {
+    const ada = seedUser('ada.suffixed@example.com', 'Ada')
+    const navigator = new PageNavigator()
+    await signIn(navigator, ada.id, `${appOrigin}/`)
+    const handshake = new URL(`${frontendApiUrl}/v1/client/handshake`)
+    handshake.searchParams.set('redirect_url', `${appOrigin}/`)
+    handshake.searchParams.set('suffixed_cookies', 'true')
+    const redirect = await navigator.navigate(handshake.href, { maxRedirects: 0 })
+    const token = new URL(String(redirect.headers.location)).searchParams.get('__clerk_handshake')!
+    const payload = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8'))
+    const bases = ['__clerk_db_jwt', '__client_uat', '__session']
+    const suffixed = (payload.handshake as string[])
+      .map((directive) => directive.split(';')[0]!.split('=') as [string, string])
+      .filter(([name]) =>
+        bases.some((base) => name.startsWith(`${base}_`) && name.length === base.length + 9),
+      )
+    expect(suffixed).toHaveLength(3)
+    expect(new Set(suffixed.map(([name]) => name.slice(-8))).size).toBe(1)
+
+    // A browser holding only the suffixed cookies is signed in on them, with no handshake.
+    const fresh = new PageNavigator()
+    for (const [name, value] of suffixed) fresh.setCookie('localhost', name, value)
+    const page = await fresh.navigate(`${appOrigin}/`)
+    expect(page.steps).toHaveLength(1)
+    expect(JSON.parse(page.body)).toMatchObject({ status: 'signed-in', userId: ada.id })
+  })
+
   it('signs out: the app loses __session and reads __client_uat=0', async () => {
     const ada = seedUser('ada.signout@example.com', 'Ada')
     const navigator = new PageNavigator()
