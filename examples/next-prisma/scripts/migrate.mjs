@@ -6,7 +6,7 @@
 // Where you can run it, you may switch: mark these folders applied with
 // `prisma migrate resolve --applied <folder>` first, since the tables already exist.
 import { createHash } from 'node:crypto'
-import { readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
@@ -26,15 +26,18 @@ function shippedMigrations() {
     })
 }
 
+// The files `next dev` / `next start` read, in their order; a variable already set wins.
+for (const file of ['.env.local', '.env']) {
+  const path = fileURLToPath(new URL(`../${file}`, import.meta.url))
+  if (existsSync(path)) process.loadEnvFile(path)
+}
 const url = process.env.DATABASE_URL
 if (!url) {
   console.error('DATABASE_URL is not set (postgres://user:password@host:5432/database)')
   process.exit(1)
 }
 
-const client = new pg.Client({ connectionString: url })
-await client.connect()
-try {
+async function migrate(client) {
   await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK])
   await client.query(`CREATE TABLE IF NOT EXISTS app_migrations (
     name text PRIMARY KEY,
@@ -66,6 +69,15 @@ try {
     console.log(`applied ${migration.name}`)
   }
   console.log('database schema up to date')
+}
+
+const client = new pg.Client({ connectionString: url })
+try {
+  await client.connect()
+  await migrate(client)
+} catch (error) {
+  console.error(`Migration failed: ${error.message}`)
+  process.exitCode = 1
 } finally {
   await client.end()
 }

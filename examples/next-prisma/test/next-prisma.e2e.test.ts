@@ -127,9 +127,15 @@ describe.skipIf(skip)('examples/next-prisma after next build / next start, on Po
       { actor: admin, from_role: 'client', to_role: 'trainer', source: 'api' },
     ])
 
-    await app.clerk.flush() // the user.updated the change caused, back through the webhook route
+    // The user.updated the change caused, back through the webhook route: applied, no new entry.
+    await app.clerk.flush()
     expect(app.clerk.deliveries().filter((attempt) => !attempt.ok)).toEqual([])
     expect(await userRow(target)).toMatchObject({ role: 'trainer' })
+    expect(
+      await app.database.query('select id from clerk_sync_role_audit where target_user_id = $1', [
+        target,
+      ]),
+    ).toHaveLength(1)
   })
 
   it('renders /admin/users for an admin: users, roles, counts per role, the audit log', async () => {

@@ -14,14 +14,24 @@ const requireFromApp = createRequire(join(appDir, 'package.json'))
 export const nextBin = requireFromApp.resolve('next/dist/bin/next')
 const stampPath = join(appDir, '.next', 'clerk-sync-build.sha256')
 
-/** The environment of the test process without any Clerk or app settings it may carry. */
+/**
+ * The environment of the test process without any Clerk or app settings it may carry, and with
+ * Next told not to load the app's .env files (a developer's .env.local for the emulator would
+ * otherwise be inlined into the shared build, or override the test's keys).
+ */
 export function cleanEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env }
   for (const name of Object.keys(env)) {
     if (/^(CLERK_|NEXT_PUBLIC_)/.test(name) || name === 'DATABASE_URL' || name === 'APP_URL')
       delete env[name]
   }
-  return { ...env, NEXT_TELEMETRY_DISABLED: '1', CLERK_TELEMETRY_DISABLED: '1' }
+  return {
+    ...env,
+    NEXT_TELEMETRY_DISABLED: '1',
+    CLERK_TELEMETRY_DISABLED: '1',
+    // @next/env loads no file once this is set (it marks the environment as already loaded).
+    __NEXT_PROCESSED_ENV: 'true',
+  }
 }
 
 function filesUnder(path: string): string[] {
