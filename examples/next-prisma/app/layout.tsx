@@ -1,5 +1,6 @@
 import type { Metadata } from 'next'
 import type { ReactNode } from 'react'
+import { SignInLink } from './sign-in-link'
 import './globals.css'
 
 export const metadata: Metadata = {
@@ -17,6 +18,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           </a>
           <nav>
             <a href="/admin/users">Admin: users and roles</a>
+            <SignInLink />
           </nav>
         </header>
         <main>{children}</main>

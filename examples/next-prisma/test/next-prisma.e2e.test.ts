@@ -145,6 +145,9 @@ describe.skipIf(skip)('examples/next-prisma after next build / next start, on Po
     for (const email of ['boss@example.com', 'member@example.com', 'target@example.com'])
       expect(html).toContain(email)
     expect(html).toContain('Signed in as <strong>boss@example.com</strong>')
+    // The way to the sign-in page (to switch user), back to this page.
+    const signIn = `${app.clerk.signInUrl}?redirect_url=${encodeURIComponent(`${app.baseUrl}/admin/users`)}`
+    expect(html).toContain(`href="${signIn.replaceAll('&', '&amp;')}">Sign in / switch user</a>`)
     expect(html).toMatch(/data-role-count="admin">1</)
     expect(html).toMatch(/data-role-count="trainer">1</)
     expect(html).toMatch(/data-role-count="client">1</)
