@@ -4,6 +4,7 @@ Usage: clerk-sync <command> [options]
 
 Commands:
   emulator       Run a local Clerk (Backend API + Svix-style webhooks) for development
+  token          Print a session token for a user of the emulator (Authorization: Bearer …)
   trigger        Send one signed user.created / user.updated / user.deleted webhook
   check          Check that Clerk's webhooks can reach clerk-sync at a URL (nothing is written)
   backfill       Copy every Clerk user into your store (resumable)
@@ -24,17 +25,30 @@ Exit codes: 0 success, 1 failure, 2 usage error, 3 reconcile refused to tombston
 
 export const EMULATOR_HELP = `Usage: clerk-sync emulator [options]
 
-Runs a local Clerk until Ctrl-C: the Users endpoints of the Backend API (2026-05-12), which
+Runs a local Clerk: the Users endpoints of the Backend API (2026-05-12), which
 @clerk/backend's createClerkClient({ apiUrl, secretKey }) talks to unchanged, and webhooks
 delivered as Svix does, signed, retried on Svix's schedule. Prints the API URL, keys and
-signing secret, then one line per webhook attempt.
+signing secret, then one line per webhook attempt. "clerk-sync token <userId>" prints a session
+token your app's Clerk middleware accepts.
+
+Without --state, the keys, the signing secret and the users are new on every start; after a
+webhook refused with 400 it says once per endpoint that the app may hold an earlier run's
+CLERK_WEBHOOK_SIGNING_SECRET, and prints the current one. With --state FILE they are kept in FILE
+(JSON, mode 0600, written within moments of each change and on exit; without --port the last
+run's port is tried first, so the URLs and publishable key stay the same). A damaged state file
+is refused (exit 2) and left alone.
+
+It stops on Ctrl-C, SIGTERM or SIGHUP, and when the process that started it ends, even killed
+with SIGKILL (npx, a script, a dev runner), or closes its stdin pipe: it never lingers on a port.
 
 Options:
-  --port <n>              Port to listen on (default: a free one)
-  --host <addr>           Address to listen on (default 127.0.0.1)
+  --port <n>              Port to listen on (default: a free one, or the state file's)
+  --host <addr>           Address to listen on (default 127.0.0.1); session tokens are
+                          handed out on loopback connections only
   --webhook-url <url>     Endpoint to deliver webhooks to; repeat for several
-  --signing-secret <s>    whsec_… secret to sign with (default: a fresh one)
-  --secret-key <key>      sk_test_… key callers must send (default: a fresh one)
+  --state <file>          Keep keys, signing secret and users in this file across restarts
+  --signing-secret <s>    whsec_… secret to sign with (default: a fresh one, or the state file's)
+  --secret-key <key>      sk_test_… key callers must send (default: a fresh one, or the state file's)
   --time-scale <x>        Multiply Svix's retry schedule, e.g. 0.001 (default 1)
   --duplicate-rate <p>    Probability 0..1 of sending a message twice (default 0)
   --reorder-window <ms>   Hold each message back up to this long (default 0)
@@ -45,7 +59,29 @@ Options:
   -h, --help              Show this help
 
 Example:
-  clerk-sync emulator --port 4010 --webhook-url http://localhost:3000/api/webhooks`
+  clerk-sync emulator --state .clerk-emulator.json --webhook-url http://localhost:3000/api/webhooks`
+
+export const TOKEN_HELP = `Usage: clerk-sync token <userId> [options]
+
+Prints a session token for a user of the emulator, and nothing else, so a script can take it:
+  TOKEN=$(npx clerk-sync token user_2x…)
+  curl -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' \\
+    -d '{"targetUserId":"user_2y…","role":"trainer"}' http://localhost:3000/api/admin/set-role
+Your app's Clerk middleware (clerkMiddleware, authenticateRequest) accepts it as it accepts
+Clerk's. It asks the running emulator (POST /__emulator/session-tokens, which answers loopback
+callers holding its secret key), or with --state signs from the emulator's state file.
+
+Options:
+  --claims <json>     Extra claims, e.g. '{"metadata":{"role":"admin"}}'
+  --expires-in <s>    Lifetime in seconds (default 60, as Clerk's; at most a year)
+  --api-url <url>     The emulator (default: $CLERK_API_URL)
+  --secret-key <key>  Its secret key (default: $CLERK_SECRET_KEY)
+  --state <file>      Sign from this state file (clerk-sync emulator --state <file>) instead
+  --json              Print { ok, userId, token, expiresAt, source }
+  -h, --help          Show this help
+
+Exit codes: 0 printed, 1 no such user, or no emulator answered (or it refused the key),
+2 usage error (a damaged or missing state file too).`
 
 export const TRIGGER_HELP = `Usage: clerk-sync trigger <user.created|user.updated|user.deleted> --url <url> --secret <whsec_…> [options]
 

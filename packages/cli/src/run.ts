@@ -6,6 +6,7 @@ import { emulatorCommand } from './commands/emulator.js'
 import { importLegacyCommand } from './commands/import-legacy.js'
 import { pruneCommand } from './commands/prune.js'
 import { reconcileCommand } from './commands/reconcile.js'
+import { tokenCommand } from './commands/token.js'
 import { triggerCommand } from './commands/trigger.js'
 import { MAIN_HELP } from './help.js'
 import { type Io, processIo } from './io.js'
@@ -20,6 +21,8 @@ async function dispatch(command: string | undefined, args: string[], io: Io): Pr
   switch (command) {
     case 'emulator':
       return emulatorCommand(args, io)
+    case 'token':
+      return tokenCommand(args, io)
     case 'trigger':
       return triggerCommand(args, io)
     case 'check':

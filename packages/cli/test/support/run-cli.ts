@@ -13,6 +13,18 @@ const nodeArgs = ['--conditions=@clerk-sync/source', '--import', tsx, source]
 export interface CliOptions {
   cwd?: string
   env?: Record<string, string>
+  /** `pipe`: the child's stdin is a pipe from this process (`child.stdin`). Default `ignore`. */
+  stdin?: 'pipe' | 'ignore'
+}
+
+/** The command line that runs the CLI from source, for a parent process of a test's own. */
+export function cliCommandLine(args: string[]): string[] {
+  return [process.execPath, ...nodeArgs, ...args]
+}
+
+/** The environment the CLI runs in (its sources aliased for the config loader). */
+export function cliEnv(env?: Record<string, string>): NodeJS.ProcessEnv {
+  return childEnv(env)
 }
 
 function childEnv(env: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -74,7 +86,7 @@ export function startCli(args: string[], options: CliOptions = {}): CliProcess {
     spawn(process.execPath, [...nodeArgs, ...args], {
       cwd: options.cwd,
       env: childEnv(options.env),
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'],
     }),
   )
 }

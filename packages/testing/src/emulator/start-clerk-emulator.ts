@@ -58,10 +58,13 @@ export interface ClerkEmulator {
   /** The `whsec_…` secret deliveries are signed with (unless an endpoint has its own). */
   readonly signingSecret: string
   readonly instanceId: string
-  /** `emulator.localhost:PORT`: the Frontend API host the publishable key encodes. */
+  /**
+   * The Frontend API host the publishable key encodes: `<host>:PORT` (`127.0.0.1:PORT` by
+   * default), `emulator.localhost:PORT` for a host without a dot (`localhost`, `::1`).
+   */
   readonly frontendApi: string
   /**
-   * `http://emulator.localhost:PORT` (also the `iss` of session tokens). Give it to apps as
+   * `http://` + `frontendApi` (also the `iss` of session tokens). Give it to apps as
    * `proxyUrl` (`CLERK_PROXY_URL`): for a bare host from the publishable key, `clerkMiddleware`
    * sends the handshake to https://, which the emulator does not speak.
    */
