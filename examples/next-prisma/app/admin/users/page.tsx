@@ -19,7 +19,7 @@ function filterHref(role: string | undefined): string {
 
 export default async function AdminUsersPage({ searchParams }: { searchParams: SearchParams }) {
   const check = await checkAdmin()
-  // proxy.ts already sends signed-out visitors to sign in; this covers a matcher edited later.
+  // To NEXT_PUBLIC_CLERK_SIGN_IN_URL (or Clerk's Account Portal), coming back here after.
   if (check.kind === 'signed-out') return (await auth()).redirectToSignIn()
   if (check.kind === 'not-admin') forbidden()
 
