@@ -128,7 +128,10 @@ const CONFIG_HELP = `Config: clerk-sync.config.ts (or .mts, .js, .mjs) in the cu
   export default async () => {
     const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL })
     const sync = createClerkSync({ store: drizzleStore(drizzle(pool)) })
-    const clerk = createClerkClient({ secretKey: process.env.CLERK_SECRET_KEY })
+    const clerk = createClerkClient({
+      secretKey: process.env.CLERK_SECRET_KEY,
+      apiUrl: process.env.CLERK_API_URL, // the emulator's; unset: https://api.clerk.com
+    })
     return { sync, clerk, close: () => pool.end() }
   }
 close() is always called, so the process exits when the command is done.`
