@@ -168,11 +168,21 @@ describe.skipIf(skip)('examples/next-prisma after next build / next start, on Po
     expect(html).not.toContain(`data-user-id="${admin}"`)
   })
 
+  it('says so when ?role= names no role, and shows every user', async () => {
+    const html = await (await adminPage(sessionOf(admin), '?role=bogus')).text()
+    expect(html).toContain('There is no role “bogus”; showing every user.')
+    for (const id of [admin, member, target]) expect(html).toContain(`data-user-id="${id}"`)
+  })
+
   it('refuses a signed-in non-admin with a 403 page, and shows no user', async () => {
     const response = await adminPage(sessionOf(member))
     expect(response.status).toBe(403)
     const html = await response.text()
+    // Next serves forbidden() from a dynamic page as its error shell with the React payload, which
+    // the browser renders (admin-page.browser.test.ts sees the page): the words are in the payload.
+    expect(html).toContain('id="__next_error__"')
     expect(html).toContain('Admins only')
+    expect(html).toContain('or sign in as another user')
     expect(html).not.toContain('target@example.com')
   })
 
@@ -216,5 +226,30 @@ describe.skipIf(skip)('examples/next-prisma after next build / next start, on Po
       'select name from app_migrations order by name',
     )
     expect(applied.map((row) => row.name)).toEqual(['0000_clerk_sync', '0001_prev_role'])
+  })
+
+  // Last: it adds users the counts above do not expect.
+  it('pages through the users 50 at a time, the filter kept', async () => {
+    const api = createClerkClient({ apiUrl: app.clerk.apiUrl, secretKey: app.clerk.secretKey })
+    for (let n = 0; n < 50; n++)
+      await api.users.createUser({ emailAddress: [`client${n}@example.com`] })
+    await app.clerk.flush()
+    const rows = (html: string) => html.match(/data-user-id="user_\w+"/g) ?? []
+
+    const first = await (await adminPage(sessionOf(admin), '?role=client')).text()
+    expect(rows(first)).toHaveLength(50)
+    const next = first.match(/href="(\/admin\/users\?role=client&amp;cursor=[^"]+)">Next 50/)
+    expect(next).not.toBeNull()
+    const second = await (
+      await adminPage(
+        sessionOf(admin),
+        next![1]!.replace('/admin/users', '').replaceAll('&amp;', '&'),
+      )
+    ).text()
+    // 51 clients in all (the member and the 50 new ones); none twice, and no admin or trainer.
+    expect(rows(second)).toHaveLength(1)
+    expect(new Set([...rows(first), ...rows(second)]).size).toBe(51)
+    expect(second).not.toContain('Next 50')
+    expect([...rows(first), ...rows(second)]).not.toContain(`data-user-id="${target}"`)
   })
 })

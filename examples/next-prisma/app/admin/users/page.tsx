@@ -59,7 +59,7 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: S
       </nav>
       {requestedRole && !role ? (
         <p className="notice">
-          There is no role “{requestedRole}”; showing every user. Roles: {roles.join(', ')}.
+          {`There is no role “${requestedRole}”; showing every user. Roles: ${roles.join(', ')}.`}
         </p>
       ) : null}
 
@@ -112,7 +112,7 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: S
           <a
             href={`/admin/users?${new URLSearchParams({ ...(role ? { role } : {}), cursor: page.nextCursor })}`}
           >
-            Next {PAGE_SIZE} →
+            {`Next ${PAGE_SIZE} →`}
           </a>
         </p>
       ) : null}
