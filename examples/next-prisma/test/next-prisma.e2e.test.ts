@@ -183,6 +183,7 @@ describe.skipIf(skip)('examples/next-prisma after next build / next start, on Po
     expect(html).toContain('id="__next_error__"')
     expect(html).toContain('Admins only')
     expect(html).toContain('or sign in as another user')
+    expect(html).toContain(` as ${member}`)
     expect(html).not.toContain('target@example.com')
   })
 
