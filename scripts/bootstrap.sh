@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Sets up clerk-sync on a fresh machine: pnpm at the pinned version, dependencies, a build.
+# Sets up clerk-sync on a fresh machine: pnpm at the pinned version, dependencies, a build, and
+# the demo's database template (so `pnpm demo` then runs in seconds).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,4 +11,5 @@ if [[ "$(pnpm --version 2>/dev/null || true)" != "$want_pnpm" ]]; then
 fi
 pnpm install --frozen-lockfile
 pnpm build
-echo "Ready. Run the tests with: pnpm test"
+pnpm --silent demo --prepare
+echo "Ready. See clerk-sync at work: pnpm demo · run the tests: pnpm test"
