@@ -59,23 +59,36 @@ const logger: Logger = {
 
 // Svix's retry schedule 100,000 times faster: a refused delivery is retried and given up on in
 // about a second, and the step that waited for it says what was answered.
-const [clerk, { template }] = await Promise.all([
-  startClerkEmulator({ timeScale: 1e-5 }),
-  pgliteTemplate(),
-])
-const app = await startApp(
-  {
-    port: 0,
-    databaseUrl: undefined,
-    pgliteDataDir: IN_MEMORY,
-    secretKey: clerk.secretKey,
-    publishableKey: clerk.publishableKey,
-    apiUrl: clerk.apiUrl,
-    signingSecret: clerk.signingSecret,
-    authorizedParties: undefined,
-  },
-  { port: 0, host: '127.0.0.1', logger, pgliteTemplate: template },
-)
+async function startDemo() {
+  const [clerk, { template }] = await Promise.all([
+    startClerkEmulator({ timeScale: 1e-5 }),
+    pgliteTemplate(),
+  ])
+  const app = await startApp(
+    {
+      port: 0,
+      databaseUrl: undefined,
+      pgliteDataDir: IN_MEMORY,
+      secretKey: clerk.secretKey,
+      publishableKey: clerk.publishableKey,
+      apiUrl: clerk.apiUrl,
+      signingSecret: clerk.signingSecret,
+      authorizedParties: undefined,
+    },
+    { port: 0, host: '127.0.0.1', logger, pgliteTemplate: template },
+  )
+  return { clerk, app }
+}
+
+const describeError = (error: unknown) =>
+  error instanceof CheckFailed
+    ? error.message
+    : `unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`
+
+const { clerk, app } = await startDemo().catch((error: unknown) => {
+  report.failed(0, 'start the emulator and the app', describeError(error), logs)
+  return process.exit(1)
+})
 const webhookUrl = `${app.url}/api/webhooks`
 // What signing up, editing a profile or deleting an account does on Clerk's side.
 const clerkApi = createClerkClient({ apiUrl: clerk.apiUrl, secretKey: clerk.secretKey })
@@ -95,9 +108,10 @@ const call = (path: string, init: { token?: string; body?: unknown; method?: str
 async function webhooksLanded(): Promise<void> {
   await clerk.flush({ timeoutMs: 10_000 })
   const failed = clerk.deliveries().filter((attempt) => !attempt.ok)
+  const last = failed.at(-1)
   check(
-    failed.length === 0,
-    `webhook deliveries failed: ${failed.map((a) => `${a.eventType} → ${a.status ?? a.error}`).join(', ')}`,
+    !last,
+    `${failed.length} webhook attempts failed; the last: ${last?.eventType} → ${last?.status ?? last?.error} ${last?.responseBody.slice(0, 300)}`,
   )
 }
 
@@ -372,20 +386,19 @@ try {
   report.done(Math.round(performance.now()), [
     '',
     'The same app against a real Clerk instance (examples/express-drizzle/README.md):',
-    '  1. cp .env.example .env and set CLERK_SECRET_KEY, CLERK_PUBLISHABLE_KEY (Clerk Dashboard → API keys);',
-    '     leave CLERK_API_URL unset; DATABASE_URL=postgres://… for Postgres, else PGlite in .pglite/.',
-    '  2. Clerk Dashboard → Webhooks → Add endpoint: https://<your app>/api/webhooks, events user.created,',
-    '     user.updated, user.deleted; put its signing secret in CLERK_WEBHOOK_SIGNING_SECRET.',
-    '  3. pnpm start, then import the users Clerk already has: npx clerk-sync backfill',
-    '     (clerk-sync.config.ts in the example; webhook first, then backfill).',
+    '  1. cd examples/express-drizzle && cp .env.example .env; set CLERK_SECRET_KEY and CLERK_PUBLISHABLE_KEY',
+    '     (Clerk Dashboard → API keys), leave CLERK_API_URL unset; DATABASE_URL=postgres://… for Postgres,',
+    '     else PGlite keeps the data in .pglite/.',
+    '  2. Clerk Dashboard → Webhooks → Add endpoint https://<your app>/api/webhooks (user.created, user.updated,',
+    '     user.deleted); its Signing Secret goes in CLERK_WEBHOOK_SIGNING_SECRET. pnpm start.',
+    '     npx clerk-sync check --url https://<your app>/api/webhooks says whether Clerk can reach it.',
+    '  3. Webhook first, then import the users Clerk already has: npx clerk-sync backfill',
+    '     (it reads clerk-sync.config.ts and .env).',
+    '  Locally, without an account: npx clerk-sync emulator --webhook-url http://localhost:3000/api/webhooks',
   ])
 } catch (error) {
   exitCode = 1
-  const message =
-    error instanceof CheckFailed
-      ? error.message
-      : `unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`
-  report.failed(step, title, message, logs)
+  report.failed(step, title, describeError(error), logs)
 } finally {
   await app.close()
   await clerk.close()
