@@ -16,6 +16,8 @@ export interface AppDependencies {
   clerk: ClerkClient
   publishableKey: string
   secretKey: string
+  /** The emulator's Backend API in development; unset for Clerk's. */
+  apiUrl?: string | undefined
   /** Origins whose session tokens count (their `azp`); unset: any. Set it in production. */
   authorizedParties?: string[] | undefined
   logger?: Logger
@@ -40,6 +42,7 @@ export function createApp(deps: AppDependencies): Express {
       clerkClient: deps.clerk,
       publishableKey: deps.publishableKey,
       secretKey: deps.secretKey,
+      ...(deps.apiUrl ? { apiUrl: deps.apiUrl } : {}),
       ...(deps.authorizedParties ? { authorizedParties: deps.authorizedParties } : {}),
     }),
   )

@@ -63,6 +63,7 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
       clerk,
       publishableKey: config.publishableKey,
       secretKey: config.secretKey,
+      apiUrl: config.apiUrl,
       authorizedParties: config.authorizedParties,
       ...(options.logger ? { logger: options.logger } : {}),
     })
