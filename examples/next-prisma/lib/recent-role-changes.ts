@@ -19,7 +19,11 @@ export interface RoleChange {
  */
 export async function recentRoleChanges(limit = 20): Promise<RoleChange[]> {
   const entries = await prisma.clerkSyncRoleAudit.findMany({ orderBy: { id: 'desc' }, take: limit })
-  const ids = new Set(entries.flatMap((entry) => [entry.targetUserId, entry.actor ?? []].flat()))
+  const ids = new Set<string>()
+  for (const entry of entries) {
+    ids.add(entry.targetUserId)
+    if (entry.actor) ids.add(entry.actor)
+  }
   const users = await prisma.clerkSyncUser.findMany({
     where: { id: { in: [...ids] } },
     select: { id: true, email: true },

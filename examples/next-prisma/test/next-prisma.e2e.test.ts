@@ -174,6 +174,14 @@ describe.skipIf(skip)('examples/next-prisma after next build / next start, on Po
     for (const id of [admin, member, target]) expect(html).toContain(`data-user-id="${id}"`)
   })
 
+  it('shows the first page for a page link no store issued', async () => {
+    const response = await adminPage(sessionOf(admin), '?cursor=not!a!cursor')
+    expect(response.status).toBe(200)
+    const html = await response.text()
+    expect(html).toContain('That page link is not valid; showing the first page.')
+    expect(html).toContain(`data-user-id="${member}"`)
+  })
+
   it('refuses a signed-in non-admin with a 403 page, and shows no user', async () => {
     const response = await adminPage(sessionOf(member))
     expect(response.status).toBe(403)

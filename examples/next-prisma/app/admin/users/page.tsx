@@ -17,6 +17,23 @@ function filterHref(role: string | undefined): string {
   return role ? `/admin/users?role=${encodeURIComponent(role)}` : '/admin/users'
 }
 
+/** One page of users; the first one when the cursor in the link is not one the store issued. */
+async function usersPage(
+  role: (typeof sync.roles.roles)[number] | undefined,
+  cursor: string | null,
+) {
+  try {
+    return {
+      page: await sync.store.listUsers({ role, limit: PAGE_SIZE, cursor }),
+      cursorRefused: false,
+    }
+  } catch (error) {
+    // A hand-edited link: start over. Were it the database, this read fails too, and says so.
+    if (!cursor) throw error
+    return { page: await sync.store.listUsers({ role, limit: PAGE_SIZE }), cursorRefused: true }
+  }
+}
+
 export default async function AdminUsersPage({ searchParams }: { searchParams: SearchParams }) {
   const check = await checkAdmin()
   // To NEXT_PUBLIC_CLERK_SIGN_IN_URL (or Clerk's Account Portal), coming back here after.
@@ -29,8 +46,8 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: S
   const role = roles.find((name) => name === requestedRole)
   const cursor = first(params.cursor) || null
 
-  const [page, counts, changes, me] = await Promise.all([
-    sync.store.listUsers({ role, limit: PAGE_SIZE, cursor }),
+  const [{ page, cursorRefused }, counts, changes, me] = await Promise.all([
+    usersPage(role, cursor),
     sync.store.countUsersByRole(),
     recentRoleChanges(),
     sync.store.getUser(check.userId),
@@ -57,6 +74,9 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: S
           </a>
         ))}
       </nav>
+      {cursorRefused ? (
+        <p className="notice">That page link is not valid; showing the first page.</p>
+      ) : null}
       {requestedRole && !role ? (
         <p className="notice">
           {`There is no role “${requestedRole}”; showing every user. Roles: ${roles.join(', ')}.`}
