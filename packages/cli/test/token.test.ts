@@ -114,7 +114,7 @@ describe('clerk-sync token, against a running emulator', () => {
       )
       expect(notEmulator.code).toBe(1)
       expect(notEmulator.stderr).toContain(
-        `${otherUrl} is not a clerk-sync emulator (it answered 404`,
+        `${otherUrl} is not a clerk-sync emulator, or one older than this clerk-sync (it answered 404`,
       )
     } finally {
       await new Promise((resolve) => other.close(resolve))

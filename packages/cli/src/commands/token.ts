@@ -100,8 +100,9 @@ async function fromEmulator(apiUrl: string, secretKey: string, request: TokenReq
   const body: unknown = await response.json().catch(() => null)
   if (!response.headers.has(EMULATOR_HEADER)) {
     throw failure(
-      `${apiUrl} is not a clerk-sync emulator (it answered ${response.status} to ${SESSION_TOKENS_PATH}). ` +
-        'Session tokens come from the emulator only; against real Clerk, sign in through your app.',
+      `${apiUrl} is not a clerk-sync emulator, or one older than this clerk-sync (it answered ` +
+        `${response.status} to ${SESSION_TOKENS_PATH}). Session tokens come from the emulator ` +
+        'only; against real Clerk, sign in through your app.',
     )
   }
   if (response.ok) return (body as { jwt: string }).jwt
