@@ -32,6 +32,8 @@ export interface StartAppOptions {
   envFrom?: (clerk: ClerkEmulator) => Record<string, string>
 }
 
+const boundToParent = join(appDir, 'test', 'support', 'bound-to-parent.mjs')
+
 async function freePort(): Promise<number> {
   const server = createServer()
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -87,25 +89,31 @@ export async function startApp(options: StartAppOptions = {}): Promise<StartedAp
     // `localhost`, not 127.0.0.1: clerkMiddleware's rewrites go to localhost. No --hostname
     // for the same reason (see examples/next-app/README.md): next start listens on every address.
     const baseUrl = `http://localhost:${port}`
-    server = spawn(process.execPath, [nextBin, 'start', '--port', String(port)], {
-      cwd: appDir,
-      env: {
-        ...cleanEnv(),
-        DATABASE_URL: database.url,
-        APP_URL: baseUrl,
-        CLERK_SECRET_KEY: clerk.secretKey,
-        NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: clerk.publishableKey,
-        CLERK_WEBHOOK_SIGNING_SECRET: clerk.signingSecret,
-        CLERK_API_URL: clerk.apiUrl,
-        // Browsers sign in on the emulator: the handshake goes to its Frontend API over http
-        // (from the publishable key alone Clerk would use https), signed-out visitors to its page.
-        NEXT_PUBLIC_CLERK_PROXY_URL: clerk.frontendApiUrl,
-        NEXT_PUBLIC_CLERK_SIGN_IN_URL: clerk.signInUrl,
-        ...options.envFrom?.(clerk),
-        ...options.env,
+    // Through bound-to-parent.mjs: should this process end without stop() (a test that threw
+    // before its cleanup, a worker torn down), the server must not live on, orphaned.
+    server = spawn(
+      process.execPath,
+      [boundToParent, process.execPath, nextBin, 'start', '--port', String(port)],
+      {
+        cwd: appDir,
+        env: {
+          ...cleanEnv(),
+          DATABASE_URL: database.url,
+          APP_URL: baseUrl,
+          CLERK_SECRET_KEY: clerk.secretKey,
+          NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: clerk.publishableKey,
+          CLERK_WEBHOOK_SIGNING_SECRET: clerk.signingSecret,
+          CLERK_API_URL: clerk.apiUrl,
+          // Browsers sign in on the emulator: the handshake goes to its Frontend API over http
+          // (from the publishable key alone Clerk would use https), signed-out visitors to its page.
+          NEXT_PUBLIC_CLERK_PROXY_URL: clerk.frontendApiUrl,
+          NEXT_PUBLIC_CLERK_SIGN_IN_URL: clerk.signInUrl,
+          ...options.envFrom?.(clerk),
+          ...options.env,
+        },
+        stdio: ['pipe', 'pipe', 'pipe'],
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
+    )
     server.stdout?.on('data', (chunk) => lines.push(String(chunk)))
     server.stderr?.on('data', (chunk) => lines.push(String(chunk)))
     await waitUntilAnswering(`${baseUrl}/api/webhooks`, server, output)
