@@ -57,11 +57,18 @@ export function describeSqliteExample({ name, appDir, openDatabase }: SqliteExam
     sqlite = openDatabase(databasePath)
   })
 
+  // Each cleanup runs even if one before it threw.
   afterAll(async () => {
-    await app?.stop()
-    await clerk?.close()
-    sqlite?.close()
-    if (dir) rmSync(dir, { recursive: true, force: true })
+    try {
+      await app?.stop()
+    } finally {
+      try {
+        await clerk?.close()
+      } finally {
+        sqlite?.close()
+        if (dir) rmSync(dir, { recursive: true, force: true })
+      }
+    }
   })
 
   interface UserRow {
