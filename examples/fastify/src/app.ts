@@ -8,6 +8,8 @@ export interface AppDependencies {
   roleManager: RoleManager
   /** For Clerk's session plugin; `apiUrl` only when talking to the local emulator. */
   clerk: { secretKey: string; publishableKey: string; apiUrl?: string | undefined }
+  /** The app's origins (APP_URL): a session whose `azp` names another counts as signed out. */
+  authorizedParties?: string[] | undefined
 }
 
 const failure = (code: string, message: string) => ({ success: false, error: { code, message } })
@@ -22,17 +24,21 @@ export async function createApp({
   sync,
   roleManager,
   clerk,
+  authorizedParties,
 }: AppDependencies): Promise<FastifyInstance> {
   const app = Fastify()
+  const parties = authorizedParties ? { authorizedParties } : {}
   const { roles } = sync
 
   // Its own plugin too: it reads the raw body, where the rest of the app keeps Fastify's parsers.
   await app.register(clerkSyncWebhook(sync))
 
   await app.register(async (withSession) => {
-    await withSession.register(clerkPlugin, clerk)
+    // @clerk/fastify hands its options on to authenticateRequest, authorizedParties included
+    // (its options type does not list it, hence the spread).
+    await withSession.register(clerkPlugin, { ...clerk, ...parties })
 
-    withSession.post('/api/admin/set-role', setRoleHandler(roleManager))
+    withSession.post('/api/admin/set-role', setRoleHandler(roleManager, parties))
 
     withSession.get<{ Querystring: { role?: string; cursor?: string } }>(
       '/users',

@@ -8,6 +8,8 @@ export interface AppDependencies {
   roleManager: RoleManager
   /** For Clerk's session middleware; `apiUrl` only when talking to the local emulator. */
   clerk: { secretKey: string; publishableKey: string; apiUrl?: string | undefined }
+  /** The app's origins (APP_URL): a session whose `azp` names another counts as signed out. */
+  authorizedParties?: string[] | undefined
 }
 
 const failure = (code: string, message: string) => ({ success: false, error: { code, message } })
@@ -17,13 +19,14 @@ const failure = (code: string, message: string) => ({ success: false, error: { c
  * Only the routes that need a caller get Clerk's middleware: Svix calls the webhook without a
  * session, so it stays public and proves itself with its signature instead.
  */
-export function createApp({ sync, roleManager, clerk }: AppDependencies): Hono {
-  const withSession = clerkMiddleware(clerk)
+export function createApp({ sync, roleManager, clerk, authorizedParties }: AppDependencies): Hono {
+  const parties = authorizedParties ? { authorizedParties } : {}
+  const withSession = clerkMiddleware({ ...clerk, ...parties })
   const { roles } = sync
 
   return new Hono()
     .post('/api/webhooks', clerkSyncWebhook(sync))
-    .post('/api/admin/set-role', withSession, setRoleHandler(roleManager))
+    .post('/api/admin/set-role', withSession, setRoleHandler(roleManager, parties))
     .get('/users', withSession, async (c) => {
       const { userId } = getAuth(c)
       if (!userId) return c.json(failure('unauthenticated', 'Sign in first'), 401)

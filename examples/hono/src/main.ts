@@ -27,11 +27,17 @@ const sync = createClerkSync({ store: drizzleStore(db) })
 // CLERK_API_URL is set only for the local emulator; @clerk/backend does not read it itself.
 const apiUrl = process.env.CLERK_API_URL || undefined
 const secretKey = requiredEnv('CLERK_SECRET_KEY')
+// APP_URL, the app's public origin(s), comma-separated: a session token must then name one as its
+// `azp` (a browser's does), so a token minted for another site's page is refused. Unset: any.
+const authorizedParties = process.env.APP_URL
+  ? process.env.APP_URL.split(',').map((url) => new URL(url.trim()).origin)
+  : undefined
 const roleManager = createRoleManager({ clerk: createClerkClient({ secretKey, apiUrl }), sync })
 const app = createApp({
   sync,
   roleManager,
   clerk: { secretKey, publishableKey: requiredEnv('CLERK_PUBLISHABLE_KEY'), apiUrl },
+  authorizedParties,
 })
 
 const host = process.env.HOST || undefined // all interfaces by default
