@@ -29,6 +29,11 @@
  * use these paths): `GET /v1/client/handshake`, `GET /sign-in?redirect_url=`, `POST /sign-in`,
  * `GET|POST /sign-out`. The browser is known by the Frontend API's own `__client` cookie on the
  * emulator's host, or by the dev browser token the app passes along.
+ *
+ * Signing in takes no password, so these routes guard themselves (request-guard.ts): loopback
+ * connections only (403), the emulator's own host names only (421, against DNS rebinding), and
+ * sign-in / sign-out only from the emulator's own pages (login CSRF; a cross-site `GET /sign-out`
+ * gets a confirm button). Pages escape every value and send a CSP without script.
  */
 import type { KeyObject } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
@@ -36,8 +41,12 @@ import type { SideRoute } from '../side-route.js'
 import type { UserDirectory } from '../user-directory.js'
 import { ClientStore, type FrontendClient } from './client-store.js'
 import { requestCookies, setCookie } from './cookies.js'
+import { escapeHtml } from './escape-html.js'
 import { parseHandshakeRequest, parseRedirectUrl, redirectWithHandshake } from './handshake.js'
+import { sendHtml, sendRefusal } from './html-response.js'
+import { frontendApiHosts, isSameOriginRequest, refuseRequest } from './request-guard.js'
 import { signInPage } from './sign-in-page.js'
+import { signOutPage } from './sign-out-page.js'
 
 /** What the Frontend API needs from the emulator it runs in. */
 export interface FrontendApiContext {
@@ -69,15 +78,6 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
   return new URLSearchParams(Buffer.concat(chunks).toString('utf8'))
 }
 
-function sendHtml(res: ServerResponse, status: number, html: string, cookie?: string): void {
-  res.writeHead(status, {
-    'content-type': 'text/html; charset=utf-8',
-    'cache-control': 'no-store',
-    ...(cookie ? { 'set-cookie': cookie } : {}),
-  })
-  res.end(html)
-}
-
 function seeOther(res: ServerResponse, location: string, cookie: string): void {
   res.writeHead(303, { location, 'set-cookie': cookie, 'cache-control': 'no-store' })
   res.end()
@@ -88,8 +88,12 @@ function handshakePath(redirectUrl: string): string {
 }
 
 /** Serves the Frontend API routes on the emulator's port; other requests fall through. */
-export function frontendApiRoutes(context: FrontendApiContext): SideRoute {
-  const clients = new ClientStore()
+export function frontendApiRoutes(
+  context: FrontendApiContext,
+  options: { maxClients?: number } = {},
+): SideRoute {
+  const clients = new ClientStore(options.maxClients)
+  const hosts = frontendApiHosts(context.frontendApi)
 
   const clientCookie = (client: FrontendClient) =>
     setCookie(CLIENT_COOKIE, client.id, { maxAgeSeconds: CLIENT_COOKIE_SECONDS, httpOnly: true })
@@ -104,7 +108,7 @@ export function frontendApiRoutes(context: FrontendApiContext): SideRoute {
     res: ServerResponse,
     status: number,
     client: FrontendClient | undefined,
-    redirectUrl: string | null,
+    redirectUrl: URL | null,
     error?: string,
   ) =>
     sendHtml(
@@ -112,10 +116,11 @@ export function frontendApiRoutes(context: FrontendApiContext): SideRoute {
       status,
       signInPage({
         users: context.directory.users(),
-        redirectUrl,
+        redirectUrl: redirectUrl?.href ?? null,
         signedInAs: client?.session ? context.directory.get(client.session.userId) : undefined,
         error,
       }),
+      { redirectUrl },
     )
 
   return async (req, res) => {
@@ -131,12 +136,17 @@ export function frontendApiRoutes(context: FrontendApiContext): SideRoute {
     ) {
       return false
     }
+    const refusal = refuseRequest(req, hosts)
+    if (refusal) {
+      sendRefusal(res, refusal.status, refusal.text)
+      return true
+    }
     const cookieClient = current(clients.byId(requestCookies(req).get(CLIENT_COOKIE)))
 
     if (route === 'GET /v1/client/handshake') {
       const request = parseHandshakeRequest(url)
       if (typeof request === 'string') {
-        sendHtml(res, 400, `<p>clerk-emulator handshake: ${request}</p>`)
+        sendHtml(res, 400, `<p>clerk-emulator handshake: ${escapeHtml(request)}</p>`)
         return true
       }
       const client =
@@ -156,7 +166,24 @@ export function frontendApiRoutes(context: FrontendApiContext): SideRoute {
     }
 
     if (route === 'GET /sign-in') {
-      page(res, 200, cookieClient, redirectParam)
+      page(res, 200, cookieClient, redirectUrl)
+      return true
+    }
+
+    // Signing in or out changes the browser's state: only from the emulator's own pages.
+    if (!isSameOriginRequest(req)) {
+      if (route === 'GET /sign-out') {
+        sendHtml(res, 200, signOutPage(redirectUrl?.href ?? null), { redirectUrl })
+      } else {
+        const what = route === 'POST /sign-in' ? 'sign-in' : 'sign-out'
+        page(
+          res,
+          403,
+          cookieClient,
+          redirectUrl,
+          `Refused a ${what} sent from another site: choose on this page instead.`,
+        )
+      }
       return true
     }
 
@@ -164,7 +191,7 @@ export function frontendApiRoutes(context: FrontendApiContext): SideRoute {
     if (route === 'POST /sign-in') {
       const userId = form.get('user_id') ?? ''
       if (!context.directory.get(userId)) {
-        page(res, 400, cookieClient, redirectParam, `No user ${userId} in the emulator.`)
+        page(res, 400, cookieClient, redirectUrl, `No user ${userId} in the emulator.`)
         return true
       }
       clients.signIn(client, userId)

@@ -1,13 +1,5 @@
 import type { ClerkUserFixture } from '../../fixtures/clerk-user.js'
-
-function escapeHtml(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;')
-}
+import { escapeHtml } from './escape-html.js'
 
 function displayName(user: ClerkUserFixture): string {
   const name = [user.first_name, user.last_name].filter(Boolean).join(' ')
