@@ -18,7 +18,7 @@ export interface AppDependencies {
   secretKey: string
   /** The emulator's Backend API in development; unset for Clerk's. */
   apiUrl?: string | undefined
-  /** Origins whose session tokens count (their `azp`); unset: any. Set it in production. */
+  /** The app's origins (APP_URL): a session token must name one as its `azp`; unset: any. */
   authorizedParties?: string[] | undefined
   logger?: Logger
 }
@@ -61,8 +61,8 @@ export function createApp(deps: AppDependencies): Express {
     const caller = await callerRow(req, res)
     if (!caller) return
     // A read: the synced role in the app's own table is enough (no Clerk call per request).
-    if (caller.role !== 'admin') {
-      res.status(403).json({ error: 'Only admins can list users' })
+    if (caller.role !== sync.roles.adminRole) {
+      res.status(403).json({ error: `Only ${sync.roles.adminRole} users can list users` })
       return
     }
     const role = req.query.role

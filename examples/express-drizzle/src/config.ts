@@ -13,7 +13,10 @@ export interface AppConfig {
   apiUrl: string | undefined
   /** `whsec_…` of the webhook endpoint. */
   signingSecret: string
-  /** Origins allowed as a session's `azp`, comma-separated in the environment. */
+  /**
+   * The app's public origins (`APP_URL`, comma-separated): a session token must name one as its
+   * `azp`, as a browser's does, so one minted for another site's page is refused.
+   */
   authorizedParties: string[] | undefined
 }
 
@@ -33,9 +36,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
         'Dashboard, or from the lines `npx clerk-sync emulator` prints.',
     )
   }
-  const parties = env.CLERK_AUTHORIZED_PARTIES?.split(',')
-    .map((origin) => origin.trim())
+  const parties = env.APP_URL?.split(',')
+    .map((url) => url.trim())
     .filter(Boolean)
+    .map((url) => new URL(url).origin)
   return {
     port: Number(env.PORT ?? 3000),
     databaseUrl: env.DATABASE_URL || undefined,
