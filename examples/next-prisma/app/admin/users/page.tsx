@@ -17,6 +17,17 @@ function filterHref(role: string | undefined): string {
   return role ? `/admin/users?role=${encodeURIComponent(role)}` : '/admin/users'
 }
 
+/**
+ * The stores refuse a cursor they never issued with a RangeError (thrown as is, or as the cause of
+ * the store's error); the limit here is always valid, so that is the only RangeError listUsers
+ * throws. Anything else (the database down, tables missing) is a real failure.
+ */
+function isRefusedCursor(error: unknown): boolean {
+  return (
+    error instanceof RangeError || (error instanceof Error && error.cause instanceof RangeError)
+  )
+}
+
 /** One page of users; the first one when the cursor in the link is not one the store issued. */
 async function usersPage(
   role: (typeof sync.roles.roles)[number] | undefined,
@@ -28,8 +39,8 @@ async function usersPage(
       cursorRefused: false,
     }
   } catch (error) {
-    // A hand-edited link: start over. Were it the database, this read fails too, and says so.
-    if (!cursor) throw error
+    // A hand-edited link: start over.
+    if (!cursor || !isRefusedCursor(error)) throw error
     return { page: await sync.store.listUsers({ role, limit: PAGE_SIZE }), cursorRefused: true }
   }
 }
