@@ -57,6 +57,25 @@ const logger: Logger = {
   error: keep('error'),
 }
 
+// A hang fails the step it happened in, by number and title, instead of leaving the demo running:
+// each request to the app gives up after REQUEST_TIMEOUT_MS, and each step (starting, the seven,
+// closing) after STEP_TIMEOUT_MS whatever it waits for (the Clerk SDK, the database, a delivery).
+const REQUEST_TIMEOUT_MS = 10_000
+const STEP_TIMEOUT_MS = 20_000
+let step = 0
+let title = 'start the emulator and the app'
+let watchdog: NodeJS.Timeout | undefined
+function beginStep(number: number, stepTitle: string): void {
+  step = number
+  title = stepTitle
+  clearTimeout(watchdog)
+  watchdog = setTimeout(() => {
+    report.failed(step, title, `no result within ${STEP_TIMEOUT_MS / 1000} s`, logs)
+    process.exit(1)
+  }, STEP_TIMEOUT_MS)
+}
+beginStep(0, title)
+
 // Svix's retry schedule 100,000 times faster: a refused delivery is retried and given up on in
 // about a second, and the step that waited for it says what was answered.
 async function startDemo() {
@@ -86,7 +105,7 @@ const describeError = (error: unknown) =>
     : `unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`
 
 const { clerk, app } = await startDemo().catch((error: unknown) => {
-  report.failed(0, 'start the emulator and the app', describeError(error), logs)
+  report.failed(step, title, describeError(error), logs)
   return process.exit(1)
 })
 const webhookUrl = `${app.url}/api/webhooks`
@@ -103,6 +122,7 @@ const call = (path: string, init: { token?: string; body?: unknown; method?: str
       ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
     },
     ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
   })
 /** Waits for every webhook the emulator has to send, then checks each was answered 2xx. */
 async function webhooksLanded(): Promise<void> {
@@ -115,8 +135,6 @@ async function webhooksLanded(): Promise<void> {
   )
 }
 
-let step = 0
-let title = 'start'
 async function run(): Promise<void> {
   report.intro([
     'clerk-sync demo: an Express 5 app with its own users and posts tables (examples/express-drizzle)',
@@ -126,8 +144,7 @@ async function run(): Promise<void> {
   ])
 
   // 1. Users who were in Clerk before the sync existed: no webhook ever told the app about them.
-  step = 1
-  title = 'Two users already in Clerk are imported by backfill'
+  beginStep(1, 'Two users already in Clerk are imported by backfill')
   const [ada, ben] = clerk.seedUsers([
     {
       emails: ['ada@gym.example'],
@@ -169,8 +186,7 @@ async function run(): Promise<void> {
   })
 
   // 2. Sign-ups: Clerk creates the users and sends `user.created` to the app's webhook route.
-  step = 2
-  title = 'Three users sign up; their user.created webhooks land'
+  beginStep(2, 'Three users sign up; their user.created webhooks land')
   const signUps = [
     { emailAddress: ['cy@gym.example'], firstName: 'Cy', lastName: 'Berg' },
     { emailAddress: ['dee@gym.example'], firstName: 'Dee', lastName: 'Ramos' },
@@ -209,8 +225,7 @@ async function run(): Promise<void> {
   })
 
   // 3. The admin endpoint: Clerk's metadata is the truth, the row and the audit log follow.
-  step = 3
-  title = 'Ada (admin) promotes Dee to trainer through POST /api/admin/set-role'
+  beginStep(3, 'Ada (admin) promotes Dee to trainer through POST /api/admin/set-role')
   const refused = await call('/api/admin/set-role', {
     token: clerk.sessionToken(ben.id),
     body: { targetUserId: dee.id, role: 'trainer' },
@@ -271,8 +286,7 @@ async function run(): Promise<void> {
   })
 
   // 4. A profile edit in Clerk reaches the row through user.updated.
-  step = 4
-  title = 'Eve changes her first name to Evelyn'
+  beginStep(4, 'Eve changes her first name to Evelyn')
   await clerkApi.users.updateUser(eve.id, { firstName: 'Evelyn' })
   await webhooksLanded()
   check((await rowOf(eve.id))?.firstName === 'Evelyn', "Eve's row should say Evelyn")
@@ -284,8 +298,7 @@ async function run(): Promise<void> {
   })
 
   // 5. A deletion in Clerk deletes the row; the database's ON DELETE CASCADE takes the posts.
-  step = 5
-  title = 'Cy deletes his account: the row and his posts go'
+  beginStep(5, 'Cy deletes his account: the row and his posts go')
   const postsBefore = { total: await countPosts(app.db), cy: await countPosts(app.db, cy.id) }
   check(postsBefore.cy === 2, `Cy should have 2 posts before, has ${postsBefore.cy}`)
   await clerkApi.users.deleteUser(cy.id)
@@ -307,8 +320,7 @@ async function run(): Promise<void> {
   })
 
   // 6. Anyone can POST to the webhook route; only Clerk's signing secret makes it count.
-  step = 6
-  title = 'A forged webhook is refused'
+  beginStep(6, 'A forged webhook is refused')
   const tableBeforeForgery = JSON.stringify(await rows())
   const eventsBeforeForgery = await countProcessedEvents(app.db)
   const intruder = clerkUser({ emails: ['mallory@evil.example'], role: 'admin' })
@@ -320,6 +332,7 @@ async function run(): Promise<void> {
       ...signWebhook({ secret: generateSigningSecret(), body: forgedBody }),
     },
     body: forgedBody,
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
   })
   const forgedAnswer = (await forged.json()) as { code?: string }
   check(
@@ -342,8 +355,7 @@ async function run(): Promise<void> {
   })
 
   // 7. Svix delivers at least once: a retry carries the same svix-id, with a fresh timestamp and signature.
-  step = 7
-  title = 'A duplicate delivery is ignored'
+  beginStep(7, 'A duplicate delivery is ignored')
   const original = clerk
     .events()
     .find((event) => event.type === 'user.updated' && eventUserId(event) === eve.id)
@@ -358,6 +370,7 @@ async function run(): Promise<void> {
       ...signWebhook({ secret: clerk.signingSecret, body, id: original.messageId }),
     },
     body,
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
   })
   const duplicateAnswer = (await duplicate.json()) as { outcome?: string }
   check(
@@ -383,6 +396,8 @@ async function run(): Promise<void> {
 let exitCode = 0
 try {
   await run()
+  // Commands as typed in examples/express-drizzle, where `npx clerk-sync` runs the app's own
+  // devDependency, the CLI, and reads its clerk-sync.config.ts and .env.
   report.done(Math.round(performance.now()), [
     '',
     'The same app against a real Clerk instance (examples/express-drizzle/README.md):',
@@ -393,14 +408,23 @@ try {
     '     user.deleted); its Signing Secret goes in CLERK_WEBHOOK_SIGNING_SECRET. pnpm start.',
     '     npx clerk-sync check --url https://<your app>/api/webhooks says whether Clerk can reach it.',
     '  3. Webhook first, then import the users Clerk already has: npx clerk-sync backfill',
-    '     (it reads clerk-sync.config.ts and .env).',
-    '  Locally, without an account: npx clerk-sync emulator --webhook-url http://localhost:3000/api/webhooks',
+    '     (it reads clerk-sync.config.ts and .env; with PGlite, stop the app first).',
+    '  Locally, without an account, in examples/express-drizzle (keys and users kept in .clerk-emulator.json):',
+    '     npx clerk-sync emulator --state .clerk-emulator.json --webhook-url http://localhost:3000/api/webhooks',
   ])
 } catch (error) {
   exitCode = 1
   report.failed(step, title, describeError(error), logs)
 } finally {
-  await app.close()
-  await clerk.close()
+  // Each is closed even if the other throws; a close that hangs fails as step 'close'.
+  beginStep(step, 'close the app and the emulator')
+  await Promise.allSettled([app.close(), clerk.close()]).then((results) => {
+    const failure = results.find((result) => result.status === 'rejected')
+    if (failure && exitCode === 0) {
+      exitCode = 1
+      report.failed(step, title, describeError(failure.reason), logs)
+    }
+  })
+  clearTimeout(watchdog)
 }
 process.exit(exitCode)
