@@ -110,12 +110,43 @@ describe('POST /__emulator/session-tokens', () => {
       'expires_in_seconds',
     ],
     [{ user_id: 'user_x', ttl: 5 }, 'form_param_unknown', 'ttl'],
+    [{ user_id: 'user_x', claims: { sub: 'user_admin' } }, 'form_param_format_invalid', 'claims'],
+    [{ user_id: 'user_x', claims: { exp: 9_999_999_999 } }, 'form_param_format_invalid', 'claims'],
   ])('refuses the body %j with 422 %s', async (body, code, param) => {
     const answer = await post(url, body, clerk.secretKey)
     expect(answer.status).toBe(422)
     expect(answer.body.errors).toEqual([
       expect.objectContaining({ code, meta: { param_name: param } }),
     ])
+  })
+
+  it('lets azp and custom claims through, never one that names another user or issuer', async () => {
+    const answer = await post(
+      url,
+      { user_id: userId, claims: { azp: 'http://localhost:3000', org: 'acme' } },
+      clerk.secretKey,
+    )
+    expect(claimsOf(answer.body.jwt as string)).toMatchObject({
+      sub: userId,
+      iss: clerk.frontendApiUrl,
+      azp: 'http://localhost:3000',
+      org: 'acme',
+    })
+    const refused = await post(
+      url,
+      { user_id: userId, claims: { sub: 'user_admin', iss: 'https://clerk.example.com' } },
+      clerk.secretKey,
+    )
+    expect(refused.status).toBe(422)
+    expect(refused.body.errors).toEqual([
+      expect.objectContaining({ long_message: expect.stringMatching(/may not set sub, iss/) }),
+    ])
+    expect(() => clerk.sessionToken(userId, { sub: 'user_admin' })).toThrow(
+      /claims may not set sub/,
+    )
+    for (const name of ['iss', 'iat', 'nbf', 'exp', 'jti']) {
+      expect(() => clerk.sessionToken(userId, { [name]: 1 }), name).toThrow(TypeError)
+    }
   })
 
   it('takes POST only, and knows no other development path', async () => {
@@ -131,10 +162,32 @@ const lanAddress = Object.values(networkInterfaces())
   .flat()
   .find((info) => info && info.family === 'IPv4' && !info.internal)?.address
 
+const noLanReason =
+  'no non-loopback IPv4 interface on this machine: the LAN refusal cannot be tested'
+
 describe('the session token endpoint on an emulator listening on every interface', () => {
-  if (!lanAddress) {
-    console.warn('[emulator-dev-tokens] no non-loopback IPv4 interface: LAN refusal not tested')
-  }
+  // Skipped visibly (the name says why) on a machine without a network; CI must have one.
+  it.runIf(!lanAddress)(`is skipped: ${noLanReason}`, () => {
+    if (process.env.CI) throw new Error(`${noLanReason}; it must run under CI=true`)
+  })
+
+  it('names 127.0.0.1 in its URLs and keys, an address a client can connect to', async () => {
+    for (const host of ['0.0.0.0', '::']) {
+      const clerk = await startClerkEmulator({ host })
+      try {
+        const port = new URL(clerk.apiUrl).port
+        expect(clerk.apiUrl, host).toBe(`http://127.0.0.1:${port}`)
+        expect(clerk.frontendApi, host).toBe(`127.0.0.1:${port}`)
+        expect(clerk.signInUrl, host).toBe(`http://127.0.0.1:${port}/sign-in`)
+        expect(Buffer.from(clerk.publishableKey.slice(8), 'base64').toString(), host).toBe(
+          `127.0.0.1:${port}$`,
+        )
+        expect((await fetch(`${clerk.apiUrl}/v1/jwks`)).status, host).toBeLessThan(500)
+      } finally {
+        await clerk.close()
+      }
+    }
+  })
 
   it.runIf(lanAddress)(
     'refuses a caller that reached it over the network, key or not, while the Backend API answers',
@@ -171,28 +224,42 @@ describe('the session token endpoint on an emulator listening on every interface
     },
   )
 
-  it('reads the socket, not headers a caller could forge', async () => {
-    // A check that trusted X-Forwarded-For or Host would answer 403 here.
-    const clerk = await startClerkEmulator()
-    try {
-      const status = await new Promise<number>((resolve, reject) => {
-        const req = request(`${clerk.apiUrl}${SESSION_TOKENS_PATH}`, {
-          method: 'POST',
-          headers: { 'x-forwarded-for': '203.0.113.9', host: 'example.com' },
+  it.runIf(lanAddress)(
+    'reads the socket, not headers: a LAN caller claiming to be loopback is refused',
+    async () => {
+      // A check that trusted X-Forwarded-For, X-Real-IP or Host would hand this caller a token.
+      const clerk = await startClerkEmulator({ host: '0.0.0.0' })
+      try {
+        const [user] = clerk.seedUsers([{ emails: ['forged@example.com'] }])
+        const port = new URL(clerk.apiUrl).port
+        const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+          const req = request(`http://${lanAddress}:${port}${SESSION_TOKENS_PATH}`, {
+            method: 'POST',
+            headers: {
+              authorization: `Bearer ${clerk.secretKey}`,
+              'content-type': 'application/json',
+              'x-forwarded-for': '127.0.0.1',
+              'x-real-ip': '127.0.0.1',
+              forwarded: 'for=127.0.0.1',
+              host: `127.0.0.1:${port}`,
+            },
+          })
+          req.on('response', (res) => {
+            let body = ''
+            res.on('data', (chunk) => (body += chunk))
+            res.on('end', () => resolve({ status: res.statusCode!, body }))
+          })
+          req.on('error', reject)
+          req.end(JSON.stringify({ user_id: user!.id }))
         })
-        req.on('response', (res) => {
-          res.resume()
-          resolve(res.statusCode!)
-        })
-        req.on('error', reject)
-        req.end('{}')
-      })
-      // Loopback socket, forged headers: the key check answers, not the loopback check.
-      expect(status).toBe(401)
-    } finally {
-      await clerk.close()
-    }
-  })
+        expect(answer.status).toBe(403)
+        expect(answer.body).toContain('emulator_loopback_only')
+        expect(answer.body).not.toContain('jwt')
+      } finally {
+        await clerk.close()
+      }
+    },
+  )
 })
 
 describe('isLoopbackAddress', () => {

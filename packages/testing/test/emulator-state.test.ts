@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process'
 import {
   existsSync,
   mkdtempSync,
@@ -63,15 +64,9 @@ describe('startClerkEmulator({ statePath })', () => {
       restored: true,
       previousPort: Number(new URL(first.apiUrl).port),
     })
-    for (const key of [
-      'apiUrl',
-      'secretKey',
-      'publishableKey',
-      'jwtKey',
-      'signingSecret',
-      'instanceId',
-      'frontendApi',
-    ] as const) {
+    // The port (so apiUrl, publishableKey, frontendApi) may have been taken by another test
+    // worker in the meantime: the next test covers it.
+    for (const key of ['secretKey', 'jwtKey', 'signingSecret', 'instanceId'] as const) {
       expect(second[key], key).toBe(first[key])
     }
     expect(second.users().map((user) => user.id)).toEqual([seeded[0]!.id, ada.id])
@@ -96,6 +91,30 @@ describe('startClerkEmulator({ statePath })', () => {
     })
   })
 
+  it('listens on the last run’s port again when it is free: same URLs and publishable key', async () => {
+    // Between close() and the restart another test worker may take the freed port (the
+    // documented answer is then another port, covered below): a few tries, one must keep it.
+    for (let attempt = 1; ; attempt++) {
+      const statePath = join(folder(), 'emulator.json')
+      const first = await startClerkEmulator({ statePath })
+      await first.close()
+      const second = await startClerkEmulator({ statePath })
+      const samePort = second.apiUrl === first.apiUrl
+      try {
+        expect(second.state?.previousPort).toBe(Number(new URL(first.apiUrl).port))
+        if (samePort) {
+          expect(second.publishableKey).toBe(first.publishableKey)
+          expect(second.frontendApi).toBe(first.frontendApi)
+          expect(second.signInUrl).toBe(first.signInUrl)
+        }
+      } finally {
+        await second.close()
+      }
+      if (samePort) return
+      if (attempt === 3) throw new Error('three restarts in a row listened on another port')
+    }
+  })
+
   it('writes the file atomically with mode 0600 soon after each change, not only at close', async () => {
     const dir = folder()
     const statePath = join(dir, 'emulator.json')
@@ -111,8 +130,8 @@ describe('startClerkEmulator({ statePath })', () => {
       'the metadata change in the file',
     )
     expect(statSync(statePath).mode & 0o777).toBe(0o600)
-    // Nothing but the file itself: each temporary file was renamed over it.
-    expect(readdirSync(dir)).toEqual(['emulator.json'])
+    // Nothing but the file itself and its lock: each temporary file was renamed over it.
+    expect(readdirSync(dir).sort()).toEqual(['emulator.json', 'emulator.json.lock'])
     const saved = JSON.parse(readFileSync(statePath, 'utf8'))
     expect(saved).toMatchObject({
       kind: 'clerk-sync-emulator-state',
@@ -201,13 +220,79 @@ describe('startClerkEmulator({ statePath })', () => {
       [{ privateKey: 'nope' }, /privateKey is not a PEM private key/],
       [{ secretKey: 'pk_test_x' }, /"secretKey" is not an sk_test_… key/],
       [{ users: {} }, /"users" is not a list/],
-      [{ users: [{ id: 'user_1' }] }, /users\[0\] is not a Clerk user/],
+      [
+        { users: [{ id: 'user_1' }] },
+        /users\[0\] \(user_1\): object is missing; it should be a string/,
+      ],
+      [
+        { users: [good.users[0], { ...good.users[1], email_addresses: undefined }] },
+        new RegExp(
+          `users\\[1\\] \\(${good.users[1].id}\\): email_addresses is missing; it should be a list`,
+        ),
+      ],
+      [
+        { users: [{ ...good.users[0], email_addresses: 'a@example.com' }] },
+        /users\[0\] \(user_\w+\): email_addresses is "a@example.com"; it should be a list/,
+      ],
+      [
+        { users: [{ ...good.users[0], email_addresses: [{ id: 'idn_1' }] }] },
+        /users\[0\] \(user_\w+\): email_addresses\[0\] needs a string id and email_address/,
+      ],
+      [
+        { users: [{ ...good.users[0], username: 42 }] },
+        /users\[0\] \(user_\w+\): username is 42; it should be a string or null/,
+      ],
+      [
+        { users: [{ ...good.users[0], public_metadata: [] }] },
+        /users\[0\] \(user_\w+\): public_metadata is \[\]; it should be an object/,
+      ],
+      [{ users: [null] }, /users\[0\]: it is not an object/],
       [{ users: [good.users[0], good.users[0]] }, /its users clash/],
     ]
     for (const [change, pattern] of cases) {
       writeFileSync(statePath, JSON.stringify({ ...good, ...change }))
       await expect(startClerkEmulator({ statePath })).rejects.toThrow(pattern)
     }
+  })
+
+  it('refuses a second emulator on the same file, naming the pid; a later one starts after close()', async () => {
+    const statePath = join(folder(), 'emulator.json')
+    const first = await start({ statePath })
+    expect(readFileSync(`${statePath}.lock`, 'utf8').trim()).toBe(String(process.pid))
+    const error = await startClerkEmulator({ statePath }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(EmulatorStateError)
+    expect((error as Error).message).toContain(
+      `another emulator (pid ${process.pid}, this process) is using the state file ${statePath}`,
+    )
+    await first.close()
+    expect(existsSync(`${statePath}.lock`)).toBe(false)
+    const second = await start({ statePath })
+    expect(second.state?.restored).toBe(true)
+  })
+
+  it('refuses a file another live process holds the lock of, and takes over a dead one’s', async () => {
+    const statePath = join(folder(), 'emulator.json')
+    // A process that is alive while the test runs, holding the lock as another emulator would.
+    const holder = spawn(process.execPath, ['-e', 'setInterval(() => {}, 60_000)'], {
+      stdio: 'ignore',
+    })
+    try {
+      writeFileSync(`${statePath}.lock`, `${holder.pid}\n`)
+      const refused = await startClerkEmulator({ statePath }).catch((e: unknown) => e)
+      expect(refused).toBeInstanceOf(EmulatorStateError)
+      expect((refused as Error).message).toMatch(
+        new RegExp(`another emulator \\(pid ${holder.pid}\\) is using the state file`),
+      )
+      expect(readFileSync(`${statePath}.lock`, 'utf8').trim()).toBe(String(holder.pid))
+    } finally {
+      holder.kill('SIGKILL')
+      await new Promise((resolve) => holder.once('exit', resolve))
+    }
+    // The same lock, its process gone (as after a SIGKILL): taken over.
+    const clerk = await start({ statePath })
+    expect(readFileSync(`${statePath}.lock`, 'utf8').trim()).toBe(String(process.pid))
+    await clerk.close()
+    expect(existsSync(`${statePath}.lock`)).toBe(false)
   })
 
   it('fails at start when the file cannot be written', async () => {

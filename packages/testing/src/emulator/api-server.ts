@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { requestedApiVersion } from './api-version.js'
 import { isPlainObject, type JsonObject } from './body-params.js'
@@ -64,7 +65,10 @@ export function authenticate(req: IncomingMessage, secretKey: string): void {
   const header = req.headers.authorization
   const match = header?.match(/^Bearer (\S+)$/)
   if (!match) throw apiErrors.headerFormatInvalid()
-  if (match[1] !== secretKey) throw apiErrors.keyInvalid()
+  // Constant time: how long a refusal takes says nothing about how much of the key was right.
+  const given = createHash('sha256').update(match[1]!).digest()
+  const expected = createHash('sha256').update(secretKey).digest()
+  if (!timingSafeEqual(given, expected)) throw apiErrors.keyInvalid()
 }
 
 async function answer(req: IncomingMessage, options: ApiServerOptions) {

@@ -21,17 +21,21 @@ export function writeFileAtomicSync(path: string, text: string, mode = 0o600): v
     dirname(path),
     `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
   )
-  const fd = openSync(temporary, 'wx', mode)
+  let fd: number | undefined = openSync(temporary, 'wx', mode)
   try {
     fchmodSync(fd, mode)
     writeFileSync(fd, text)
     fsyncSync(fd)
     closeSync(fd)
+    // Closed: a failing rename must not close it again (the number may be another file's by now).
+    fd = undefined
     renameSync(temporary, path)
   } catch (error) {
-    try {
-      closeSync(fd)
-    } catch {}
+    if (fd !== undefined) {
+      try {
+        closeSync(fd)
+      } catch {}
+    }
     rmSync(temporary, { force: true })
     throw error
   }

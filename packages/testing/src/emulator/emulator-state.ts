@@ -4,6 +4,7 @@ import type { ClerkUserFixture } from '../fixtures/clerk-user.js'
 import { writeFileAtomicSync } from './atomic-write.js'
 import { isPlainObject } from './body-params.js'
 import type { PasswordDigest } from './password-digest.js'
+import { savedUserProblem } from './saved-user-shape.js'
 import type { UserDirectory } from './user-directory.js'
 
 export const STATE_FILE_KIND = 'clerk-sync-emulator-state'
@@ -20,7 +21,10 @@ export interface EmulatorStateFile {
   signingSecret: string
   /** Listened on last; tried again when no port is asked for, so the URLs stay the same. */
   port: number
-  /** `emulator.localhost:PORT` of the last run: the `iss` of tokens signed from this file. */
+  /**
+   * The Frontend API host of the last run (`127.0.0.1:PORT` by default, `emulator.localhost:PORT`
+   * for a host without a dot): the `iss` of tokens signed from this file.
+   */
   frontendApi: string
   /** Clerk's users in the order they were created or seeded (the tie-break of `created_at`). */
   users: ClerkUserFixture[]
@@ -73,13 +77,10 @@ export function stateSigningKey(state: EmulatorStateFile, path: string): KeyObje
 function checkUsers(users: unknown, path: string): asserts users is ClerkUserFixture[] {
   if (!Array.isArray(users)) throw damaged(path, '"users" is not a list')
   for (const [index, user] of users.entries()) {
-    if (
-      !isPlainObject(user) ||
-      typeof user.id !== 'string' ||
-      typeof user.created_at !== 'number' ||
-      typeof user.updated_at !== 'number'
-    ) {
-      throw damaged(path, `users[${index}] is not a Clerk user (id, created_at, updated_at)`)
+    const problem = savedUserProblem(user)
+    if (problem) {
+      const id = isPlainObject(user) && typeof user.id === 'string' ? ` (${user.id})` : ''
+      throw damaged(path, `users[${index}]${id}: ${problem}`)
     }
   }
 }

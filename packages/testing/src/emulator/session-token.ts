@@ -35,6 +35,19 @@ function wrongKey(): KeyObject {
 }
 
 /**
+ * Claims the emulator sets and a caller may not: who the token is for and who signed it, and its
+ * times and id (`expiresInSeconds` sets the lifetime). A token claiming another `sub` than the
+ * user asked for would sign in someone else.
+ */
+export const RESERVED_SESSION_CLAIMS = ['sub', 'iss', 'iat', 'nbf', 'exp', 'jti'] as const
+
+/** The reserved claims `claims` tries to set, in the order above. */
+export function reservedClaimsIn(claims: Record<string, unknown> | undefined): string[] {
+  if (!claims) return []
+  return RESERVED_SESSION_CLAIMS.filter((name) => Object.hasOwn(claims, name))
+}
+
+/**
  * An RS256 JWT with Clerk's v2 session claims, header `{ alg, kid, typ }` as Clerk signs it.
  * No `azp`: tokens minted outside a browser have none; pass `{ azp }` in `claims` to test
  * `authorizedParties`.
@@ -45,6 +58,13 @@ export function signSessionToken(
   claims: Record<string, unknown> = {},
   options: SessionTokenOptions = {},
 ): string {
+  const reserved = reservedClaimsIn(claims)
+  if (reserved.length > 0) {
+    throw new TypeError(
+      `sessionToken: claims may not set ${reserved.join(', ')} (the emulator sets ` +
+        `${RESERVED_SESSION_CLAIMS.join(', ')}; use expiresInSeconds for the lifetime)`,
+    )
+  }
   const state = options.state ?? 'valid'
   const now = Math.floor(Date.now() / 1000)
   const iat = state === 'expired' ? now - 120 : now

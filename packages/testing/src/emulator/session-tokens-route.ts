@@ -3,6 +3,7 @@ import { authenticate, parseBody, send } from './api-server.js'
 import { isPlainObject } from './body-params.js'
 import { apiErrors, ClerkApiError, errorsBody } from './clerk-errors.js'
 import { isLoopbackConnection } from './loopback.js'
+import { RESERVED_SESSION_CLAIMS, reservedClaimsIn } from './session-token.js'
 import type { SideRoute } from './side-route.js'
 
 /** Where scripts get session tokens: `POST` `{ user_id, claims?, expires_in_seconds? }`. */
@@ -56,6 +57,13 @@ async function issue(req: IncomingMessage, options: SessionTokensRouteOptions) {
   const claims = body.claims
   if (claims !== undefined && !isPlainObject(claims)) {
     throw apiErrors.paramFormatInvalid('claims', 'claims must be a JSON object.')
+  }
+  const reserved = reservedClaimsIn(claims)
+  if (reserved.length > 0) {
+    throw apiErrors.paramFormatInvalid(
+      'claims',
+      `claims may not set ${reserved.join(', ')}: the emulator sets ${RESERVED_SESSION_CLAIMS.join(', ')} (use expires_in_seconds for the lifetime).`,
+    )
   }
   const lifetime = body.expires_in_seconds
   if (

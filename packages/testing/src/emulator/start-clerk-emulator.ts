@@ -29,6 +29,7 @@ import {
   signSessionToken,
 } from './session-token.js'
 import { sessionTokensRoute } from './session-tokens-route.js'
+import { lockStateFile } from './state-file-lock.js'
 import { StateFileWriter } from './state-file-writer.js'
 import { Throttle } from './throttle.js'
 import { UserDirectory } from './user-directory.js'
@@ -126,6 +127,8 @@ export interface ClerkEmulator {
 
 const REQUEST_LOG_SIZE = 1000
 
+const UNSPECIFIED_HOSTS = new Set(['0.0.0.0', '::', '[::]', '::0', '0:0:0:0:0:0:0:0'])
+
 function frontendApiFor(host: string, port: number): string {
   // parsePublishableKey wants a `.` in the host; `localhost` or `::1` have none.
   return host.includes('.') && !host.includes(':')
@@ -173,6 +176,21 @@ export async function startClerkEmulator(
   options: ClerkEmulatorOptions = {},
 ): Promise<ClerkEmulator> {
   const resolved = resolveOptions(options)
+  const statePath = resolved.statePath
+  const lock = statePath ? lockStateFile(statePath) : undefined
+  try {
+    return await startWith(options, resolved, lock)
+  } catch (error) {
+    lock?.release()
+    throw error
+  }
+}
+
+async function startWith(
+  options: ClerkEmulatorOptions,
+  resolved: ReturnType<typeof resolveOptions>,
+  lock: { release(): void } | undefined,
+): Promise<ClerkEmulator> {
   const statePath = resolved.statePath
   // Read before anything listens: a damaged file stops the start with nothing to clean up.
   const saved = statePath ? readEmulatorState(statePath) : undefined
@@ -253,10 +271,13 @@ export async function startClerkEmulator(
   })
   await listenOnPort(server, resolved.host, options.port, saved?.port)
   const { port } = server.address() as AddressInfo
-  const frontendApi = frontendApiFor(resolved.host, port)
+  // Listening on every interface (0.0.0.0, ::): the URLs name loopback, which is one of them and
+  // which a browser or client can connect to (0.0.0.0 is not an address to connect to).
+  const connectHost = UNSPECIFIED_HOSTS.has(resolved.host) ? '127.0.0.1' : resolved.host
+  const frontendApi = frontendApiFor(connectHost, port)
   // The publishable key encodes the Frontend API host, which includes the port just chosen.
   const publishableKey = publishableKeyFor(frontendApi)
-  const urlHost = resolved.host.includes(':') ? `[${resolved.host}]` : resolved.host
+  const urlHost = connectHost.includes(':') ? `[${connectHost}]` : connectHost
   const apiUrl = `http://${urlHost}:${port}`
   const issuer = `http://${frontendApi}`
   const signingContext = { instanceId: keys.instanceId, issuer, privateKey: keys.privateKey }
@@ -361,6 +382,7 @@ export async function startClerkEmulator(
     async close() {
       dispatcher.close()
       stateWriter?.close()
+      lock?.release()
       server.closeAllConnections()
       await new Promise<void>((resolve) => server.close(() => resolve()))
     },
