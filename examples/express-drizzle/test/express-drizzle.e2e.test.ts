@@ -52,14 +52,20 @@ const targets: Target[] = [
       const schema = runScopedName('express_drizzle')
       const admin = new pg.Client({ connectionString: postgresUrl })
       await admin.connect()
-      await admin.query(`CREATE SCHEMA ${schema}`)
+      await admin.query(`CREATE SCHEMA ${schema}`).catch(async (error: unknown) => {
+        await admin.end()
+        throw error
+      })
       const url = new URL(postgresUrl)
       url.searchParams.set('options', `-c search_path=${schema}`)
       return {
         config: { databaseUrl: url.toString(), pgliteDataDir: IN_MEMORY },
         async drop() {
-          await admin.query(`DROP SCHEMA ${schema} CASCADE`)
-          await admin.end()
+          try {
+            await admin.query(`DROP SCHEMA ${schema} CASCADE`)
+          } finally {
+            await admin.end()
+          }
         },
       }
     },
@@ -92,10 +98,17 @@ for (const target of targets) {
       )
       clerk.addWebhookEndpoint(`${app.url}/api/webhooks`)
     })
+    // Each cleanup runs even if one before it threw: the schema is dropped whatever app.close() did.
     afterAll(async () => {
-      await app?.close()
-      await clerk?.close()
-      await drop()
+      try {
+        await app?.close()
+      } finally {
+        try {
+          await clerk?.close()
+        } finally {
+          await drop()
+        }
+      }
     })
 
     const clerkApi = () =>
