@@ -21,7 +21,7 @@ Options:
   -v, --version  Show the version
 
 Exit codes: 0 success, 1 failure, 2 usage error, 3 reconcile refused to tombstone,
-130 interrupted (Ctrl-C or SIGTERM). Every command takes --json.`
+130 interrupted (Ctrl-C or SIGTERM; the emulator exits 0 on these). Every command takes --json.`
 
 export const EMULATOR_HELP = `Usage: clerk-sync emulator [options]
 
@@ -38,8 +38,18 @@ CLERK_WEBHOOK_SIGNING_SECRET, and prints the current one. With --state FILE they
 run's port is tried first, so the URLs and publishable key stay the same). A damaged state file
 is refused (exit 2) and left alone.
 
+One emulator per state file: FILE.lock holds its pid, and a second one on the same file is
+refused (exit 2) naming it; a lock left by a process that is gone is taken over.
+
 It stops on Ctrl-C, SIGTERM or SIGHUP, and when the process that started it ends, even killed
-with SIGKILL (npx, a script, a dev runner), or closes its stdin pipe: it never lingers on a port.
+with SIGKILL (npx, a script, a dev runner), or closes its stdin pipe (a pipe already closed at
+start, as in "true | clerk-sync emulator", is not watched): it never lingers on a port. To keep it
+running in the background after the shell or CI step that started it, pass --detached (nohup
+alone does not: Node resets SIGHUP at start); stop it with kill, e.g. kill $(cat FILE.lock).
+
+Exit codes: 0 stopped (Ctrl-C, SIGTERM, SIGHUP, its parent or stdin gone), 1 could not start
+(e.g. the port is taken), 2 usage error (a damaged or locked state file too), 130 a second
+signal while stopping.
 
 Options:
   --port <n>              Port to listen on (default: a free one, or the state file's)
@@ -55,11 +65,16 @@ Options:
   --jitter <ms>           Delay each attempt up to this much more (default 0)
   --concurrency <n>       Most attempts in flight at once (default 10)
   --rate-limit <n>        Answer 429 past n requests per 10 s (default: no limit)
+  --detached              Outlive what started it: no watch of the parent or stdin, SIGHUP
+                          ignored; stops on SIGINT or SIGTERM only (background and CI use)
   --json                  Print the settings, then each attempt, as JSON lines
   -h, --help              Show this help
 
-Example:
-  clerk-sync emulator --state .clerk-emulator.json --webhook-url http://localhost:3000/api/webhooks`
+Examples:
+  clerk-sync emulator --state .clerk-emulator.json --webhook-url http://localhost:3000/api/webhooks
+  # CI: started in one step, used by later ones, stopped in the last
+  clerk-sync emulator --detached --json --state .clerk-emulator.json > emulator.log 2>&1 &
+  kill $(cat .clerk-emulator.json.lock)`
 
 export const TOKEN_HELP = `Usage: clerk-sync token <userId> [options]
 

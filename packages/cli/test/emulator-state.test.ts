@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createClerkClient, verifyToken } from '@clerk/backend'
 import { generateSigningSecret } from '@clerk-sync/testing'
+import { startClerkEmulator } from '@clerk-sync/testing/emulator'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { jsonLines, started } from './support/emulator-process.js'
 import { type CliProcess, runCli, startCli } from './support/run-cli.js'
@@ -29,10 +30,19 @@ describe('clerk-sync emulator --state', () => {
     const second = startCli(['emulator', '--json', '--state', statePath])
     try {
       const after = await started(second)
+      if (after.apiUrl === before.apiUrl) {
+        expect(after.publishableKey).toBe(before.publishableKey)
+      } else {
+        // Another test worker took the freed port in the meantime: the documented answer is a
+        // free one, said on stderr.
+        await expect
+          .poll(() => second.stderr)
+          .toContain(
+            `Note: port ${new URL(before.apiUrl).port}, where the last run listened, is taken`,
+          )
+      }
       expect(after).toMatchObject({
-        apiUrl: before.apiUrl,
         secretKey: before.secretKey,
-        publishableKey: before.publishableKey,
         signingSecret: before.signingSecret,
         jwtKey: before.jwtKey,
         instanceId: before.instanceId,
@@ -59,6 +69,35 @@ describe('clerk-sync emulator --state', () => {
     await stop(cli)
     expect(cli.stdout).toContain(`State file       ${statePath} (new)`)
     expect(cli.stdout).toContain(`npx clerk-sync token <user_id> --state ${statePath}`)
+  })
+
+  it('without --state, the token command it prints keeps the secret key off the command line', async () => {
+    const cli = startCli(['emulator'])
+    await cli.waitFor(/Ctrl-C to stop/)
+    await stop(cli)
+    const secretKey = /Secret key\s+(sk_test_\S+)/.exec(cli.stdout)![1]!
+    const tokenLine = cli.stdout.split('\n').find((line) => line.includes('clerk-sync token'))!
+    expect(tokenLine).not.toContain(secretKey)
+    expect(tokenLine).toContain('with CLERK_API_URL and CLERK_SECRET_KEY set as above')
+  })
+
+  it('refuses a second emulator on the same state file: exit 2, naming the first one’s pid', async () => {
+    const statePath = stateFile()
+    const first = startCli(['emulator', '--json', '--state', statePath])
+    try {
+      const { pid } = await started(first)
+      const second = await runCli(['emulator', '--state', statePath])
+      expect(second.code).toBe(2)
+      expect(second.stderr).toContain(
+        `another emulator (pid ${pid}) is using the state file ${statePath}`,
+      )
+    } finally {
+      expect((await stop(first)).code).toBe(0)
+    }
+    // Released on exit: the next one starts.
+    const third = startCli(['emulator', '--json', '--state', statePath])
+    expect(await started(third)).toMatchObject({ stateRestored: true })
+    expect((await stop(third)).code).toBe(0)
   })
 
   it('refuses a damaged state file: exit 2, naming the file and what to do, the file untouched', async () => {
@@ -136,14 +175,56 @@ describe('a webhook refused with 400, without --state', () => {
     })
   })
 
-  it('not with --state (the secret is kept) nor with --signing-secret (it is given)', async () => {
+  it('also when the run has just created its state file (its secret is new too)', async () => {
+    const statePath = stateFile()
+    const cli = await refusedRun(['--state', statePath])
+    expect(cli.stderr.split('refused the webhook with 400.').length - 1).toBe(2)
+    expect(cli.stderr).toContain(`this run created ${statePath} with a new one`)
+    expect(cli.stderr).toContain('the state file keeps it from now on')
+  })
+
+  it('not with a state file from an earlier run (the secret is kept) nor with --signing-secret (it is given)', async () => {
+    const statePath = stateFile()
+    await (await startClerkEmulator({ statePath })).close()
     for (const extra of [
-      ['--state', stateFile()],
+      ['--state', statePath],
       ['--signing-secret', generateSigningSecret()],
     ]) {
       const cli = await refusedRun(extra)
       expect(cli.stdout).toMatch(/: 400/)
       expect(cli.stderr).not.toContain('Hint:')
+    }
+  })
+})
+
+describe('an output the emulator writes to goes away (EPIPE)', () => {
+  it('stops cleanly, the state saved, instead of crashing', async () => {
+    const app = await startWebhookApp(generateSigningSecret())
+    const statePath = stateFile()
+    try {
+      // A new state file: the 400 hint goes to stderr, whose reader is gone by then.
+      const cli = startCli([
+        'emulator',
+        '--state',
+        statePath,
+        '--time-scale',
+        '1e-7',
+        '--webhook-url',
+        app.url,
+      ])
+      const apiUrl = (await cli.waitFor(/at (http:\S+)/))[1]!
+      const secretKey = (await cli.waitFor(/CLERK_SECRET_KEY=(\S+)/))[1]!
+      cli.child.stderr!.destroy()
+      const api = createClerkClient({ apiUrl, secretKey })
+      const { id } = await api.users.createUser({ emailAddress: ['epipe@example.com'] })
+      const run = await cli.result()
+      // A crash on the unhandled 'error' would be exit 1 and might lose the last change.
+      expect(run.code).toBe(0)
+      expect(run.stdout).toMatch(/: 400/)
+      const saved = JSON.parse(readFileSync(statePath, 'utf8'))
+      expect(saved.users.map((user: { id: string }) => user.id)).toEqual([id])
+    } finally {
+      await app.close()
     }
   })
 })

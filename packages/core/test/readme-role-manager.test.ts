@@ -20,23 +20,29 @@ function exampleUnder(heading: string): string {
 /**
  * The example as a module: its imports on top, the rest in a function of the names it leaves to
  * the reader (`sync`, `adminId`). Written beside this test so its imports resolve as the
- * package's own; vitest compiles it like any TypeScript file.
+ * package's own (from the system's temporary folder they would not); vitest compiles it like any
+ * TypeScript file. The folder is gone again as soon as the module is loaded, whatever happens.
  */
-async function loadExample(code: string, folder: string) {
+async function loadExample(code: string) {
   const lines = code.split('\n')
   const imports = lines.filter((line) => line.startsWith('import '))
   const body = lines.filter((line) => !line.startsWith('import '))
-  const file = join(folder, 'role-manager-example.ts')
-  writeFileSync(
-    file,
-    [...imports, 'export default async function run({ sync, adminId }) {', ...body, '}', ''].join(
-      '\n',
-    ),
-  )
-  const module = (await import(pathToFileURL(file).href)) as {
-    default: (names: { sync: unknown; adminId: string }) => Promise<void>
+  const folder = mkdtempSync(join(import.meta.dirname, '.readme-example-'))
+  try {
+    const file = join(folder, 'role-manager-example.ts')
+    writeFileSync(
+      file,
+      [...imports, 'export default async function run({ sync, adminId }) {', ...body, '}', ''].join(
+        '\n',
+      ),
+    )
+    const module = (await import(pathToFileURL(file).href)) as {
+      default: (names: { sync: unknown; adminId: string }) => Promise<void>
+    }
+    return module.default
+  } finally {
+    rmSync(folder, { recursive: true, force: true })
   }
-  return module.default
 }
 
 describe('the core README’s role-manager example', () => {
@@ -75,9 +81,7 @@ describe('the core README’s role-manager example', () => {
     process.env.CLERK_API_URL = clerk.apiUrl
     process.env.CLERK_TELEMETRY_DISABLED = '1'
 
-    const folder = mkdtempSync(join(import.meta.dirname, '.readme-example-'))
-    cleanup.push(() => rmSync(folder, { recursive: true, force: true }))
-    const run = await loadExample(code, folder)
+    const run = await loadExample(code)
     await run({ sync, adminId: admin!.id })
 
     expect(clerk.user(user!.id)?.public_metadata).toEqual({ plan: 'pro', role: 'trainer' })

@@ -6,7 +6,7 @@ import {
 } from '@clerk-sync/testing/emulator'
 import { EMULATOR_HELP } from '../help.js'
 import type { Io } from '../io.js'
-import { untilStopped } from '../lifetime/until-stopped.js'
+import { untilStopped, watchStdin } from '../lifetime/until-stopped.js'
 import { COMMON_OPTIONS, httpUrlFlag, integerFlag, numberFlag, parseCommandArgs } from '../parse.js'
 import { shellQuote } from '../shell-quote.js'
 import { EXIT_FAILURE, EXIT_OK, UsageError } from '../usage-error.js'
@@ -24,6 +24,7 @@ const options = {
   jitter: { type: 'string' },
   concurrency: { type: 'string' },
   'rate-limit': { type: 'string' },
+  detached: { type: 'boolean' },
 } as const
 
 /** After close(), anything left open (a socket, a timer) must not keep the process alive. */
@@ -39,22 +40,32 @@ function describeAttempt(a: DeliveryAttempt): string {
  * A 400 is what clerk-sync answers to a signature it cannot verify; the commonest cause in a dev
  * loop is an app still holding the secret of an earlier emulator run (a fresh one each start).
  */
-function secretHint(url: string, signingSecret: string): string {
+function secretHint(url: string, signingSecret: string, newStateFile?: string): string {
   return [
     `Hint: ${url} refused the webhook with 400. If the app's CLERK_WEBHOOK_SIGNING_SECRET is from`,
-    'an earlier emulator run, it no longer matches: each run without --state signs with a new one.',
+    newStateFile === undefined
+      ? 'an earlier emulator run, it no longer matches: each run without --state signs with a new one.'
+      : `an earlier emulator run, it no longer matches: this run created ${newStateFile} with a new one.`,
     'This run signs with:',
     `  CLERK_WEBHOOK_SIGNING_SECRET=${signingSecret}`,
-    "Copy it into the app's .env and restart the app. To keep the secret (and the keys and users)",
-    'across restarts, start the emulator with --state FILE, e.g. --state .clerk-emulator.json.',
+    newStateFile === undefined
+      ? "Copy it into the app's .env and restart the app. To keep the secret (and the keys and users)\n" +
+        'across restarts, start the emulator with --state FILE, e.g. --state .clerk-emulator.json.'
+      : "Copy it into the app's .env and restart the app; the state file keeps it from now on.",
   ].join('\n')
 }
 
-function startedText(clerk: ClerkEmulator, portNote: string | undefined): string {
+function startedText(
+  clerk: ClerkEmulator,
+  portNote: string | undefined,
+  detached: boolean,
+): string {
   const state = clerk.state
+  // Without a state file the command reads CLERK_API_URL and CLERK_SECRET_KEY from the
+  // environment: a secret key on the command line would show in ps.
   const tokenCommand = state
     ? `npx clerk-sync token <user_id> --state ${shellQuote(state.path)}`
-    : `npx clerk-sync token <user_id> --api-url ${clerk.apiUrl} --secret-key ${clerk.secretKey}`
+    : 'npx clerk-sync token <user_id>   # with CLERK_API_URL and CLERK_SECRET_KEY set as above'
   const stateLine = state
     ? `  State file       ${state.path} (${state.restored ? `restored: ${clerk.users().length} users` : 'new'})`
     : '  State file       (none: keys, signing secret and users are new each run; see --state)'
@@ -82,7 +93,9 @@ function startedText(clerk: ClerkEmulator, portNote: string | undefined): string
     'A session token for a user (Authorization: Bearer …):',
     `  ${tokenCommand}`,
     '',
-    'Ctrl-C to stop.',
+    detached
+      ? `Detached: stops on SIGINT or SIGTERM only (kill ${process.pid}).`
+      : 'Ctrl-C to stop.',
   ].join('\n')
 }
 
@@ -101,15 +114,16 @@ export async function emulatorCommand(args: string[], io: Io): Promise<number> {
     throw new UsageError(`unexpected argument "${positionals[0]}"`, 'emulator')
   if (values.state === '') throw new UsageError('--state needs a file path', 'emulator')
   const requestsPer10s = integerFlag('rate-limit', values['rate-limit'], 1, 1_000_000)
-  // The hint is about a secret that changes each run: not when it is given or kept in a file.
-  const hintOnRefusal = values.state === undefined && values['signing-secret'] === undefined
+  const detached = values.detached === true
   const hinted = new Set<string>()
   let clerk: ClerkEmulator | undefined
   const onDelivery = (attempt: DeliveryAttempt) => {
     io.out(io.json ? JSON.stringify({ kind: 'delivery', ...attempt }) : describeAttempt(attempt))
-    if (!hintOnRefusal || attempt.status !== 400 || hinted.has(attempt.url) || !clerk) return
+    if (attempt.status !== 400 || hinted.has(attempt.url) || !clerk) return
+    // The hint is about a secret new this run: not when it is given, or read from a state file.
+    if (values['signing-secret'] !== undefined || clerk.state?.restored) return
     hinted.add(attempt.url)
-    const message = secretHint(attempt.url, clerk.signingSecret)
+    const message = secretHint(attempt.url, clerk.signingSecret, clerk.state?.path)
     if (io.json) {
       io.out(
         JSON.stringify({
@@ -136,9 +150,13 @@ export async function emulatorCommand(args: string[], io: Io): Promise<number> {
     rateLimit: requestsPer10s ? { requestsPer10s } : undefined,
     onDelivery,
   }
+  // Before the slow part of starting: a stdin pipe that has ended by the time it is done never
+  // carried the parent's life.
+  const stdin = watchStdin({ detached })
   try {
     clerk = await startClerkEmulator(settings)
   } catch (error) {
+    stdin.release()
     // Bad option values and a damaged state file are the caller's to fix; a taken port is a
     // failure to start.
     if (error instanceof TypeError || error instanceof EmulatorStateError) {
@@ -147,6 +165,8 @@ export async function emulatorCommand(args: string[], io: Io): Promise<number> {
     io.err(`clerk-sync emulator: could not start: ${(error as Error).message}`)
     return EXIT_FAILURE
   }
+  // Settled before the started line: a parent that ends stdin after seeing it is heard.
+  const stdinLifeline = await stdin.lifeline()
   const port = Number(new URL(clerk.apiUrl).port)
   const previousPort = clerk.state?.previousPort
   const portNote =
@@ -170,13 +190,15 @@ export async function emulatorCommand(args: string[], io: Io): Promise<number> {
         statePath: clerk.state?.path ?? null,
         stateRestored: clerk.state?.restored ?? false,
         users: clerk.users().length,
+        detached,
+        pid: process.pid,
       }),
     )
     if (portNote) io.err(portNote)
   } else {
-    io.out(startedText(clerk, portNote))
+    io.out(startedText(clerk, portNote, detached))
   }
-  const stopped = await untilStopped()
+  const stopped = await untilStopped({ detached, stdinLifeline })
   await clerk.close()
   // Each output may be gone (stdout closed is a reason to stop): nothing more to say then.
   if (io.json) io.out(JSON.stringify({ kind: 'stopped', ...stopped }))

@@ -27,6 +27,9 @@ interface TokenRequest {
   expiresInSeconds: number | undefined
 }
 
+/** The registered claims a session token's caller may not set (the emulator's own list). */
+const RESERVED_CLAIMS = ['sub', 'iss', 'iat', 'nbf', 'exp', 'jti']
+
 function parseClaims(text: string | undefined): Record<string, unknown> | undefined {
   if (text === undefined) return undefined
   let claims: unknown
@@ -36,6 +39,14 @@ function parseClaims(text: string | undefined): Record<string, unknown> | undefi
   if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) {
     throw new UsageError(
       `--claims must be a JSON object, e.g. '{"metadata":{"role":"admin"}}', got ${text}`,
+      'token',
+    )
+  }
+  // The emulator sets these (and refuses them too): said here as a usage error, before any call.
+  const reserved = RESERVED_CLAIMS.filter((name) => Object.hasOwn(claims as object, name))
+  if (reserved.length > 0) {
+    throw new UsageError(
+      `--claims may not set ${reserved.join(', ')}: the emulator sets ${RESERVED_CLAIMS.join(', ')} (use --expires-in for the lifetime)`,
       'token',
     )
   }

@@ -21,18 +21,21 @@ function linksOf(pid: number): ProcessLinks | undefined {
 }
 
 /**
- * The processes this one runs under, each with the parent it had: from our parent up to its
- * session leader (the shell of the terminal, say), included. Wrappers do not pass a SIGKILL on:
- * `npx clerk-sync emulator` runs `sh -c clerk-sync emulator`, and when npx is killed the shell
- * lives on, waiting for us, so our own parent never changes. Off Linux only the parent is known.
+ * The processes this one runs under, each with the parent it had: from our parent up to the
+ * leader of our session (the shell of the terminal, say), included. Wrappers do not pass a
+ * SIGKILL on: `npx clerk-sync emulator` runs `sh -c clerk-sync emulator`, and when npx is killed
+ * the shell lives on, waiting for us, so our own parent never changes. A parent in another
+ * session (we were started with `setsid`) is watched alone: what is above it is not ours. Off
+ * Linux only the parent is known.
  */
 export function ancestry(): Array<{ pid: number; parent: number | undefined }> {
   const chain: Array<{ pid: number; parent: number | undefined }> = []
+  const ownSession = process.platform === 'linux' ? linksOf(process.pid)?.session : undefined
   let pid = process.ppid
   while (pid > 1 && chain.length < MAX_DEPTH) {
     const links = process.platform === 'linux' ? linksOf(pid) : undefined
     chain.push({ pid, parent: links?.parent })
-    if (!links || links.session === pid) break
+    if (!links || links.session === pid || links.session !== ownSession) break
     pid = links.parent
   }
   return chain

@@ -12,6 +12,8 @@ export interface StartedLine {
   statePath: string | null
   stateRestored: boolean
   users: number
+  detached: boolean
+  pid: number
 }
 
 /** The JSON lines printed so far. */
@@ -27,10 +29,14 @@ export async function started(cli: CliProcess): Promise<StartedLine> {
   return JSON.parse(line) as StartedLine
 }
 
-/** True while something answers HTTP at `apiUrl`. */
-export async function answers(apiUrl: string): Promise<boolean> {
+/**
+ * True while something answers HTTP at `apiUrl`. The timeout is generous: on a loaded machine a
+ * live emulator may take more than a second, and a false "gone" would pass a test that it
+ * stopped (and fail one that it runs). A stopped one refuses the connection at once.
+ */
+export async function answers(apiUrl: string, timeoutMs = 5000): Promise<boolean> {
   try {
-    await fetch(`${apiUrl}/v1/jwks`, { signal: AbortSignal.timeout(1000) })
+    await fetch(`${apiUrl}/v1/jwks`, { signal: AbortSignal.timeout(timeoutMs) })
     return true
   } catch {
     return false
