@@ -1,4 +1,4 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { type ChildProcess, execFile } from 'node:child_process'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -7,6 +7,7 @@ import {
   type ClerkEmulatorOptions,
   startClerkEmulator,
 } from '@clerk-sync/testing/emulator'
+import { spawnBoundChild, stopChild } from '../../../test-support/bound-child-process.js'
 import { appDir, buildApp, cleanEnv, nextBin } from './support/build-app.js'
 import { createScratchDatabase, type ScratchDatabase } from './support/scratch-database.js'
 
@@ -31,8 +32,6 @@ export interface StartAppOptions {
   /** Called with the emulator before the app starts, to derive more environment from it. */
   envFrom?: (clerk: ClerkEmulator) => Record<string, string>
 }
-
-const boundToParent = join(appDir, 'test', 'support', 'bound-to-parent.mjs')
 
 async function freePort(): Promise<number> {
   const server = createServer()
@@ -71,14 +70,18 @@ export async function startApp(options: StartAppOptions = {}): Promise<StartedAp
   let server: ChildProcess | undefined
   const lines: string[] = []
   const output = () => lines.join('')
+  // SIGTERM, then SIGKILL after a grace period; each cleanup runs even if one before it threw,
+  // so the database is dropped whatever happened to the server.
   const stop = async () => {
-    if (server && server.exitCode === null) {
-      const exited = new Promise((resolve) => server?.once('exit', resolve))
-      server.kill()
-      await exited
+    try {
+      if (server) await stopChild(server)
+    } finally {
+      try {
+        await clerk?.close()
+      } finally {
+        await database.drop()
+      }
     }
-    await clerk?.close()
-    await database.drop()
   }
   try {
     await promisify(execFile)(process.execPath, [join(appDir, 'scripts', 'migrate.mjs')], {
@@ -89,31 +92,26 @@ export async function startApp(options: StartAppOptions = {}): Promise<StartedAp
     // `localhost`, not 127.0.0.1: clerkMiddleware's rewrites go to localhost. No --hostname
     // for the same reason (see examples/next-app/README.md): next start listens on every address.
     const baseUrl = `http://localhost:${port}`
-    // Through bound-to-parent.mjs: should this process end without stop() (a test that threw
-    // before its cleanup, a worker torn down), the server must not live on, orphaned.
-    server = spawn(
-      process.execPath,
-      [boundToParent, process.execPath, nextBin, 'start', '--port', String(port)],
-      {
-        cwd: appDir,
-        env: {
-          ...cleanEnv(),
-          DATABASE_URL: database.url,
-          APP_URL: baseUrl,
-          CLERK_SECRET_KEY: clerk.secretKey,
-          NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: clerk.publishableKey,
-          CLERK_WEBHOOK_SIGNING_SECRET: clerk.signingSecret,
-          CLERK_API_URL: clerk.apiUrl,
-          // Browsers sign in on the emulator: the handshake goes to its Frontend API over http
-          // (from the publishable key alone Clerk would use https), signed-out visitors to its page.
-          NEXT_PUBLIC_CLERK_PROXY_URL: clerk.frontendApiUrl,
-          NEXT_PUBLIC_CLERK_SIGN_IN_URL: clerk.signInUrl,
-          ...options.envFrom?.(clerk),
-          ...options.env,
-        },
-        stdio: ['pipe', 'pipe', 'pipe'],
+    // Bound to this process (test-support/bound-child-process.ts): should it end without stop()
+    // (a test that threw before its cleanup, a worker torn down), the server must not live on.
+    server = spawnBoundChild([nextBin, 'start', '--port', String(port)], {
+      cwd: appDir,
+      env: {
+        ...cleanEnv(),
+        DATABASE_URL: database.url,
+        APP_URL: baseUrl,
+        CLERK_SECRET_KEY: clerk.secretKey,
+        NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: clerk.publishableKey,
+        CLERK_WEBHOOK_SIGNING_SECRET: clerk.signingSecret,
+        CLERK_API_URL: clerk.apiUrl,
+        // Browsers sign in on the emulator: the handshake goes to its Frontend API over http
+        // (from the publishable key alone Clerk would use https), signed-out visitors to its page.
+        NEXT_PUBLIC_CLERK_PROXY_URL: clerk.frontendApiUrl,
+        NEXT_PUBLIC_CLERK_SIGN_IN_URL: clerk.signInUrl,
+        ...options.envFrom?.(clerk),
+        ...options.env,
       },
-    )
+    })
     server.stdout?.on('data', (chunk) => lines.push(String(chunk)))
     server.stderr?.on('data', (chunk) => lines.push(String(chunk)))
     await waitUntilAnswering(`${baseUrl}/api/webhooks`, server, output)
