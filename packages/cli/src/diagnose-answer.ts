@@ -42,7 +42,7 @@ export type Framework = 'next' | 'express' | 'fastify' | 'hono'
 
 /** How to let Svix through, per framework: each keeps its auth on every other route. */
 const PUBLIC_ROUTE_FIXES: Record<Framework, string> = {
-  next: "Make it public in clerkMiddleware: createRouteMatcher(['/api/webhooks(.*)']) and skip auth.protect() for it (see @clerk-sync/next's README).",
+  next: 'Keep the webhook route out of auth checks: run plain clerkMiddleware() (it protects nothing by path), let each page and route check its caller itself, and do not call auth.protect() in the webhook route. With an older @clerk/nextjs that protects paths through createRouteMatcher, leave /api/webhooks(.*) out of the protected matcher. See @clerk-sync/next\'s README, "Keep the webhook route public".',
   express:
     "Mount the webhook before anything that refuses requests without a session: app.post('/api/webhooks', clerkSyncWebhook(sync)) above app.use(requireAuth()), or apply requireAuth() only to the routes that need it.",
   fastify:

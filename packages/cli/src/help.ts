@@ -53,8 +53,9 @@ signal while stopping.
 
 Options:
   --port <n>              Port to listen on (default: a free one, or the state file's)
-  --host <addr>           Address to listen on (default 127.0.0.1); session tokens are
-                          handed out on loopback connections only
+  --host <addr>           Address to listen on (default 127.0.0.1; on 0.0.0.0 the URLs
+                          printed name 127.0.0.1); session tokens are handed out on
+                          loopback connections only
   --webhook-url <url>     Endpoint to deliver webhooks to; repeat for several
   --state <file>          Keep keys, signing secret and users in this file across restarts
   --signing-secret <s>    whsec_… secret to sign with (default: a fresh one, or the state file's)

@@ -291,7 +291,7 @@ describe('clerk-sync CLI, run as a subprocess', () => {
       expect(blocked.code).toBe(1)
       const result = JSON.parse(blocked.stdout)
       expect(result).toMatchObject({ ok: false, verdict: 'not-clerk-sync', status: 401 })
-      expect(result.explanation).toContain('Make it public in clerkMiddleware')
+      expect(result.explanation).toContain('Next.js: Keep the webhook route out of auth checks')
 
       const wrongPath = await cli(['check', '--url', `${guarded}/api/webhook`])
       expect(wrongPath.code).toBe(1)

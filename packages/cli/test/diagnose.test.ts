@@ -61,13 +61,17 @@ describe('clerk-sync check names the fix for the framework that answered', () =>
     expect(explanation).not.toContain('Fastify')
   })
 
-  it('Next.js (x-powered-by: Next.js): createRouteMatcher only', async () => {
+  it('Next.js (x-powered-by: Next.js): plain clerkMiddleware(), no auth.protect() in the route', async () => {
     const result = await serve(307, { ...clerkRedirect, 'x-powered-by': 'Next.js' }, (url) =>
       cli(['check', '--url', url, '--json']),
     )
     const { verdict, explanation } = JSON.parse(result.stdout)
     expect(verdict).toBe('protected')
-    expect(explanation).toContain("createRouteMatcher(['/api/webhooks(.*)'])")
+    expect(explanation).toContain('run plain clerkMiddleware() (it protects nothing by path)')
+    expect(explanation).toContain('do not call auth.protect() in the webhook route')
+    // createRouteMatcher is deprecated in @clerk/nextjs 7: named only for older versions.
+    expect(explanation).toContain('With an older @clerk/nextjs')
+    expect(explanation).not.toContain("createRouteMatcher(['/api/webhooks(.*)'])")
     expect(explanation).not.toContain('requireAuth')
   })
 
