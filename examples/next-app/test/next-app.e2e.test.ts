@@ -17,6 +17,7 @@ import { type ClerkEmulator, startClerkEmulator } from '@clerk-sync/testing/emul
 import Database from 'better-sqlite3'
 import { drizzle } from 'drizzle-orm/better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { spawnBoundChild, stopChild } from '../../../test-support/bound-child-process.js'
 
 const appDir = fileURLToPath(new URL('..', import.meta.url))
 const cliBin = fileURLToPath(new URL('../../../packages/cli/dist/cli.js', import.meta.url))
@@ -30,16 +31,19 @@ async function freePort(): Promise<number> {
   return port
 }
 
+/**
+ * `next <args>` bound to this process (test-support/bound-child-process.ts): should the test end
+ * without afterAll (a hook that timed out, a worker torn down), neither a build nor the server
+ * lives on.
+ */
 function runNext(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(process.execPath, [nextBin, ...args], {
-    cwd: appDir,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+  return spawnBoundChild([nextBin, ...args], { cwd: appDir, env })
 }
 
 let clerk: ClerkEmulator
 let base: string
+/** The origin a browser would use (`localhost`, as Clerk's middleware rewrites): the app's APP_URL. */
+let appOrigin: string
 let server: ChildProcess | undefined
 let dir: string
 let sqlite: Database.Database
@@ -53,6 +57,7 @@ beforeAll(async () => {
   await applyMigrations(drizzle(sqlite))
   const port = await freePort()
   base = `http://127.0.0.1:${port}`
+  appOrigin = `http://localhost:${port}`
   const env = {
     ...process.env,
     NEXT_TELEMETRY_DISABLED: '1',
@@ -62,6 +67,8 @@ beforeAll(async () => {
     CLERK_SECRET_KEY: clerk.secretKey,
     NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: clerk.publishableKey,
     CLERK_API_URL: clerk.apiUrl,
+    // As .env.example recommends: set-role then refuses a token minted for another origin.
+    APP_URL: appOrigin,
   }
   const build = runNext(['build'], env)
   build.stdout?.on('data', (d) => output.push(String(d)))
@@ -86,11 +93,18 @@ beforeAll(async () => {
   clerk.addWebhookEndpoint(`${base}/api/webhooks`)
 }, 240_000)
 
+// Each cleanup runs even if one before it threw; the server gets SIGKILL if SIGTERM is not enough.
 afterAll(async () => {
-  server?.kill()
-  await clerk?.close()
-  sqlite?.close()
-  if (dir) rmSync(dir, { recursive: true, force: true })
+  try {
+    if (server) await stopChild(server)
+  } finally {
+    try {
+      await clerk?.close()
+    } finally {
+      sqlite?.close()
+      if (dir) rmSync(dir, { recursive: true, force: true })
+    }
+  }
 })
 
 interface UserRow {
@@ -333,7 +347,7 @@ describe('set-role route with the default auth() behind clerkMiddleware, emulato
   })
 
   it('answers 200 to an admin (from the allowed origin): Clerk, the database and the audit all agree', async () => {
-    const response = await setRole(clerk.sessionToken(admin, { azp: 'http://localhost:3000' }))
+    const response = await setRole(clerk.sessionToken(admin, { azp: appOrigin }))
     expect(response.status).toBe(200)
     expect(await response.json()).toMatchObject({
       success: true,
