@@ -173,13 +173,17 @@ describe('startClerkEmulator({ statePath })', () => {
     const statePath = join(folder(), 'emulator.json')
     const first = await start({ statePath })
     await first.close()
-    const previousPort = Number(new URL(first.apiUrl).port)
+    // Held from the start, not freed and taken again (another test worker could win that race):
+    // the file says the last run listened on the squatter's port.
     const squatter = createServer()
-    await new Promise<void>((resolve) => squatter.listen(previousPort, '127.0.0.1', resolve))
+    await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve))
+    const previousPort = (squatter.address() as { port: number }).port
+    const saved = JSON.parse(readFileSync(statePath, 'utf8'))
+    writeFileSync(statePath, JSON.stringify({ ...saved, port: previousPort }))
     try {
       const second = await start({ statePath })
       expect(second.state?.previousPort).toBe(previousPort)
-      expect(second.apiUrl).not.toBe(first.apiUrl)
+      expect(Number(new URL(second.apiUrl).port)).not.toBe(previousPort)
       expect(second.jwtKey).toBe(first.jwtKey)
     } finally {
       await new Promise((resolve) => squatter.close(resolve))
