@@ -1,13 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
-import { createServer, type Server } from 'node:http'
+import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { createClerkSync, MemoryStore, silentLogger } from '@clerk-sync/core'
 import { generateSigningSecret } from '@clerk-sync/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startWebhookApp, type WebhookApp } from './support/webhook-app.js'
 
 const pkg = resolve(import.meta.dirname, '..')
 const source = join(pkg, 'src/cli.ts')
@@ -46,36 +46,9 @@ function finish(child: ChildProcess): Promise<Run> {
 
 const cli = (args: string[], env?: Record<string, string>) => finish(start(args, env))
 
-/** A real app: node:http + clerk-sync's handleWebhook over a MemoryStore. */
-async function startApp(secret: string) {
-  const store = new MemoryStore()
-  const sync = createClerkSync({ signingSecret: secret, store, logger: silentLogger })
-  const server: Server = createServer(async (req, res) => {
-    const chunks: Buffer[] = []
-    for await (const chunk of req) chunks.push(chunk as Buffer)
-    const response = await sync.handleWebhook(
-      new Request('http://127.0.0.1/api/webhooks', {
-        method: 'POST',
-        headers: req.headers as Record<string, string>,
-        body: Buffer.concat(chunks),
-      }),
-    )
-    res
-      .writeHead(response.status, { 'content-type': 'application/json' })
-      .end(await response.text())
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/webhooks`
-  const close = async () => {
-    server.closeAllConnections()
-    await new Promise((resolve) => server.close(resolve))
-  }
-  return { store, url, close }
-}
-
 describe('clerk-sync CLI, run as a subprocess', () => {
   const secret = generateSigningSecret()
-  let app: Awaited<ReturnType<typeof startApp>>
+  let app: WebhookApp
   const dir = mkdtempSync(join(tmpdir(), 'clerk-sync-cli-'))
   const file = (name: string, value: unknown) => {
     const path = join(dir, name)
@@ -84,7 +57,7 @@ describe('clerk-sync CLI, run as a subprocess', () => {
   }
 
   beforeAll(async () => {
-    app = await startApp(secret)
+    app = await startWebhookApp(secret)
   })
   afterAll(() => app.close())
 

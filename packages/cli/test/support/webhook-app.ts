@@ -1,7 +1,8 @@
-/** A real app receiving webhooks: node:http + clerk-sync's handleWebhook over a MemoryStore. */
+/** A real app receiving webhooks: node:http + clerk-sync's handleNodeWebhook over a MemoryStore. */
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createClerkSync, MemoryStore, silentLogger } from '@clerk-sync/core'
+import { handleNodeWebhook } from '@clerk-sync/core/node'
 
 export interface WebhookApp {
   store: MemoryStore
@@ -12,20 +13,8 @@ export interface WebhookApp {
 export async function startWebhookApp(signingSecret: string): Promise<WebhookApp> {
   const store = new MemoryStore()
   const sync = createClerkSync({ signingSecret, store, logger: silentLogger })
-  const server: Server = createServer(async (req, res) => {
-    const chunks: Buffer[] = []
-    for await (const chunk of req) chunks.push(chunk as Buffer)
-    const response = await sync.handleWebhook(
-      new Request('http://127.0.0.1/api/webhooks', {
-        method: 'POST',
-        headers: req.headers as Record<string, string>,
-        body: Buffer.concat(chunks),
-      }),
-    )
-    res
-      .writeHead(response.status, { 'content-type': 'application/json' })
-      .end(await response.text())
-  })
+  // The one Node request path every Node adapter uses: IncomingMessage to a web Request once.
+  const server: Server = createServer((req, res) => handleNodeWebhook(sync, req, res))
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/webhooks`
   return {
