@@ -1,5 +1,5 @@
 import { request } from 'node:http'
-import type { AddressInfo, Server } from 'node:net'
+import { type AddressInfo, createServer, type Server } from 'node:net'
 
 /** POSTs `chunks` with chunked transfer encoding (no Content-Length) and resolves the status. */
 export function postChunked(
@@ -32,4 +32,15 @@ export async function listenOnLoopback(server: Server): Promise<number> {
     })
   })
   return (server.address() as AddressInfo).port
+}
+
+/**
+ * A port of 127.0.0.1 free a moment ago, for a server this process does not start itself (a
+ * child such as `next start`); another process may take it in between, which is rare.
+ */
+export async function freePort(): Promise<number> {
+  const probe = createServer()
+  const port = await listenOnLoopback(probe)
+  await new Promise((resolve) => probe.close(resolve))
+  return port
 }

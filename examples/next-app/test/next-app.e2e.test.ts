@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -18,18 +17,11 @@ import Database from 'better-sqlite3'
 import { drizzle } from 'drizzle-orm/better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { spawnBoundChild, stopChild } from '../../../test-support/bound-child-process.js'
+import { freePort } from '../../../test-support/http.js'
 
 const appDir = fileURLToPath(new URL('..', import.meta.url))
 const cliBin = fileURLToPath(new URL('../../../packages/cli/dist/cli.js', import.meta.url))
 const nextBin = createRequire(join(appDir, 'package.json')).resolve('next/dist/bin/next')
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
 
 /**
  * `next <args>` bound to this process (test-support/bound-child-process.ts): should the test end

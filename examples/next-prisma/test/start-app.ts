@@ -1,5 +1,4 @@
 import { type ChildProcess, execFile } from 'node:child_process'
-import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import {
@@ -8,6 +7,7 @@ import {
   startClerkEmulator,
 } from '@clerk-sync/testing/emulator'
 import { spawnBoundChild, stopChild } from '../../../test-support/bound-child-process.js'
+import { freePort } from '../../../test-support/http.js'
 import { appDir, buildApp, cleanEnv, nextBin } from './support/build-app.js'
 import { createScratchDatabase, type ScratchDatabase } from './support/scratch-database.js'
 
@@ -31,14 +31,6 @@ export interface StartAppOptions {
   env?: Record<string, string>
   /** Called with the emulator before the app starts, to derive more environment from it. */
   envFrom?: (clerk: ClerkEmulator) => Record<string, string>
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
 }
 
 async function waitUntilAnswering(url: string, server: ChildProcess, output: () => string) {
