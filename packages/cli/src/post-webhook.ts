@@ -1,4 +1,5 @@
 import type { EndpointAnswer } from './diagnose-answer.js'
+import { fetchFailureReason } from './fetch-failure-reason.js'
 
 export function parseBody(text: string): unknown {
   try {
@@ -54,12 +55,7 @@ export async function postWebhook(
       },
     }
   } catch (error) {
-    // fetch says only "fetch failed"; the socket's reason (ECONNREFUSED, bad port…) is the cause.
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause
-    const reason =
-      (error as Error).name === 'TimeoutError'
-        ? 'timeout'
-        : (cause?.code ?? cause?.message ?? (error as Error).message)
+    const reason = fetchFailureReason(error)
     return {
       response: null,
       summary: { ok: false, status: null, error: reason, latencyMs: latency() },

@@ -6,6 +6,7 @@ import {
   sessionTokenFromState,
 } from '@clerk-sync/testing/emulator'
 import { CommandFailure } from '../command-failure.js'
+import { fetchFailureReason } from '../fetch-failure-reason.js'
 import { TOKEN_HELP } from '../help.js'
 import type { Io } from '../io.js'
 import { COMMON_OPTIONS, httpUrlFlag, integerFlag, parseCommandArgs } from '../parse.js'
@@ -98,13 +99,8 @@ async function fromEmulator(apiUrl: string, secretKey: string, request: TokenReq
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     })
   } catch (error) {
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause
-    const reason =
-      (error as Error).name === 'TimeoutError'
-        ? 'timeout'
-        : (cause?.code ?? cause?.message ?? (error as Error).message)
     throw failure(
-      `no emulator answered at ${apiUrl} (${reason}). Start one with "clerk-sync emulator", ` +
+      `no emulator answered at ${apiUrl} (${fetchFailureReason(error)}). Start one with "clerk-sync emulator", ` +
         'or sign from its state file with --state FILE.',
     )
   }
