@@ -11,20 +11,13 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+// The rows each --json line carries: the demo's own snapshot of the app's users table.
+import type { UsersTableRow as Row } from '../examples/express-drizzle/scripts/demo/snapshot.js'
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url))
 const BUDGET_MS = 30_000
 const RUN_TIMEOUT_MS = 90_000
 
-interface Row {
-  id: string
-  email: string | null
-  firstName: string | null
-  lastName: string | null
-  role: string
-  passwordHash: string | null
-  posts: number
-}
 interface StepLine {
   step: number | 'done'
   ok: boolean
