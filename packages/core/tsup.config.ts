@@ -5,6 +5,7 @@ export default defineConfig({
     index: 'src/index.ts',
     node: 'src/node/index.ts',
     'store-kit': 'src/store-kit/index.ts',
+    'queue-kit': 'src/queue-kit/index.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

@@ -41,6 +41,8 @@ export type {
   ClerkUserJSON,
 } from './mapping/clerk-user-json.js'
 export { type MapClerkUserOptions, mapClerkUser } from './mapping/map-clerk-user.js'
+export type { EventQueue, QueueStats } from './queue/event-queue.js'
+export type { QueueWorker, StartWorkerOptions } from './queue/queue-worker.js'
 export { type ClerkAuthLike, callerFromClerkAuth } from './roles/caller-from-auth.js'
 export type { ClerkClientLike, ClerkUserResource } from './roles/clerk-client.js'
 export {
@@ -107,7 +109,11 @@ export {
 } from './sync/options.js'
 export type { ProcessWebhookInput } from './sync/process-webhook.js'
 export { webhookResponse, webhookResponseBody } from './sync/webhook-response.js'
-export type { WebhookOutcome, WebhookResult } from './sync/webhook-result.js'
+export type {
+  WebhookOutcome,
+  WebhookResult,
+  WorkerResultQueueInfo,
+} from './sync/webhook-result.js'
 export {
   type ClerkEventEnvelope,
   eventTimeMs,

@@ -42,6 +42,11 @@ export const ErrorCode = {
    * the message names the migration to run. Answered 5xx: deliveries apply once it has run.
    */
   STORE_NOT_MIGRATED: 'STORE_NOT_MIGRATED',
+  /**
+   * Queue mode: the job queue could not store a verified event (its database is down or refused
+   * the write). Answered 5xx: nothing was acknowledged, and Svix retries.
+   */
+  QUEUE_FAILED: 'QUEUE_FAILED',
   /** A role outside the configured roles was asked for. */
   ROLE_INVALID: 'ROLE_INVALID',
   /** The user does not exist in Clerk. */

@@ -5,6 +5,13 @@ import { ClerkSyncError, ErrorCode } from '../errors/clerk-sync-error.js'
 import { consoleLogger, type Logger } from '../logging/logger.js'
 import type { ClerkUserJSON } from '../mapping/clerk-user-json.js'
 import { mapClerkUser } from '../mapping/map-clerk-user.js'
+import { assertEventQueue } from '../queue/assert-event-queue.js'
+import type { EventQueue, QueueStats } from '../queue/event-queue.js'
+import {
+  type QueueWorker,
+  type StartWorkerOptions,
+  startQueueWorker,
+} from '../queue/queue-worker.js'
 import { type DefaultRole, defaultRoles, type RoleDefinition } from '../roles/define-roles.js'
 import { withGroupCommit } from '../store/group-commit.js'
 import { SYNCED_USER_FIELDS, type SyncedUser } from '../store/synced-user.js'
@@ -55,6 +62,15 @@ export interface ClerkSync<R extends string = DefaultRole> {
    * fields; with `apply`, repairs each through the same guarded paths.
    */
   reconcile(options: ReconcileOptions): Promise<ReconcileResult>
+  /**
+   * Queue mode: starts applying queued events in this process (a worker process, or beside the
+   * web server). Stop it before closing the store.
+   */
+  startWorker(options?: StartWorkerOptions): Promise<QueueWorker>
+  /** Queue mode: queue depth, active and dead-lettered jobs, and the age of the oldest waiting one. */
+  queueStats(): Promise<QueueStats>
+  /** Queue mode: moves dead-lettered events back to the queue; resolves with how many moved. */
+  replayDeadEvents(options?: { limit?: number }): Promise<number>
 }
 
 // mapUser's extras may not reuse a name clerk-sync writes itself.
@@ -92,6 +108,7 @@ export function createClerkSync<R extends string = DefaultRole>(
   }
   const secrets = resolveSigningSecrets(options.signingSecret)
   assertUserStore(options.store)
+  if (options.queue !== undefined) assertEventQueue(options.queue)
   const roles = options.roles ?? (defaultRoles as unknown as RoleDefinition<R>)
   const toleranceSeconds = checkNumberOption(
     'toleranceSeconds',
@@ -156,7 +173,18 @@ export function createClerkSync<R extends string = DefaultRole>(
     toSyncedUser,
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     ...(options.linkLegacyUser ? { linkLegacyUser: options.linkLegacyUser } : {}),
+    ...(options.queue ? { queue: options.queue } : {}),
   })
+
+  function requireQueue(method: string): EventQueue {
+    if (!options.queue) {
+      throw new ClerkSyncError(
+        ErrorCode.CONFIG_INVALID,
+        `sync.${method}() needs queue mode: pass createClerkSync({ queue }) (from @clerk-sync/queue-pg-boss).`,
+      )
+    }
+    return options.queue
+  }
 
   /** A POST's answer once its body was read with the cap (or could not be). */
   function answerRead(
@@ -198,6 +226,24 @@ export function createClerkSync<R extends string = DefaultRole>(
     backfill: (backfillOptions) => runBackfill({ store, toSyncedUser, logger }, backfillOptions),
     reconcile: (reconcileOptions) =>
       runReconcile({ store, toSyncedUser, logger }, reconcileOptions),
+    async startWorker(workerOptions) {
+      return startQueueWorker(
+        {
+          queue: requireQueue('startWorker'),
+          logger,
+          write: (queued, event) =>
+            processor.writeUserEvent(event, queued.eventId, new Date(queued.receivedAt)),
+          report: processor.report,
+        },
+        workerOptions,
+      )
+    },
+    async queueStats() {
+      return requireQueue('queueStats').stats()
+    },
+    async replayDeadEvents(replayOptions) {
+      return requireQueue('replayDeadEvents').replayDead(replayOptions)
+    },
   }
   const direct: DirectWebhook = {
     handleWebhook: sync.handleWebhook,

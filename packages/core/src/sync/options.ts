@@ -1,5 +1,6 @@
 import type { Logger } from '../logging/logger.js'
 import type { ClerkUserJSON } from '../mapping/clerk-user-json.js'
+import type { EventQueue } from '../queue/event-queue.js'
 import type { RoleDefinition } from '../roles/define-roles.js'
 import type { GroupCommitOptions } from '../store/group-commit.js'
 import type { SyncedUser } from '../store/synced-user.js'
@@ -59,4 +60,11 @@ export interface ClerkSyncOptions<R extends string> {
    * answered 500 and Svix retries it.
    */
   linkLegacyUser?: (appId: string, clerkId: string) => Promise<void>
+  /**
+   * Queue mode: the webhook verifies the event, stores it in this durable queue and answers 200
+   * once the job is committed (500 when it cannot be stored, so Svix retries); workers started
+   * with `sync.startWorker()` apply it through the same guarded write. From
+   * `@clerk-sync/queue-pg-boss`. Default: none, every delivery is written before it is answered.
+   */
+  queue?: EventQueue
 }

@@ -1,6 +1,7 @@
 import { ClerkSyncError, ErrorCode } from '../errors/clerk-sync-error.js'
 import type { Logger } from '../logging/logger.js'
 import type { ClerkUserJSON } from '../mapping/clerk-user-json.js'
+import type { EventQueue } from '../queue/event-queue.js'
 import type { SyncedUser } from '../store/synced-user.js'
 import type { UserStore } from '../store/user-store.js'
 import {
@@ -33,6 +34,8 @@ export interface WebhookProcessorDeps<R extends string> {
   toSyncedUser(userJson: ClerkUserJSON): Promise<SyncedUser<R>>
   onEvent?: (result: WebhookResult<R>) => void | Promise<void>
   linkLegacyUser?: (appId: string, clerkId: string) => Promise<void>
+  /** Queue mode: verified user events are stored here and applied by workers. */
+  queue?: EventQueue
 }
 
 /** The answer when a framework handed over a parsed object (or a read body) instead of the raw bytes. */
@@ -172,7 +175,17 @@ export function createWebhookProcessor<R extends string>(deps: WebhookProcessorD
     return applyUserEvent(parsed.data, eventId)
   }
 
-  async function applyUserEvent(event: UserEvent, eventId: string): Promise<WebhookResult<R>> {
+  function applyUserEvent(event: UserEvent, eventId: string): Promise<WebhookResult<R>> {
+    if (deps.queue) return enqueueUserEvent(deps.queue, event, eventId)
+    return writeUserEvent(event, eventId, new Date())
+  }
+
+  /** The write itself: direct mode's answer, and what a queue worker runs for each job. */
+  async function writeUserEvent(
+    event: UserEvent,
+    eventId: string,
+    receivedAt: Date,
+  ): Promise<WebhookResult<R>> {
     const eventType = event.type
     const userId = event.data.id
     try {
@@ -180,7 +193,7 @@ export function createWebhookProcessor<R extends string>(deps: WebhookProcessorD
         store,
         toSyncedUser: deps.toSyncedUser,
         ...(deps.linkLegacyUser ? { linkLegacyUser: deps.linkLegacyUser } : {}),
-        event: { id: eventId, type: eventType, receivedAt: new Date() },
+        event: { id: eventId, type: eventType, receivedAt },
       })
       return { status: 200, eventId, eventType, ...outcome }
     } catch (error) {
@@ -191,6 +204,50 @@ export function createWebhookProcessor<R extends string>(deps: WebhookProcessorD
         outcome: 'failed',
         code,
         message: `Error syncing user ${userId}: ${reason}; answered 500 so Svix retries`,
+        eventId,
+        eventType,
+        userId,
+      }
+    }
+  }
+
+  /** Queue mode: the answer is 200 only once the job is stored; a worker applies it later. */
+  async function enqueueUserEvent(
+    queue: EventQueue,
+    event: UserEvent,
+    eventId: string,
+  ): Promise<WebhookResult<R>> {
+    const eventType = event.type
+    const userId = event.data.id
+    try {
+      const outcome = await queue.enqueue({
+        eventId,
+        eventType,
+        userId,
+        payload: event as Record<string, unknown>,
+        receivedAt: Date.now(),
+      })
+      const message =
+        outcome === 'queued'
+          ? `Event ${eventId} queued for user ${userId}`
+          : outcome === 'requeued'
+            ? `Event ${eventId} was dead-lettered; queued again for user ${userId}`
+            : `Event ${eventId} is already queued; skipped`
+      return {
+        status: 200,
+        outcome: outcome === 'already-queued' ? 'duplicate' : 'queued',
+        message,
+        eventId,
+        eventType,
+        userId,
+      }
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error)
+      return {
+        status: 500,
+        outcome: 'failed',
+        code: ErrorCode.QUEUE_FAILED,
+        message: `Error queueing event ${eventId} for user ${userId}: ${reason}; answered 500 so Svix retries`,
         eventId,
         eventType,
         userId,
@@ -238,6 +295,7 @@ export function createWebhookProcessor<R extends string>(deps: WebhookProcessorD
     }
     switch (result.outcome) {
       case 'applied':
+      case 'queued':
       case 'duplicate':
       case 'stale':
       case 'ignored':
@@ -280,6 +338,7 @@ export function createWebhookProcessor<R extends string>(deps: WebhookProcessorD
 
   return {
     report,
+    writeUserEvent,
     async process(input: ProcessWebhookInput): Promise<WebhookResult<R>> {
       return report(await run(input))
     },

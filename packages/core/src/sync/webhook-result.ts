@@ -1,13 +1,22 @@
 import type { ErrorCode } from '../errors/clerk-sync-error.js'
+import type { QueueStats } from '../queue/event-queue.js'
 
 /**
- * - `applied`: written. `duplicate`: this `svix-id` was already processed. `stale`: older than the
- *   stored version, or the user is deleted. `ignored`: an event type clerk-sync does not handle.
- *   All four answer 200, which tells Svix to stop.
+ * - `applied`: written. `duplicate`: this `svix-id` was already processed (or, in queue mode, is
+ *   already queued). `stale`: older than the stored version, or the user is deleted. `ignored`: an
+ *   event type clerk-sync does not handle. `queued` (queue mode): stored as a job that a worker
+ *   applies. All five answer 200, which tells Svix to stop.
  * - `rejected`: bad request (4xx), nothing written; Svix retries, and the retries fail the same way.
  * - `failed`: the store or the app's `mapUser` failed (5xx), nothing recorded; Svix retries.
  */
-export type WebhookOutcome = 'applied' | 'duplicate' | 'stale' | 'ignored' | 'rejected' | 'failed'
+export type WebhookOutcome =
+  | 'applied'
+  | 'queued'
+  | 'duplicate'
+  | 'stale'
+  | 'ignored'
+  | 'rejected'
+  | 'failed'
 
 export interface WebhookResult<R extends string = string> {
   /** The HTTP status to answer with. */
@@ -26,4 +35,16 @@ export interface WebhookResult<R extends string = string> {
   role?: R
   /** The role before an applied upsert (null for a new user). */
   previousRole?: R | null
+  /**
+   * Set on the results a queue worker reports (queue mode), not on webhook answers: how long the
+   * event waited from receipt to applied, and the queue as last sampled by the worker.
+   */
+  queue?: WorkerResultQueueInfo
+}
+
+export interface WorkerResultQueueInfo {
+  /** Receipt of the webhook to the end of the write, in ms. */
+  delayMs: number
+  /** The worker's latest `stats()` sample (taken at most every `statsIntervalMs`), once it has one. */
+  stats?: QueueStats & { sampledAt: Date }
 }
