@@ -11,8 +11,9 @@ Commands:
   reconcile      Compare your store with Clerk; --apply repairs the drift
   import-legacy  Create your app's own users in Clerk (dry run unless --apply)
   prune          Forget processed webhook ids past their retention
+  queue          Queue mode: status (depth, dead letters) and replay-dead
 
-backfill, reconcile, import-legacy and prune read clerk-sync.config.{ts,mts,js,mjs} in the
+backfill, reconcile, import-legacy, prune and queue read clerk-sync.config.{ts,mts,js,mjs} in the
 current directory (or --config <path>): it default-exports a factory returning
 { sync, clerk, close }. See the README.
 
@@ -245,3 +246,61 @@ Options:
 Exit codes: 0 done, 1 failed, 2 usage error.
 
 ${CONFIG_HELP}`
+
+const QUEUE_CONFIG_HELP = `Config: as for backfill (clerk-sync.config.ts, or --config <path>), its sync in queue mode:
+  export default async () => {
+    const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 2 })
+    const boss = new PgBoss({ connectionString: process.env.DATABASE_URL, max: 2 })
+    await boss.start()
+    const sync = createClerkSync({ store: drizzleStore(drizzle(pool)), queue: pgBossQueue(boss) })
+    const clerk = createClerkClient({ secretKey: process.env.CLERK_SECRET_KEY })
+    return { sync, clerk, close: async () => { await boss.stop(); await pool.end() } }
+  }
+The queue's options (its name) must be those of the webhook route and the workers.`
+
+export const QUEUE_HELP = `Usage: clerk-sync queue <status|replay-dead> [options]
+
+Queue mode's operations (createClerkSync({ queue })): the webhook stores each verified event in a
+durable queue and answers at once; workers (sync.startWorker()) apply them. An event that fails
+every retry waits in the dead-letter queue until it is replayed.
+
+Subcommands:
+  status        Events queued and being applied, dead letters, the oldest waiting event's age
+  replay-dead   Move dead-lettered events back to the queue
+
+Run clerk-sync queue <subcommand> --help for its options.`
+
+export const QUEUE_STATUS_HELP = `Usage: clerk-sync queue status [options]
+
+Prints the queue's depth through sync.queueStats(): events queued (retries included), active (a
+worker holds them), dead (failed every retry) and how long the oldest queued one has waited.
+A growing age means the workers fall behind (or none runs); dead letters need a look at the
+worker's logs, then clerk-sync queue replay-dead.
+
+Options:
+  --config <path>    The config file (default: clerk-sync.config.* in this directory)
+  --json             Print { ok, queued, active, dead, oldestQueuedAgeMs } (null when none waits)
+  -h, --help         Show this help
+
+Exit codes: 0 printed, 1 failed (the queue could not be read), 2 usage error (a config
+without queue mode too), 130 interrupted.
+
+${QUEUE_CONFIG_HELP}`
+
+export const QUEUE_REPLAY_DEAD_HELP = `Usage: clerk-sync queue replay-dead [--limit <n>] [options]
+
+Moves dead-lettered events back to the queue, oldest first (sync.replayDeadEvents), and prints how
+many moved. A running worker applies them through the same version-guarded writes as any event,
+so replaying an event that is already outdated changes nothing. Fix what made them fail first
+(the worker's logs name it), or they come back to the dead-letter queue after their retries.
+
+Options:
+  --config <path>    The config file (default: clerk-sync.config.* in this directory)
+  --limit <n>        Move at most n (default: all)
+  --json             Print { ok, moved }
+  -h, --help         Show this help
+
+Exit codes: 0 done (also when none was dead), 1 failed, 2 usage error (a config without queue
+mode too), 130 interrupted.
+
+${QUEUE_CONFIG_HELP}`

@@ -5,6 +5,7 @@ import { checkCommand } from './commands/check.js'
 import { emulatorCommand } from './commands/emulator.js'
 import { importLegacyCommand } from './commands/import-legacy.js'
 import { pruneCommand } from './commands/prune.js'
+import { queueCommand } from './commands/queue.js'
 import { reconcileCommand } from './commands/reconcile.js'
 import { tokenCommand } from './commands/token.js'
 import { triggerCommand } from './commands/trigger.js'
@@ -35,6 +36,8 @@ async function dispatch(command: string | undefined, args: string[], io: Io): Pr
       return importLegacyCommand(args, io)
     case 'prune':
       return pruneCommand(args, io)
+    case 'queue':
+      return queueCommand(args, io)
     case undefined:
     case '-h':
     case '--help':
