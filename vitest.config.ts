@@ -12,6 +12,10 @@ export default defineConfig({
   test: {
     include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'tests/**/*.test.ts'],
     globalSetup: [fileURLToPath(new URL('./test-support/global-setup.ts', import.meta.url))],
+    // pg-boss 12 goes through Vite instead of Node's own loader: Vitest starts its workers with
+    // `--conditions module` (from ssr.resolve.conditions), under which Node would load the bundler-only
+    // "module" build of pg-boss's @opentelemetry/api (extensionless imports) and fail.
+    server: { deps: { inline: [/\/pg-boss@12\./] } },
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Under CI a JSON report too, from which .ci/run prints its closing line.
