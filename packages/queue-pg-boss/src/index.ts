@@ -1,1 +1,10 @@
-export {}
+export type { PgBossQueueOptions } from './options.js'
+export type {
+  PgBossDb,
+  PgBossFetchedJob,
+  PgBossJobRow,
+  PgBossLike,
+  PgBossQueueConfig,
+  PgBossSendOptions,
+} from './pg-boss-like.js'
+export { pgBossQueue } from './pg-boss-queue.js'

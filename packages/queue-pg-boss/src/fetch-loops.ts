@@ -1,0 +1,85 @@
+import type {
+  ApplyQueuedEvents,
+  QueueWorkerHandle,
+  QueueWorkOptions,
+} from '@clerk-sync/core/queue-kit'
+import { startExpiryPasses } from './expiry-passes.js'
+import { messageOf } from './message-of.js'
+import type { ResolvedOptions } from './options.js'
+import type { PgBossLike } from './pg-boss-like.js'
+import { settleBatch } from './settle-batch.js'
+
+// After a failed fetch (the database away) a loop waits longer each time, up to this.
+const MAX_ERROR_WAIT_MS = 5000
+
+/**
+ * `concurrency` loops, each fetching up to `batchSize` jobs, applying them as one batch and
+ * settling them before it fetches again; an empty fetch waits `pollIntervalMs`. The adapter's own
+ * loops rather than pg-boss's `work()`: `work()` completes the jobs (which keeps them, personal
+ * data included) and fails or completes a batch as a whole, where clerk-sync settles each event.
+ */
+export function startFetchLoops(
+  boss: PgBossLike,
+  options: ResolvedOptions,
+  work: QueueWorkOptions,
+  apply: ApplyQueuedEvents,
+): QueueWorkerHandle {
+  const { name, logger } = options
+  let stopping = false
+  const wakers = new Set<() => void>()
+
+  /** Waits `ms`, or less once `stop()` is called. */
+  const nap = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const wake = () => {
+        clearTimeout(timer)
+        wakers.delete(wake)
+        resolve()
+      }
+      const timer = setTimeout(wake, ms)
+      wakers.add(wake)
+    })
+
+  async function loop(): Promise<void> {
+    let failures = 0
+    while (!stopping) {
+      let jobs: Awaited<ReturnType<PgBossLike['fetch']>>
+      try {
+        jobs = await boss.fetch(name, { batchSize: work.batchSize })
+      } catch (error) {
+        // 12 throws when the database is away (10 answers an empty fetch); said once per outage.
+        if (failures === 0) {
+          logger.warn(`pg-boss queue "${name}": fetch failed, retrying: ${messageOf(error)}`)
+        }
+        failures++
+        await nap(Math.min(MAX_ERROR_WAIT_MS, options.pollIntervalMs * 2 ** failures))
+        continue
+      }
+      failures = 0
+      // Jobs fetched while stopping are active already: they are applied, not abandoned.
+      if (jobs.length > 0) await settleBatch(boss, name, jobs, apply, logger)
+      else if (!stopping) await nap(options.pollIntervalMs)
+    }
+  }
+
+  const loops = Array.from({ length: work.concurrency }, () =>
+    loop().catch((error: unknown) => {
+      // settleBatch never rejects; this is the last guard so no rejection escapes.
+      logger.error(`pg-boss queue "${name}": a fetch loop ended: ${messageOf(error)}`)
+    }),
+  )
+  const expiry = startExpiryPasses(boss, options, logger)
+
+  let stopped: Promise<void> | undefined
+  return {
+    stop() {
+      stopped ??= (async () => {
+        stopping = true
+        for (const wake of [...wakers]) wake()
+        await Promise.all(loops)
+        await expiry.stop()
+      })()
+      return stopped
+    },
+  }
+}

@@ -1,0 +1,37 @@
+import type { ResolvedOptions } from './options.js'
+import type { PgBossLike, PgBossQueueConfig } from './pg-boss-like.js'
+
+/** The retry and expiry settings of every job, on the queue and on each `send`. */
+export function jobConfig(options: ResolvedOptions): PgBossQueueConfig {
+  return {
+    retryLimit: options.retryLimit,
+    retryDelay: options.retryDelaySeconds,
+    retryBackoff: options.retryBackoff,
+    expireInSeconds: options.expireInSeconds,
+    deadLetter: options.deadName,
+  }
+}
+
+/**
+ * Creates the queue and its dead-letter queue the first time anything needs them, once per
+ * process: `createQueue` is a no-op for a queue that exists, but it is a round trip (and on 12 a
+ * lock) that a webhook should not pay on every delivery. A failed attempt is forgotten, so the next
+ * call tries again instead of failing forever.
+ */
+export function queueSetup(boss: PgBossLike, options: ResolvedOptions): () => Promise<void> {
+  let ready: Promise<void> | undefined
+  return () => {
+    if (!ready) {
+      const attempt = (async () => {
+        // The dead-letter queue first: the main queue's `deadLetter` references it.
+        await boss.createQueue(options.deadName)
+        await boss.createQueue(options.name, jobConfig(options))
+      })()
+      ready = attempt
+      attempt.catch(() => {
+        if (ready === attempt) ready = undefined
+      })
+    }
+    return ready
+  }
+}
