@@ -1,0 +1,52 @@
+/**
+ * The one place the tests construct a PgBoss: pg-boss 10 by default, 12 under `PGBOSS_MAJOR=12`
+ * (12 needs Node 22; the Node 22 runner sets the variable and runs these same test files).
+ */
+import { postgresUrl } from '../../../test-support/databases.js'
+import type { PgBossLike } from '../src/index.js'
+
+export const pgBossMajor = process.env.PGBOSS_MAJOR === '12' ? 12 : 10
+
+/** What the tests call beyond PgBossLike: the app's side of the boss. */
+export interface TestBoss extends PgBossLike {
+  start(): Promise<unknown>
+  stop(options?: { graceful?: boolean; timeout?: number }): Promise<void>
+  on(event: 'error', listener: (error: unknown) => void): unknown
+}
+
+export interface TestBossOptions {
+  schema: string
+  connectionString?: string
+}
+
+/**
+ * A started boss on its own schema, as a worker process would run it but with pg-boss's own
+ * maintenance off (`supervise: false`), so any expiry the tests see is the adapter's doing.
+ * 12 runs its expiry inside `supervise(name)` only when the queue's monitor claim is due, hence
+ * the 1 s `monitorIntervalSeconds` the README asks of a worker's boss.
+ */
+export async function startBoss(options: TestBossOptions): Promise<TestBoss> {
+  const config = {
+    connectionString: options.connectionString ?? postgresUrl,
+    schema: options.schema,
+    max: 3,
+    schedule: false,
+    supervise: false,
+  }
+  let boss: TestBoss
+  if (pgBossMajor === 12) {
+    const { PgBoss } = await import('pg-boss-12')
+    boss = new PgBoss({
+      ...config,
+      monitorIntervalSeconds: 1,
+      superviseIntervalSeconds: 1,
+    }) as unknown as TestBoss
+  } else {
+    const { default: PgBoss } = await import('pg-boss')
+    boss = new PgBoss(config) as unknown as TestBoss
+  }
+  // An EventEmitter without an 'error' listener throws; the tests read failures from results.
+  boss.on('error', () => {})
+  await boss.start()
+  return boss
+}
