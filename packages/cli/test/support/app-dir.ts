@@ -17,12 +17,18 @@ const links: Record<string, string> = {
   'better-sqlite3': pkg('store-drizzle/node_modules/better-sqlite3'),
   '@clerk-sync/core': pkg('core'),
   '@clerk-sync/drizzle': pkg('store-drizzle'),
+  // Queue mode (queue-*.test.ts): Drizzle on node-postgres and pg-boss.
+  pg: join(repoRoot, 'node_modules/pg'),
+  'pg-boss': pkg('queue-pg-boss/node_modules/pg-boss'),
+  '@clerk-sync/queue-pg-boss': pkg('queue-pg-boss'),
+  '@clerk-sync/testing': pkg('testing'),
 }
 
 /** What the config loader reads instead of the packages' built dist. */
 export const sourceAliases = JSON.stringify({
   '@clerk-sync/core': pkg('core/src'),
   '@clerk-sync/drizzle': pkg('store-drizzle/src'),
+  '@clerk-sync/queue-pg-boss': pkg('queue-pg-boss/src'),
 })
 
 export interface AppDir {
