@@ -11,13 +11,15 @@ export const STOP_GRACE_MS = 5_000
  * bound-to-parent.mjs, it stops itself (SIGTERM, then SIGKILL) once this process is gone, however
  * it ended. The returned pid is the Node process running `args` itself, not a launcher, so
  * killing it frees its port. Pass no `stdio`: stdin must be the pipe this process holds.
+ * `node` runs it on another Node binary than this process's own (see node-runtime.ts).
  */
 export function spawnBoundChild(
   args: string[],
-  options: Omit<SpawnOptions, 'stdio'> & { env: NodeJS.ProcessEnv },
+  options: Omit<SpawnOptions, 'stdio'> & { env: NodeJS.ProcessEnv; node?: string },
 ): ChildProcess {
-  return spawn(process.execPath, ['--import', boundToParent, ...args], {
-    ...options,
+  const { node = process.execPath, ...spawnOptions } = options
+  return spawn(node, ['--import', boundToParent, ...args], {
+    ...spawnOptions,
     env: { ...options.env, BOUND_TO_PARENT_PID: String(process.pid) },
     stdio: ['pipe', 'pipe', 'pipe'],
   })
