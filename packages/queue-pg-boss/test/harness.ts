@@ -48,6 +48,8 @@ export interface QueueHarness {
 }
 
 export interface HarnessOptions {
+  /** Where the boss connects; the test database by default. */
+  connectionString?: string
   queue?: PgBossQueueOptions
   memory?: MemoryStoreOptions
   sync?: Partial<ClerkSyncOptions<DefaultRole>>
@@ -57,7 +59,7 @@ export async function queueHarness(options: HarnessOptions = {}): Promise<QueueH
   const schema = runScopedName('pgboss_h1')
   const admin = new pg.Client({ connectionString: postgresUrl })
   await admin.connect()
-  const boss = await startBoss({ schema })
+  const boss = await startBoss({ schema, connectionString: options.connectionString })
   const queueName = options.queue?.name ?? 'clerk-sync-events'
   const secret = generateSigningSecret()
   const store = new MemoryStore<DefaultRole>(options.memory)
