@@ -2,10 +2,27 @@
  * The one place the tests construct a PgBoss: pg-boss 10 by default, 12 under `PGBOSS_MAJOR=12`
  * (12 needs Node 22; the Node 22 runner sets the variable and runs these same test files).
  */
+import { createRequire } from 'node:module'
 import { postgresUrl } from '../../../test-support/databases.js'
 import type { PgBossLike } from '../src/index.js'
 
 export const pgBossMajor = process.env.PGBOSS_MAJOR === '12' ? 12 : 10
+
+let announced = false
+/**
+ * Refuses a run whose installed pg-boss is not the major asked for, and says once which one runs
+ * on which Node (the Node 22 runner's test reads this line).
+ */
+function announceVersion(): void {
+  if (announced) return
+  announced = true
+  const manifest = pgBossMajor === 12 ? 'pg-boss-12/package.json' : 'pg-boss/package.json'
+  const { version } = createRequire(import.meta.url)(manifest) as { version: string }
+  if (!version.startsWith(`${pgBossMajor}.`)) {
+    throw new Error(`PGBOSS_MAJOR=${pgBossMajor} but pg-boss ${version} is installed`)
+  }
+  console.log(`[queue-pg-boss tests] pg-boss ${version} on Node ${process.version}`)
+}
 
 /** What the tests call beyond PgBossLike: the app's side of the boss. */
 export interface TestBoss extends PgBossLike {
@@ -26,6 +43,7 @@ export interface TestBossOptions {
  * the 1 s `monitorIntervalSeconds` the README asks of a worker's boss.
  */
 export async function startBoss(options: TestBossOptions): Promise<TestBoss> {
+  announceVersion()
   const config = {
     connectionString: options.connectionString ?? postgresUrl,
     schema: options.schema,
