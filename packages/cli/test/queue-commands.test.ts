@@ -41,7 +41,12 @@ describe('clerk-sync queue: usage', { timeout: 60_000 }, () => {
     const help = await runCli(['queue', '--help'])
     expect(help.code).toBe(0)
     expect(help.stdout).toMatch(/status .*\n\s+replay-dead /)
-    for (const args of [['queue'], ['queue', 'drain'], ['queue', 'replay-dead', '--limit', '0']]) {
+    for (const args of [
+      ['queue'],
+      ['queue', 'drain'],
+      ['queue', 'replay-dead', '--limit', '0'],
+      ['queue', 'replay-dead', '--limit', '100001'],
+    ]) {
       const run = await runCli(args)
       expect(run.code, args.join(' ')).toBe(2)
     }
