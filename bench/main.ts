@@ -6,7 +6,8 @@
  * what each event costs the database from its own counters, prints one table and writes
  * BENCHMARKS.md. `--quick`: a small run for CI that only proves the harness works (no file written).
  * Then the backfill suite (bench/backfill/suite.ts, issue 13): backfill, reconcile and webhook
- * latency beside their baselines, written as its own section of BENCHMARKS.md.
+ * latency beside their baselines, written as its own section of BENCHMARKS.md. Then the queue suite
+ * (bench/queue/suite.ts, issue 15): direct mode vs queue mode on pg-boss, its own section too.
  * Everything listens on 127.0.0.1; every process and scoped database is removed at the end.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
@@ -26,6 +27,13 @@ import { mergeBenchmarks, renderBackfillSection, renderBackfillTables } from './
 import { backfillSettings, runBackfillSuite } from './backfill/suite.js'
 import { type CounterResult, collectCounters, counterReader } from './counters.js'
 import { allPaths, type BenchPath, selectPaths } from './paths.js'
+import {
+  mergeQueueSection,
+  removeQueueSection,
+  renderQueueSection,
+  renderQueueTables,
+} from './queue/report.js'
+import { queueBenchSettings, runQueueSuite } from './queue/suite.js'
 import { type Measurement, type ReportContext, renderMarkdown, renderTable } from './report.js'
 import { type ServerProcess, startServerProcess } from './server-process.js'
 import { type RunRequest, type RunResult, type Settings, UsageError } from './shared.js'
@@ -227,9 +235,10 @@ async function main(): Promise<number> {
   const args = parseArgs(argv)
   const settings = settingsFrom(args, argv)
   const startedAt = Date.now()
-  // `--only backfill` selects the backfill suite; the other names are webhook paths.
-  const webhookNames = args.only?.filter((name) => name !== BACKFILL) ?? null
+  // `--only backfill` and `--only queue` select those suites; the other names are webhook paths.
+  const webhookNames = args.only?.filter((name) => name !== BACKFILL && name !== QUEUE) ?? null
   const runBackfill = args.only === null || args.only.includes(BACKFILL)
+  const runQueue = args.only === null || args.only.includes(QUEUE)
   const paths =
     webhookNames === null
       ? allPaths.filter((path) => !settings.quick || path.quick)
@@ -238,7 +247,7 @@ async function main(): Promise<number> {
         : []
   const backfill = backfillSettings(settings.quick, args.users)
   console.log(
-    `bench: ${settings.quick ? 'quick' : 'full'}${settings.focused ? ', focused' : ''} run, ${paths.length} paths (${paths.map((path) => path.key).join(', ')}), concurrency ${settings.concurrencies.join('/')}, ${settings.rounds} round(s)${runBackfill ? `; backfill of ${backfill.users.toLocaleString('en-US')} users` : ''}`,
+    `bench: ${settings.quick ? 'quick' : 'full'}${settings.focused ? ', focused' : ''} run, ${paths.length} paths (${paths.map((path) => path.key).join(', ')}), concurrency ${settings.concurrencies.join('/')}, ${settings.rounds} round(s)${runBackfill ? `; backfill of ${backfill.users.toLocaleString('en-US')} users` : ''}${runQueue ? '; queue mode' : ''}`,
   )
   if (settings.cpuProfDir) mkdirSync(settings.cpuProfDir, { recursive: true })
 
@@ -250,6 +259,8 @@ async function main(): Promise<number> {
       'bench-backfill-emulator': join(root, 'bench/backfill/emulator-process.ts'),
       'bench-backfill-worker': join(root, 'bench/backfill/worker.ts'),
       'bench-backfill-load': join(root, 'bench/backfill/paced-load.ts'),
+      'bench-queue-app': join(root, 'bench/queue/app.ts'),
+      'bench-queue-load': join(root, 'bench/queue/load.ts'),
     },
     dependencies: {
       '@clerk-sync/testing': pkg('testing'),
@@ -257,6 +268,8 @@ async function main(): Promise<number> {
       svix: join(root, 'node_modules/svix'),
       postgres: pkg('store-drizzle/node_modules/postgres'),
       'better-sqlite3': pkg('store-drizzle/node_modules/better-sqlite3'),
+      '@clerk-sync/queue-pg-boss': pkg('queue-pg-boss'),
+      'pg-boss': pkg('queue-pg-boss/node_modules/pg-boss'),
     },
   })
   cleanups.push({ name: 'app directory', run: () => build.remove() })
@@ -264,13 +277,27 @@ async function main(): Promise<number> {
   const webhook = paths.length > 0 ? await runWebhookSuite(build, settings, paths, startedAt) : null
   const backfillResult = runBackfill ? await runBackfillSuite(build, backfill, cleanups) : null
   if (backfillResult) console.log(`\n${renderBackfillTables(backfillResult)}`)
-  const problems = [...(webhook?.problems ?? []), ...(backfillResult?.problems ?? [])]
+  const queueResult = runQueue
+    ? await runQueueSuite(build, queueBenchSettings(settings.quick), cleanups)
+    : null
+  if (queueResult) console.log(`\n${renderQueueTables(queueResult)}`)
+  const problems = [
+    ...(webhook?.problems ?? []),
+    ...(backfillResult?.problems ?? []),
+    ...(queueResult?.problems ?? []),
+  ]
   if (settings.out) {
     const file = resolve(root, settings.out)
     const existing = existsSync(file) ? readFileSync(file, 'utf8') : null
     const document = webhook ? renderMarkdown(webhook.context) : null
     const section = backfillResult ? renderBackfillSection(backfillResult, settings.command) : null
-    writeFileSync(file, mergeBenchmarks(existing, document, section))
+    const queueSection = queueResult ? renderQueueSection(queueResult, settings.command) : null
+    const merged = mergeBenchmarks(
+      existing === null ? null : removeQueueSection(existing),
+      document,
+      section,
+    )
+    writeFileSync(file, mergeQueueSection(merged, existing, queueSection))
     // Align the tables as the repository's formatter does, so `pnpm lint` accepts the file.
     try {
       execFileSync(join(root, 'node_modules/.bin/biome'), ['format', '--write', file], {
@@ -288,8 +315,9 @@ async function main(): Promise<number> {
   return problems.length > 0 ? 1 : 0
 }
 
-/** The `--only` name of the backfill suite. */
+/** The `--only` names of the backfill and queue suites. */
 const BACKFILL = 'backfill'
+const QUEUE = 'queue'
 
 /** The webhook write path beside its baselines (issue 12): its report context and problems. */
 async function runWebhookSuite(
