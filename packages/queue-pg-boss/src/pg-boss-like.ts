@@ -8,6 +8,7 @@
  */
 export interface PgBossLike {
   createQueue(name: string, options?: PgBossQueueConfig): Promise<void>
+  getQueue(name: string): Promise<object | null>
   send(name: string, data: object, options: PgBossSendOptions): Promise<string | null>
   fetch(name: string, options: { batchSize: number }): Promise<PgBossFetchedJob[]>
   /** With attempts (12) it deletes only jobs still in the attempt that was fetched. */

@@ -26,6 +26,11 @@ export function queueSetup(boss: PgBossLike, options: ResolvedOptions): () => Pr
         // The dead-letter queue first: the main queue's `deadLetter` references it.
         await boss.createQueue(options.deadName)
         await boss.createQueue(options.name, jobConfig(options))
+        // 10 resolves `createQueue` without a word when its connection is closed (not started
+        // yet, or stopped); the read throws then, so the setup is tried again on the next call.
+        if (!(await boss.getQueue(options.name))) {
+          throw new Error(`pg-boss did not create queue "${options.name}"`)
+        }
       })()
       ready = attempt
       attempt.catch(() => {

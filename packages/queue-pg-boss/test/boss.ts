@@ -37,12 +37,12 @@ export interface TestBossOptions {
 }
 
 /**
- * A started boss on its own schema, as a worker process would run it but with pg-boss's own
- * maintenance off (`supervise: false`), so any expiry the tests see is the adapter's doing.
- * 12 runs its expiry inside `supervise(name)` only when the queue's monitor claim is due, hence
- * the 1 s `monitorIntervalSeconds` the README asks of a worker's boss.
+ * A boss on its own schema, as a worker process would run it but with pg-boss's own maintenance
+ * off (`supervise: false`), so any expiry the tests see is the adapter's doing. 12 runs its expiry
+ * inside `supervise(name)` only when the queue's monitor claim is due, hence the 1 s
+ * `monitorIntervalSeconds` the README asks of a worker's boss. Not started yet.
  */
-export async function startBoss(options: TestBossOptions): Promise<TestBoss> {
+export async function createBoss(options: TestBossOptions): Promise<TestBoss> {
   announceVersion()
   const config = {
     connectionString: options.connectionString ?? postgresUrl,
@@ -65,6 +65,12 @@ export async function startBoss(options: TestBossOptions): Promise<TestBoss> {
   }
   // An EventEmitter without an 'error' listener throws; the tests read failures from results.
   boss.on('error', () => {})
+  return boss
+}
+
+/** `createBoss`, started (which installs pg-boss's schema). */
+export async function startBoss(options: TestBossOptions): Promise<TestBoss> {
+  const boss = await createBoss(options)
   await boss.start()
   return boss
 }

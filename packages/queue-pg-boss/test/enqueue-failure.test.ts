@@ -1,9 +1,10 @@
-import { ErrorCode } from '@clerk-sync/core'
+import { ErrorCode, silentLogger } from '@clerk-sync/core'
 import { randomId } from '@clerk-sync/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type FaultProxy, startFaultProxy } from '../../../test-support/chaos/fault-proxy.js'
 import { postgresUnavailable, postgresUrl } from '../../../test-support/databases.js'
-import { pgBossMajor } from './boss.js'
+import { pgBossQueue } from '../src/index.js'
+import { createBoss, pgBossMajor } from './boss.js'
 import { eventually, type QueueHarness, queueHarness, userCreated } from './harness.js'
 
 const skip = await postgresUnavailable()
@@ -51,6 +52,27 @@ describe.skipIf(Boolean(skip))(`pgBossQueue enqueue failures (pg-boss ${pgBossMa
       await eventually(() => h.store.getUser(userId), 10_000, 'the retried delivery being applied')
     } finally {
       await worker.stop()
+    }
+  })
+
+  it('refuses to enqueue on a boss not started yet, and works once it is', async () => {
+    const boss = await createBoss({ schema: h.schema })
+    try {
+      const queue = pgBossQueue(boss, { name: 'before-start', logger: silentLogger })
+      const event = {
+        eventId: randomId('msg'),
+        eventType: 'user.created' as const,
+        userId: randomId('user'),
+        payload: {},
+        receivedAt: Date.now(),
+      }
+      // Not a silent success: pg-boss 10 answers nothing at all on a closed connection.
+      await expect(queue.enqueue(event)).rejects.toThrow()
+      await boss.start()
+      expect(await queue.enqueue(event)).toBe('queued')
+      expect(await queue.enqueue(event)).toBe('already-queued')
+    } finally {
+      await boss.stop({ graceful: false })
     }
   })
 
