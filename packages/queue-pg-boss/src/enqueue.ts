@@ -40,7 +40,7 @@ export function enqueuer(
   return async function enqueue(event) {
     const id = jobIdFor(event.eventId)
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-      if (await boss.send(name, event as unknown as object, { ...config, id })) return 'queued'
+      if (await boss.send(name, event, { ...config, id })) return 'queued'
       const job = await reads.job(name, id)
       if (!job) continue
       switch (job.state) {

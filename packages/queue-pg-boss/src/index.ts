@@ -2,6 +2,7 @@ export type { PgBossQueueOptions } from './options.js'
 export type {
   PgBossDb,
   PgBossFetchedJob,
+  PgBossJobAttempt,
   PgBossJobRow,
   PgBossLike,
   PgBossQueueConfig,
