@@ -12,6 +12,27 @@ export function jobConfig(options: ResolvedOptions): PgBossQueueConfig {
   }
 }
 
+// Postgres errors of two connections creating one queue at once: deadlock (pg-boss 10's
+// create_queue inserts the queue row and creates its partition without a lock of its own), and
+// the unique and duplicate-table races. The queue exists once the winner commits.
+const CREATE_RACES = new Set(['40P01', '23505', '42P07'])
+const CREATE_ATTEMPTS = 8
+
+async function createQueue(boss: PgBossLike, name: string, config?: PgBossQueueConfig) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await boss.createQueue(name, config)
+    } catch (error) {
+      const code = (error as { code?: unknown } | null)?.code
+      if (attempt >= CREATE_ATTEMPTS || typeof code !== 'string' || !CREATE_RACES.has(code)) {
+        throw error
+      }
+      // Jittered, so the replicas that collided do not collide again.
+      await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 80 * attempt))
+    }
+  }
+}
+
 /**
  * Creates the queue and its dead-letter queue the first time anything needs them, once per
  * process: `createQueue` is a no-op for a queue that exists, but it is a round trip (and on 12 a
@@ -24,8 +45,8 @@ export function queueSetup(boss: PgBossLike, options: ResolvedOptions): () => Pr
     if (!ready) {
       const attempt = (async () => {
         // The dead-letter queue first: the main queue's `deadLetter` references it.
-        await boss.createQueue(options.deadName)
-        await boss.createQueue(options.name, jobConfig(options))
+        await createQueue(boss, options.deadName)
+        await createQueue(boss, options.name, jobConfig(options))
         // 10 resolves `createQueue` without a word when its connection is closed (not started
         // yet, or stopped); the read throws then, so the setup is tried again on the next call.
         if (!(await boss.getQueue(options.name))) {
