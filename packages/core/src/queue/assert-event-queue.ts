@@ -5,10 +5,14 @@ const METHODS = ['enqueue', 'work', 'stats', 'replayDead'] as const
 
 /** Refuses, at start-up, a `queue` option that is not an `EventQueue` (a raw PgBoss, say). */
 export function assertEventQueue(queue: unknown): asserts queue is EventQueue {
-  const missing =
+  const missing: string[] =
     typeof queue === 'object' && queue !== null
       ? METHODS.filter((name) => typeof (queue as Record<string, unknown>)[name] !== 'function')
-      : METHODS
+      : [...METHODS]
+  // Logs, spans and `clerk-sync queue status` name the queue by it.
+  if (typeof (queue as { description?: unknown } | null)?.description !== 'string') {
+    missing.push('description (a string)')
+  }
   if (missing.length === 0) return
   throw new ClerkSyncError(
     ErrorCode.CONFIG_INVALID,

@@ -1,6 +1,7 @@
 import { ClerkSyncError, ErrorCode } from '../errors/clerk-sync-error.js'
 import type { Logger } from '../logging/logger.js'
 import type { WebhookResult } from '../sync/webhook-result.js'
+import { observeWorkerBatch, publishWorkerStats } from '../telemetry/worker-telemetry.js'
 import { describeIssues, type UserEvent, userEventSchema } from '../webhook/clerk-event.js'
 import type { AppliedEvent, EventQueue, QueuedEvent, QueueStats } from './event-queue.js'
 
@@ -13,101 +14,188 @@ export interface StartWorkerOptions {
   /** Most jobs fetched at once; default 64, group commit's batch size. */
   batchSize?: number
   /**
-   * How often the worker samples `queue.stats()` for the results it hands to `onEvent` (and the
-   * OpenTelemetry gauges), in ms. Default 5000; 0 never samples.
+   * How often the worker samples `queue.stats()` for the results it hands to `onEvent` and for
+   * the OpenTelemetry queue gauges, in ms: 0 (never), or 100 to 2147483647. Default 5000.
    */
   statsIntervalMs?: number
 }
 
 export interface QueueWorker {
-  /** Stops fetching; resolves once the jobs in hand are applied or failed back to the queue. */
+  /**
+   * Stops fetching and sampling; resolves once the jobs in hand are applied or failed back to the
+   * queue. Idempotent: every call returns the same promise. Stop it before closing the store and
+   * the queue's engine.
+   */
   stop(): Promise<void>
 }
 
 export interface QueueWorkerDeps<R extends string> {
   queue: EventQueue
   logger: Logger
-  /** The direct-mode write of one verified event, reported (logged, `onEvent`) like a webhook's. */
+  /** The direct-mode write of one verified event (never throws: a failure is a 5xx result). */
   write(queued: QueuedEvent, event: UserEvent): Promise<WebhookResult<R>>
   /** Logs the result once and hands it to `onEvent`. */
   report(result: WebhookResult<R>): Promise<WebhookResult<R>>
 }
 
-function positiveInteger(name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 1 || value > 10_000) {
+// setInterval's ceiling; and below 100 ms, stats() would query the queue's database non-stop.
+const MAX_INTERVAL_MS = 2 ** 31 - 1
+const MIN_STATS_INTERVAL_MS = 100
+
+function workerOption(name: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     throw new ClerkSyncError(
       ErrorCode.CONFIG_INVALID,
-      `startWorker: \`${name}\` must be an integer from 1 to 10000, got ${value}.`,
+      `startWorker: \`${name}\` must be an integer from ${min} to ${max}, got ${String(value)}.`,
     )
   }
   return value
 }
 
+function readOptions(options: StartWorkerOptions | undefined) {
+  if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    throw new ClerkSyncError(
+      ErrorCode.CONFIG_INVALID,
+      'startWorker: options must be an object ({ concurrency, batchSize, statsIntervalMs }).',
+    )
+  }
+  const statsIntervalMs = options?.statsIntervalMs ?? 5000
+  return {
+    concurrency: workerOption('concurrency', options?.concurrency ?? 2, 1, 10_000),
+    batchSize: workerOption('batchSize', options?.batchSize ?? 64, 1, 10_000),
+    statsIntervalMs:
+      statsIntervalMs === 0
+        ? 0
+        : workerOption('statsIntervalMs', statsIntervalMs, MIN_STATS_INTERVAL_MS, MAX_INTERVAL_MS),
+  }
+}
+
+/** A job no clerk-sync webhook wrote (or a corrupted one): failed, so it ends dead-lettered. */
+function invalidJob<R extends string>(queued: QueuedEvent, reason: string): WebhookResult<R> {
+  const eventId = typeof queued?.eventId === 'string' ? queued.eventId : undefined
+  return {
+    status: 500,
+    outcome: 'failed',
+    code: ErrorCode.EVENT_INVALID,
+    message: `Queued event ${eventId ?? '(no eventId)'} cannot be applied: ${reason}`,
+    ...(eventId ? { eventId } : {}),
+    ...(typeof queued?.eventType === 'string' ? { eventType: queued.eventType } : {}),
+    ...(typeof queued?.userId === 'string' ? { userId: queued.userId } : {}),
+  }
+}
+
+function toApplied(result: WebhookResult<string>): AppliedEvent {
+  if (result.status < 500) return { ok: true }
+  return {
+    ok: false,
+    error: new ClerkSyncError(result.code ?? ErrorCode.STORE_FAILED, result.message),
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
+
 /**
  * Applies queued events: no signature check (the webhook verified it before it was stored, and a
- * retried job is older than the 300 s tolerance), the same guarded write as direct mode. The
+ * retried job is older than the 300 s tolerance), the same guarded write as direct mode, with the
+ * webhook's receipt time (a `user.deleted` without an envelope timestamp is dated by it). The
  * events of a batch run together, so their upserts meet in group commit's per-event batch write.
  */
 export async function startQueueWorker<R extends string>(
   deps: QueueWorkerDeps<R>,
-  options: StartWorkerOptions = {},
+  options?: StartWorkerOptions,
 ): Promise<QueueWorker> {
-  const concurrency = positiveInteger('concurrency', options.concurrency ?? 2)
-  const batchSize = positiveInteger('batchSize', options.batchSize ?? 64)
-  const statsIntervalMs = options.statsIntervalMs ?? 5000
+  const { concurrency, batchSize, statsIntervalMs } = readOptions(options)
   const { queue, logger } = deps
   let latestStats: (QueueStats & { sampledAt: Date }) | undefined
+  let stopped = false
+  /** This worker's key for its published stats (the gauges keep one sample per worker). */
+  const statsOwner = {}
 
-  async function applyOne(queued: QueuedEvent): Promise<AppliedEvent> {
+  async function write(queued: QueuedEvent): Promise<WebhookResult<R>> {
+    if (typeof queued?.eventId !== 'string' || queued.eventId === '') {
+      return invalidJob(queued, 'it has no eventId')
+    }
+    if (!Number.isFinite(queued.receivedAt)) return invalidJob(queued, 'it has no receivedAt')
     const parsed = userEventSchema.safeParse(queued.payload)
-    let result: WebhookResult<R>
     if (!parsed.success) {
-      // Only a job written by something else than clerk-sync's webhook can get here.
-      result = {
-        status: 500,
-        outcome: 'failed',
-        code: ErrorCode.EVENT_INVALID,
-        message: `Queued event ${queued.eventId} is not a user event: ${describeIssues(parsed.error)}`,
-        eventId: queued.eventId,
-        eventType: queued.eventType,
-        userId: queued.userId,
-      }
-    } else {
-      result = await deps.write(queued, parsed.data)
+      return invalidJob(queued, `not a user event: ${describeIssues(parsed.error)}`)
     }
-    result.queue = {
-      delayMs: Math.max(0, Date.now() - queued.receivedAt),
-      ...(latestStats ? { stats: latestStats } : {}),
-    }
-    await deps.report(result)
-    if (result.status < 500) return { ok: true }
-    return {
-      ok: false,
-      error: new ClerkSyncError(result.code ?? ErrorCode.STORE_FAILED, result.message),
+    try {
+      return await deps.write(queued, parsed.data)
+    } catch (error) {
+      // write answers failures itself; this is the net that keeps one job from failing its batch.
+      return invalidJob(queued, describe(error))
     }
   }
 
-  const handle = await queue.work({ concurrency, batchSize }, (events) =>
-    Promise.all(events.map((event) => applyOne(event))),
-  )
+  /** One job: written, given its delay and the latest stats, reported. Never rejects. */
+  async function applyOne(queued: QueuedEvent): Promise<WebhookResult<R>> {
+    const result = await write(queued)
+    const receivedAt = Number.isFinite(queued?.receivedAt) ? queued.receivedAt : Date.now()
+    result.queue = {
+      delayMs: Math.max(0, Date.now() - receivedAt),
+      ...(latestStats ? { stats: latestStats } : {}),
+    }
+    try {
+      await deps.report(result)
+    } catch (error) {
+      // Only a throwing logger gets here; the job's fate is the write's, not the log line's.
+      console.error(`[clerk-sync] Reporting a queued event failed: ${describe(error)}`)
+    }
+    return result
+  }
+
+  // One sample at a time: a slow stats() (a busy database) must not pile up queries.
+  let sampling = false
+  function sample(): void {
+    if (sampling || stopped) return
+    sampling = true
+    queue
+      .stats()
+      .then(
+        (stats) => {
+          if (stopped) return
+          latestStats = { ...stats, sampledAt: new Date() }
+          publishWorkerStats(statsOwner, queue.description, stats)
+        },
+        (error: unknown) => {
+          if (stopped) return
+          // The gauges drop this worker's numbers rather than show stale ones as current.
+          publishWorkerStats(statsOwner, queue.description, undefined)
+          logger.warn(`Queue stats could not be read from ${queue.description}: ${describe(error)}`)
+        },
+      )
+      .finally(() => {
+        sampling = false
+      })
+  }
 
   let sampler: ReturnType<typeof setInterval> | undefined
   if (statsIntervalMs > 0) {
-    const sample = () => {
-      queue.stats().then(
-        (stats) => {
-          latestStats = { ...stats, sampledAt: new Date() }
-        },
-        (error: unknown) => {
-          logger.warn(
-            `Queue stats could not be read: ${error instanceof Error ? error.message : String(error)}`,
-          )
-        },
-      )
-    }
     sample()
     sampler = setInterval(sample, statsIntervalMs)
     sampler.unref?.()
+  }
+  function stopSampling(): void {
+    stopped = true
+    if (sampler) clearInterval(sampler)
+    publishWorkerStats(statsOwner, queue.description, undefined)
+  }
+
+  let handle: Awaited<ReturnType<EventQueue['work']>>
+  try {
+    handle = await queue.work({ concurrency, batchSize }, (events) =>
+      observeWorkerBatch(queue.description, events, applyOne).then(
+        (results) => results.map(toApplied),
+        // applyOne never rejects; should tracing itself throw, the jobs are retried, not lost.
+        (error: unknown) => events.map(() => ({ ok: false as const, error })),
+      ),
+    )
+  } catch (error) {
+    stopSampling()
+    throw error
   }
   logger.info(`Queue worker started on ${queue.description}`, { concurrency, batchSize })
 
@@ -115,7 +203,8 @@ export async function startQueueWorker<R extends string>(
   return {
     stop() {
       stopping ??= (async () => {
-        if (sampler) clearInterval(sampler)
+        // A stats() still running is not awaited: its answer is ignored once stopped.
+        stopSampling()
         await handle.stop()
         logger.info(`Queue worker stopped on ${queue.description}`)
       })()

@@ -199,7 +199,7 @@ export function createClerkSync<R extends string = DefaultRole>(
         : read.reason === 'unreadable'
           ? bodyUnreadableResult<R>()
           : alreadyParsedResult<R>(read.message ?? alreadyParsedMessage('fetch'))
-    return processor.report(result)
+    return processor.answerUnread(result)
   }
 
   const sync: ClerkSync<R> = {

@@ -1,9 +1,10 @@
 import { ClerkSyncError, ErrorCode } from '../errors/clerk-sync-error.js'
 import type { Logger } from '../logging/logger.js'
 import type { ClerkUserJSON } from '../mapping/clerk-user-json.js'
-import type { EventQueue } from '../queue/event-queue.js'
+import type { EnqueueOutcome, EventQueue, QueuedEvent } from '../queue/event-queue.js'
 import type { SyncedUser } from '../store/synced-user.js'
 import type { UserStore } from '../store/user-store.js'
+import { observeEnqueue, observeWebhook } from '../telemetry/webhook-telemetry.js'
 import {
   clerkEventEnvelopeSchema,
   describeIssues,
@@ -14,6 +15,7 @@ import {
 import { type HeadersInput, readSvixHeaders } from '../webhook/headers.js'
 import type { SignatureVerifier } from '../webhook/verify-signature.js'
 import { alreadyParsedMessage } from './body-already-parsed.js'
+import { describeStoreError } from './guarded-store.js'
 import { exceedsUtf8Bytes } from './read-body.js'
 import { handleUserEvent } from './user-event-handlers.js'
 import type { WebhookResult } from './webhook-result.js'
@@ -84,7 +86,29 @@ function unusable<R extends string>(
   return reject(422, code, message, extra)
 }
 
-/** The webhook pipeline: size, headers, signature, JSON, event shape, then the store. */
+/** How each `EnqueueOutcome` is answered (all 200: the event is, or already was, stored). */
+const enqueueAnswers: Record<
+  EnqueueOutcome,
+  { outcome: 'queued' | 'duplicate'; message(eventId: string, userId: string): string }
+> = {
+  queued: {
+    outcome: 'queued',
+    message: (eventId, userId) => `Event ${eventId} queued for user ${userId}`,
+  },
+  // Dedupe on the svix-id: the waiting (or running) job applies it.
+  'already-queued': {
+    outcome: 'duplicate',
+    message: (eventId) => `Event ${eventId} is already queued; skipped`,
+  },
+  // A redelivery of a dead-lettered event: it runs again rather than being acknowledged as done.
+  requeued: {
+    outcome: 'queued',
+    message: (eventId, userId) =>
+      `Event ${eventId} was dead-lettered; queued again for user ${userId}`,
+  },
+}
+
+/** The webhook pipeline: size, headers, signature, JSON, event shape, then the store (or queue). */
 export function createWebhookProcessor<R extends string>(deps: WebhookProcessorDeps<R>) {
   const { verifier, store, maxBodyBytes, logger } = deps
   // Keep a BOM, as a string body would: the signature covers the bytes as sent. Fatal: svix
@@ -140,7 +164,7 @@ export function createWebhookProcessor<R extends string>(deps: WebhookProcessorD
       isHandledEventType(payload.type)
     ) {
       const parsed = userEventSchema.safeParse(payload)
-      if (parsed.success) return applyUserEvent(parsed.data, eventId)
+      if (parsed.success) return applyUserEvent(parsed.data, eventId, payload)
     }
     const envelope = clerkEventEnvelopeSchema.safeParse(verified.payload)
     if (!envelope.success) {
@@ -172,11 +196,19 @@ export function createWebhookProcessor<R extends string>(deps: WebhookProcessorD
         },
       )
     }
-    return applyUserEvent(parsed.data, eventId)
+    return applyUserEvent(parsed.data, eventId, verified.payload as object)
   }
 
-  function applyUserEvent(event: UserEvent, eventId: string): Promise<WebhookResult<R>> {
-    if (deps.queue) return enqueueUserEvent(deps.queue, event, eventId)
+  /**
+   * Direct mode writes the event now; queue mode stores it for a worker and never touches the
+   * store here. `payload` is the verified JSON as sent, which is what the queue keeps.
+   */
+  function applyUserEvent(
+    event: UserEvent,
+    eventId: string,
+    payload: object,
+  ): Promise<WebhookResult<R>> {
+    if (deps.queue) return enqueueUserEvent(deps.queue, event, eventId, payload)
     return writeUserEvent(event, eventId, new Date())
   }
 
@@ -216,42 +248,43 @@ export function createWebhookProcessor<R extends string>(deps: WebhookProcessorD
     queue: EventQueue,
     event: UserEvent,
     eventId: string,
+    payload: object,
   ): Promise<WebhookResult<R>> {
     const eventType = event.type
     const userId = event.data.id
+    const queued: QueuedEvent = {
+      eventId,
+      eventType,
+      userId,
+      payload: payload as Record<string, unknown>,
+      receivedAt: Date.now(),
+    }
+    const failed = (reason: string): WebhookResult<R> => ({
+      status: 500,
+      outcome: 'failed',
+      code: ErrorCode.QUEUE_FAILED,
+      message: `Error queueing event ${eventId} for user ${userId}: ${reason}; answered 500 so Svix retries`,
+      eventId,
+      eventType,
+      userId,
+    })
+    let outcome: EnqueueOutcome
     try {
-      const outcome = await queue.enqueue({
-        eventId,
-        eventType,
-        userId,
-        payload: event as Record<string, unknown>,
-        receivedAt: Date.now(),
-      })
-      const message =
-        outcome === 'queued'
-          ? `Event ${eventId} queued for user ${userId}`
-          : outcome === 'requeued'
-            ? `Event ${eventId} was dead-lettered; queued again for user ${userId}`
-            : `Event ${eventId} is already queued; skipped`
-      return {
-        status: 200,
-        outcome: outcome === 'already-queued' ? 'duplicate' : 'queued',
-        message,
-        eventId,
-        eventType,
-        userId,
-      }
+      outcome = await observeEnqueue(queue.description, queued, () => queue.enqueue(queued))
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error)
-      return {
-        status: 500,
-        outcome: 'failed',
-        code: ErrorCode.QUEUE_FAILED,
-        message: `Error queueing event ${eventId} for user ${userId}: ${reason}; answered 500 so Svix retries`,
-        eventId,
-        eventType,
-        userId,
-      }
+      // The engine's error as a store's would be logged: first line, emails masked, its code.
+      return failed(describeStoreError(error))
+    }
+    const answer = Object.hasOwn(enqueueAnswers, outcome) ? enqueueAnswers[outcome] : undefined
+    // An adapter answering anything else breaks the contract: nothing says the job is stored.
+    if (!answer) return failed(`${queue.description} answered enqueue with ${String(outcome)}`)
+    return {
+      status: 200,
+      outcome: answer.outcome,
+      message: answer.message(eventId, userId),
+      eventId,
+      eventType,
+      userId,
     }
   }
 
@@ -263,6 +296,8 @@ export function createWebhookProcessor<R extends string>(deps: WebhookProcessorD
     const canCheck = typeof store.checkSchema === 'function'
     try {
       await store.checkSchema?.()
+      // Queue mode: a delivery would be stored in the queue, so it must answer too.
+      await deps.queue?.stats()
     } catch (error) {
       return {
         status: 500,
@@ -273,12 +308,13 @@ export function createWebhookProcessor<R extends string>(deps: WebhookProcessorD
         eventType: CHECK_EVENT_TYPE,
       }
     }
+    const queueReady = deps.queue ? `; the queue (${deps.queue.description}) answered` : ''
     return {
       status: 200,
       outcome: 'ignored',
       message: canCheck
-        ? "clerk-sync is ready: the signature matched and the store's tables exist"
-        : 'clerk-sync is ready: the signature matched (this store cannot check its tables)',
+        ? `clerk-sync is ready: the signature matched and the store's tables exist${queueReady}`
+        : `clerk-sync is ready: the signature matched (this store cannot check its tables)${queueReady}`,
       eventId,
       eventType: CHECK_EVENT_TYPE,
     }
@@ -292,6 +328,7 @@ export function createWebhookProcessor<R extends string>(deps: WebhookProcessorD
       outcome: result.outcome,
       status: result.status,
       code: result.code,
+      queueDelayMs: result.queue?.delayMs,
     }
     switch (result.outcome) {
       case 'applied':
@@ -337,10 +374,16 @@ export function createWebhookProcessor<R extends string>(deps: WebhookProcessorD
   }
 
   return {
+    /** Logs a worker's result and hands it to `onEvent` (the worker traces and counts it). */
     report,
     writeUserEvent,
-    async process(input: ProcessWebhookInput): Promise<WebhookResult<R>> {
-      return report(await run(input))
+    /** One delivery: answered, logged, handed to `onEvent`, traced and counted. */
+    process(input: ProcessWebhookInput): Promise<WebhookResult<R>> {
+      return observeWebhook(async () => report(await run(input)))
+    },
+    /** A delivery answered before `process` (its body could not be read), reported the same way. */
+    answerUnread(result: WebhookResult<R>): Promise<WebhookResult<R>> {
+      return observeWebhook(() => report(result))
     },
   }
 }

@@ -1,0 +1,66 @@
+import { type Span, SpanKind } from '@opentelemetry/api'
+import type { QueuedEvent } from '../queue/event-queue.js'
+import type { WebhookResult } from '../sync/webhook-result.js'
+import { clerkSyncInstruments, clerkSyncTracer } from './instruments.js'
+import { Attr, SpanName } from './names.js'
+import { endWithError, endWithResult, metricAttributes } from './result-attributes.js'
+
+/**
+ * Runs one delivery inside a `clerk-sync.webhook` span (active, so the app's own spans in
+ * `mapUser`, `onEvent` or the store nest under it) and records its duration and outcome.
+ */
+export function observeWebhook<R extends string>(
+  answer: () => Promise<WebhookResult<R>>,
+): Promise<WebhookResult<R>> {
+  const started = performance.now()
+  return clerkSyncTracer().startActiveSpan(
+    SpanName.webhook,
+    { kind: SpanKind.INTERNAL },
+    async (span: Span) => {
+      let result: WebhookResult<R>
+      try {
+        result = await answer()
+      } catch (error) {
+        endWithError(span, error)
+        throw error
+      }
+      const { events, webhookDuration } = clerkSyncInstruments()
+      const attributes = metricAttributes(result, 'webhook')
+      events.add(1, attributes)
+      webhookDuration.record(performance.now() - started, attributes)
+      endWithResult(span, result)
+      return result
+    },
+  )
+}
+
+/** Queue mode: stores the event inside a `clerk-sync.queue.enqueue` span. */
+export function observeEnqueue<T extends string>(
+  queue: string,
+  event: QueuedEvent,
+  enqueue: () => Promise<T>,
+): Promise<T> {
+  return clerkSyncTracer().startActiveSpan(
+    SpanName.enqueue,
+    {
+      kind: SpanKind.PRODUCER,
+      attributes: {
+        [Attr.queue]: queue,
+        [Attr.eventId]: event.eventId,
+        [Attr.eventType]: event.eventType,
+        [Attr.userId]: event.userId,
+      },
+    },
+    async (span: Span) => {
+      try {
+        const outcome = await enqueue()
+        span.setAttribute(Attr.enqueueOutcome, outcome)
+        span.end()
+        return outcome
+      } catch (error) {
+        endWithError(span, error)
+        throw error
+      }
+    },
+  )
+}
