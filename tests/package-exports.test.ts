@@ -20,6 +20,7 @@ const published = [
   'adapter-next',
   'adapter-hono',
   'adapter-fastify',
+  'queue-pg-boss',
 ]
   .map((dir) => join(root, 'packages', dir))
   .map((dir) => ({ dir, manifest: JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) }))
