@@ -81,14 +81,19 @@ export function queueTargets(result: QueueSuiteResult): QueueTarget[] {
   ]
 }
 
+/** CPU µs per event of a run's processes of one role, together. */
+const cpuPerEvent = (run: QueueRun, role: 'web' | 'worker') =>
+  (run.cpu.filter((c) => c.role === role).reduce((sum, c) => sum + c.cpuMs, 0) * 1000) /
+  Math.max(1, run.load.events)
+
 function runRows(pairs: Pair[]): string[] {
   const rows: string[] = []
   for (const side of ['direct', 'queue'] as const) {
     const m = sideMedians(pairs, side)
-    const cpu = median(pairs.map((pair) => pair[side].cpu.reduce((sum, c) => sum + c.cpuMs, 0)))
-    const events = pairs[0]?.[side].load.events ?? 0
+    const web = median(pairs.map((pair) => cpuPerEvent(pair[side], 'web')))
+    const workers = median(pairs.map((pair) => cpuPerEvent(pair[side], 'worker')))
     rows.push(
-      `| ${describeDeployment(pairs[0]![side].deployment)} | ${one(m.p50)} | ${one(m.p99)} | ${int(m.acked)} | ${int(m.drained)} | ${one((cpu * 1000) / Math.max(1, events))} |`,
+      `| ${describeDeployment(pairs[0]![side].deployment)} | ${one(m.p50)} | ${one(m.p99)} | ${int(m.acked)} | ${int(m.drained)} | ${one(web)} | ${side === 'queue' ? one(workers) : '–'} |`,
     )
   }
   return rows
@@ -111,8 +116,8 @@ function scaleRows(rounds: QueueRun[][], counts: number[], what: string): string
 }
 
 const HEAD =
-  '| deployment | ack p50 ms | ack p99 ms | acked ev/s | drained ev/s | CPU µs/event (all processes) |'
-const RULE = '| --- | --: | --: | --: | --: | --: |'
+  '| deployment | ack p50 ms | ack p99 ms | acked ev/s | drained ev/s | web CPU µs/event | workers CPU µs/event |'
+const RULE = '| --- | --: | --: | --: | --: | --: | --: |'
 
 export function renderQueueTables(result: QueueSuiteResult): string {
   const s = result.settings
@@ -155,7 +160,7 @@ export function renderQueueSection(result: QueueSuiteResult, command: string): s
     '',
     '## Queue mode (issue 15)',
     '',
-    `\`${command}\` on ${m.cpus} cores (${m.cpuModel}), ${m.memoryGb} GB, Node ${m.node}, PostgreSQL ${m.postgres}, pg-boss 10; ${Math.round(result.elapsedSeconds)} s.`,
+    `\`${command}\` on ${m.cpus} cores (${m.cpuModel}), ${m.memoryGb} GB, Node ${m.node}, PostgreSQL ${m.postgres}, pg-boss ${m.pgBoss}; ${Math.round(result.elapsedSeconds)} s; load average ${m.loadAverage.start.map(one).join(' / ')} at the start, ${m.loadAverage.end.map(one).join(' / ')} at the end (1 / 5 / 15 min).`,
     'Every part is its own process: the load generator (signed deliveries over keep-alive HTTP, spread',
     'round-robin over the web processes), Express web processes with `clerkSyncWebhook`, and in queue',
     'mode worker processes running `sync.startWorker()` (concurrency 2, batches of 64). Drizzle on',

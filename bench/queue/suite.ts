@@ -11,7 +11,9 @@
  * asserted on timing: targets are reported as pass or miss; the run fails only when something
  * broke (a crash, a non-2xx, an event never applied, a dead letter).
  */
+import { readFileSync } from 'node:fs'
 import os from 'node:os'
+import { join } from 'node:path'
 import { generateSigningSecret } from '@clerk-sync/testing'
 import pg from 'pg'
 import {
@@ -91,7 +93,16 @@ export interface QueueSuiteResult {
   /** (c): per round, one run per process count. */
   scaleDirect: QueueRun[][]
   scaleWorkers: QueueRun[][]
-  machine: { cpus: number; cpuModel: string; memoryGb: number; node: string; postgres: string }
+  machine: {
+    cpus: number
+    cpuModel: string
+    memoryGb: number
+    node: string
+    postgres: string
+    pgBoss: string
+    /** `os.loadavg()` (1, 5, 15 min) when the suite started and ended: how busy the machine was. */
+    loadAverage: { start: number[]; end: number[] }
+  }
   elapsedSeconds: number
   problems: string[]
 }
@@ -112,6 +123,7 @@ export async function runQueueSuite(
   cleanups: Array<{ name: string; run: () => Promise<void> | void }>,
 ): Promise<QueueSuiteResult> {
   const startedAt = Date.now()
+  const loadAtStart = os.loadavg()
   const problems: string[] = []
   const log = (line: string) => console.log(`  queue: ${line}`)
   cleanups.push({ name: 'queue bench processes', run: killAllApps })
@@ -336,6 +348,12 @@ export async function runQueueSuite(
     memoryGb: Math.round(os.totalmem() / 2 ** 30),
     node: process.version,
     postgres: String(version.rows[0].server_version),
+    pgBoss: (
+      JSON.parse(readFileSync(join(build.dir, 'node_modules/pg-boss/package.json'), 'utf8')) as {
+        version: string
+      }
+    ).version,
+    loadAverage: { start: loadAtStart, end: os.loadavg() },
   }
   await closeReader().catch(() => {})
   await drop()
