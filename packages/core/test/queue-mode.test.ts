@@ -185,8 +185,10 @@ describe('queue mode: the webhook', () => {
       throw new Error('relation "pgboss.job" does not exist')
     }
     const down = await deliver(sync, probe, { secret })
-    expect(down).toMatchObject({ status: 500, outcome: 'failed' })
-    expect(down.message).toContain('pgboss.job')
+    expect(down).toMatchObject({ status: 500, outcome: 'failed', code: ErrorCode.QUEUE_FAILED })
+    expect(down.message).toBe(
+      'The queue (array queue (test)) did not answer: relation "pgboss.job" does not exist',
+    )
   })
 })
 

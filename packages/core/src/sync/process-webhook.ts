@@ -294,18 +294,31 @@ export function createWebhookProcessor<R extends string>(deps: WebhookProcessorD
    */
   async function checkReadiness(eventId: string): Promise<WebhookResult<R>> {
     const canCheck = typeof store.checkSchema === 'function'
+    const notReady = (code: ErrorCode, message: string): WebhookResult<R> => ({
+      status: 500,
+      outcome: 'failed',
+      code,
+      message,
+      eventId,
+      eventType: CHECK_EVENT_TYPE,
+    })
     try {
       await store.checkSchema?.()
-      // Queue mode: a delivery would be stored in the queue, so it must answer too.
-      await deps.queue?.stats()
     } catch (error) {
-      return {
-        status: 500,
-        outcome: 'failed',
-        code: error instanceof ClerkSyncError ? error.code : ErrorCode.STORE_FAILED,
-        message: error instanceof Error ? error.message : String(error),
-        eventId,
-        eventType: CHECK_EVENT_TYPE,
+      return notReady(
+        error instanceof ClerkSyncError ? error.code : ErrorCode.STORE_FAILED,
+        error instanceof Error ? error.message : String(error),
+      )
+    }
+    // Queue mode: a delivery would be stored in the queue, so it must answer too.
+    if (deps.queue) {
+      try {
+        await deps.queue.stats()
+      } catch (error) {
+        return notReady(
+          ErrorCode.QUEUE_FAILED,
+          `The queue (${deps.queue.description}) did not answer: ${describeStoreError(error)}`,
+        )
       }
     }
     const queueReady = deps.queue ? `; the queue (${deps.queue.description}) answered` : ''
