@@ -5,7 +5,8 @@
  * - `worker`: `sync.startWorker()` applying the queued events (BENCH_WORKER_CONCURRENCY).
  * Drizzle on node-postgres in the run's schema (DATABASE_SCHEMA), pg-boss 10 in its own
  * (PGBOSS_SCHEMA). Reports `{ type: 'ready', port }` over IPC; answers `{ type: 'cpu' }` with
- * its CPU time since the last ask and `{ type: 'stats' }` with `sync.queueStats()`.
+ * its CPU time since the last ask and `{ type: 'stats' }` with `sync.queueStats()`; a worker also
+ * takes `pause` (stops its worker) and `resume` (starts it again).
  */
 import { createClerkSync, silentLogger } from '@clerk-sync/core'
 import { clerkSyncWebhook } from '@clerk-sync/express'
@@ -49,7 +50,18 @@ const sync = createClerkSync({
 })
 
 let port = 0
-let stopWorker: (() => Promise<void>) | null = null
+let worker: { stop(): Promise<void> } | null = null
+const startWorker = async () => {
+  worker ??= await sync.startWorker({
+    concurrency: Number(env.BENCH_WORKER_CONCURRENCY ?? 2),
+    statsIntervalMs: 60_000,
+  })
+}
+const stopWorker = async () => {
+  const running = worker
+  worker = null
+  await running?.stop()
+}
 if (role === 'web') {
   const app = express()
   app.post('/api/webhooks', clerkSyncWebhook(sync))
@@ -61,11 +73,7 @@ if (role === 'web') {
   const address = server.address()
   port = typeof address === 'object' && address ? address.port : 0
 } else if (role === 'worker') {
-  const worker = await sync.startWorker({
-    concurrency: Number(env.BENCH_WORKER_CONCURRENCY ?? 2),
-    statsIntervalMs: 60_000,
-  })
-  stopWorker = () => worker.stop()
+  await startWorker()
 } else {
   throw new Error(`bench queue app: unknown BENCH_ROLE ${role}`)
 }
@@ -78,12 +86,16 @@ process.on('message', async (message: { type?: string }) => {
     process.send?.({ type: 'cpu', cpuMs: (cpu.user + cpu.system) / 1000 })
   } else if (message?.type === 'stats') {
     process.send?.({ type: 'stats', stats: await sync.queueStats() })
+  } else if (message?.type === 'pause' || message?.type === 'resume') {
+    // (c) lets a backlog build with the workers paused, then times them draining it.
+    await (message.type === 'pause' ? stopWorker() : startWorker())
+    process.send?.({ type: message.type })
   }
 })
 process.send?.({ type: 'ready', port })
 
 const shutdown = async () => {
-  await stopWorker?.()
+  await stopWorker()
   await boss?.stop({ graceful: true, wait: true })
   await closeStore()
   process.exit(0)

@@ -23,6 +23,9 @@ export interface AppProcess {
   /** CPU time (user + system) since the previous call, or since start. */
   cpuMs(): Promise<number>
   stats(): Promise<QueueStats>
+  /** A worker: stops applying jobs (resolves once its batches in hand are settled). */
+  pause(): Promise<void>
+  resume(): Promise<void>
   /** Set when the process exited before `stop()`. */
   crashed(): string | null
   stop(): Promise<void>
@@ -96,6 +99,8 @@ export function startAppProcess(
         port: message.port ?? 0,
         cpuMs: () => ask('cpu', (reply) => reply.cpuMs as number),
         stats: () => ask('stats', (reply) => reply.stats as QueueStats),
+        pause: () => ask('pause', () => undefined),
+        resume: () => ask('resume', () => undefined),
         crashed: () => crash,
         stop,
       })

@@ -132,14 +132,14 @@ export function renderQueueTables(result: QueueSuiteResult): string {
     RULE,
     ...(result.locked.length ? runRows(result.locked) : []),
     '',
-    `(c) processes on ${result.machine.cpus} cores, ${int(s.scaleDeliveries)} events per run; CPU µs/event per process (last round)`,
+    `(c) processes on ${result.machine.cpus} cores, ${int(s.scaleDeliveries)} events per run; CPU µs/event per process (last round). Workers: the events are acknowledged by one web process while they are paused, then they are resumed together and timed until the backlog is applied (their ack p99 is the web process's with no worker running)`,
     '| processes | drained ev/s | vs 1 process | ack p99 ms | CPU µs/event per process |',
     '| --- | --: | --: | --: | --- |',
     ...(result.scaleDirect.length
       ? scaleRows(result.scaleDirect, s.processCounts, 'direct web')
       : []),
     ...(result.scaleWorkers.length
-      ? scaleRows(result.scaleWorkers, s.processCounts, 'queue worker(s) + 1 web')
+      ? scaleRows(result.scaleWorkers, s.processCounts, 'queue worker(s), from a backlog')
       : []),
     '',
     '| target | goal | measured | |',

@@ -6,8 +6,9 @@
  * event is recorded as applied (`clerk_sync_events`; direct mode: until the last answer, which
  * comes after its write). Three parts: (a) direct vs queue at concurrency 64 in interleaved rounds,
  * (b) the same while another transaction holds a lock on the users table for a moment (a
- * migration, a bulk job), (c) events/s with 1, 2 and 4 processes (direct-mode web
- * processes; queue-mode workers behind one web process) with each process's CPU time. Nothing is
+ * migration, a bulk job), (c) events/s with 1, 2 and 4 processes (direct-mode web processes; and
+ * queue-mode workers draining a backlog one web process acknowledged while they were paused) with
+ * each process's CPU time. Nothing is
  * asserted on timing: targets are reported as pass or miss; the run fails only when something
  * broke (a crash, a non-2xx, an event never applied, a dead letter).
  */
@@ -76,6 +77,8 @@ export interface QueueRun {
   deployment: Deployment
   /** (b): the users table was locked this long at the start. */
   lockMs: number
+  /** (c): the workers drained a backlog, timed from their resume (not from the first send). */
+  backlog: boolean
   load: QueueLoadResult
   /** From the first send until every event was applied (direct mode: the last answer). */
   drainSeconds: number
@@ -219,34 +222,57 @@ export async function runQueueSuite(
       .result
   }
 
-  /** One run on deployed processes: the load, the drain, each process's CPU time. */
+  /**
+   * Resolves `Date.now()` once `count` more events than `before` are applied, or null when they
+   * are not within DRAIN_TIMEOUT_MS (or a process crashed once `stillSending()` is false).
+   */
+  const appliedBy = async (
+    before: number,
+    count: number,
+    processes: AppProcess[],
+    stillSending: () => boolean,
+  ): Promise<number | null> => {
+    const deadline = Date.now() + DRAIN_TIMEOUT_MS
+    while (Date.now() < deadline) {
+      if ((await applied()) - before >= count) return Date.now()
+      if (!stillSending() && processes.some((process) => process.crashed())) return null
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS))
+    }
+    return null
+  }
+
+  /**
+   * One run on deployed processes: the load, the drain, each process's CPU time. `backlog`: the
+   * workers are paused while the events are acknowledged, then resumed together; the drain is
+   * timed from their resume, so it is the workers' own rate.
+   */
   const measure = async (
     d: Deployment,
     processes: AppProcess[],
     deliveries: number,
-    lockMs: number,
+    options: { lockMs?: number; backlog?: boolean } = {},
   ): Promise<QueueRun> => {
-    const label = `${describeDeployment(d)}${lockMs ? `, table locked ${lockMs} ms` : ''}`
+    const lockMs = options.lockMs ?? 0
+    const backlog = options.backlog === true && d.mode === 'queue'
+    const workers = processes.filter((process) => process.role === 'worker')
+    const label = `${describeDeployment(d)}${lockMs ? `, table locked ${lockMs} ms` : ''}${backlog ? ', from a backlog' : ''}`
+    if (backlog) await Promise.all(workers.map((worker) => worker.pause()))
     const before = await applied()
     for (const process of processes) await process.cpuMs() // starts each one's count
     const lock = lockMs > 0 ? await lockUsersTable(lockMs) : null
-    let drainedAt: number | null = null
     let loading = true
-    const drain = (async () => {
-      const deadline = Date.now() + DRAIN_TIMEOUT_MS
-      while (Date.now() < deadline) {
-        if ((await applied()) - before >= deliveries) {
-          drainedAt = Date.now()
-          return
-        }
-        if (!loading && processes.some((process) => process.crashed())) return
-        await new Promise((resolve) => setTimeout(resolve, POLL_MS))
-      }
-    })()
+    const drained = backlog ? null : appliedBy(before, deliveries, processes, () => loading)
     const result = await load(processes, deliveries)
     loading = false
     await lock?.released
-    await drain
+    let drainedAt: number | null
+    let startedAt = result.firstSentAt
+    if (backlog) {
+      for (const process of processes) await process.cpuMs() // the workers' drain only
+      startedAt = Date.now()
+      await Promise.all(workers.map((worker) => worker.resume()))
+      drainedAt = await appliedBy(before, deliveries, processes, () => false)
+    } else drainedAt = await drained
     const cpu = await Promise.all(
       processes.map(async (process) => ({ role: process.role, cpuMs: await process.cpuMs() })),
     )
@@ -262,18 +288,19 @@ export async function runQueueSuite(
       )
     }
     if (d.mode === 'queue') {
-      const stats = await processes.find((process) => process.role === 'worker')!.stats()
+      const stats = await workers[0]!.stats()
       if (stats.dead > 0 || stats.queued > 0)
         problems.push(`${label}: after the drain the queue holds ${JSON.stringify(stats)}`)
     }
     const end =
       d.mode === 'direct'
         ? result.lastAnsweredAt
-        : Math.max(drainedAt ?? Number.NaN, result.lastAnsweredAt)
-    const drainSeconds = (end - result.firstSentAt) / 1000
+        : Math.max(drainedAt ?? Number.NaN, backlog ? startedAt : result.lastAnsweredAt)
+    const drainSeconds = (end - startedAt) / 1000
     const run: QueueRun = {
       deployment: d,
       lockMs,
+      backlog,
       load: result,
       drainSeconds,
       drainedPerSecond: deliveries / drainSeconds,
@@ -286,7 +313,11 @@ export async function runQueueSuite(
   }
 
   /** Deploys, warms up (drained, uncounted), measures one run, stops. */
-  const session = async (d: Deployment, deliveries: number, lockMs = 0): Promise<QueueRun> => {
+  const session = async (
+    d: Deployment,
+    deliveries: number,
+    options: { lockMs?: number; backlog?: boolean } = {},
+  ): Promise<QueueRun> => {
     const processes = await deploy(d)
     try {
       const before = await applied()
@@ -294,7 +325,7 @@ export async function runQueueSuite(
       const deadline = Date.now() + DRAIN_TIMEOUT_MS
       while ((await applied()) - before < settings.warmup && Date.now() < deadline)
         await new Promise((resolve) => setTimeout(resolve, POLL_MS))
-      return await measure(d, processes, deliveries, lockMs)
+      return await measure(d, processes, deliveries, options)
     } finally {
       await Promise.all(processes.map((process) => process.stop()))
     }
@@ -322,7 +353,7 @@ export async function runQueueSuite(
       const order = round % 2 === 0 ? [direct, queue] : [queue, direct]
       const runs = new Map<Deployment, QueueRun>()
       for (const d of order)
-        runs.set(d, await session(d, settings.lockedDeliveries, settings.lockMs))
+        runs.set(d, await session(d, settings.lockedDeliveries, { lockMs: settings.lockMs }))
       locked.push({ direct: runs.get(direct)!, queue: runs.get(queue)! })
     }
     log(`(c) 1, 2, 4 processes on ${os.cpus().length} cores, ${settings.scaleDeliveries} events`)
@@ -333,7 +364,10 @@ export async function runQueueSuite(
       const workers = new Map<number, QueueRun>()
       for (const n of counts) {
         webs.set(n, await session({ ...direct, webs: n }, settings.scaleDeliveries))
-        workers.set(n, await session({ ...queue, workers: n }, settings.scaleDeliveries))
+        workers.set(
+          n,
+          await session({ ...queue, workers: n }, settings.scaleDeliveries, { backlog: true }),
+        )
       }
       scaleDirect.push(settings.processCounts.map((n) => webs.get(n)!))
       scaleWorkers.push(settings.processCounts.map((n) => workers.get(n)!))
