@@ -81,6 +81,8 @@ describe('queue mode: the webhook', () => {
     const job = queue.waiting[0]
     expect(job).toMatchObject({ eventId: 'msg_q1', eventType: 'user.created', userId: user.id })
     expect(job?.payload).toEqual(JSON.parse(webhookBodyText(event)))
+    // No tracer provider, so no trace context rides along.
+    expect(job).not.toHaveProperty('traceparent')
     expect(job?.receivedAt).toBeGreaterThanOrEqual(before)
     expect(job?.receivedAt).toBeLessThanOrEqual(Date.now())
     expect(results).toMatchObject([{ status: 200, outcome: 'queued', eventId: 'msg_q1' }])

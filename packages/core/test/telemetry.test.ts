@@ -344,6 +344,17 @@ describe('telemetry: the worker', () => {
       expect(span.attributes['clerk_sync.queue.delay_ms']).toBeGreaterThanOrEqual(0)
     }
     const byEvent = new Map(applies.map((span) => [span.attributes['clerk_sync.event.id'], span]))
+    // Each job's span links to the webhook's enqueue span, whose trace ended with the answer.
+    const enqueued = finished('clerk-sync.queue.enqueue').find(
+      (span) => span.attributes['clerk_sync.event.id'] === 'msg_ok',
+    )
+    const link = byEvent.get('msg_ok')?.links[0]?.context
+    expect(link).toMatchObject({
+      traceId: enqueued?.spanContext().traceId,
+      spanId: enqueued?.spanContext().spanId,
+      isRemote: true,
+    })
+    expect(byEvent.get('msg_ok')?.spanContext().traceId).not.toBe(link?.traceId)
     expect(byEvent.get('msg_ok')?.attributes['clerk_sync.outcome']).toBe('applied')
     expect(byEvent.get('msg_ok')?.status.code).toBe(SpanStatusCode.UNSET)
     expect(byEvent.get('msg_fail')?.attributes).toMatchObject({
@@ -377,6 +388,21 @@ describe('telemetry: the worker', () => {
     const delays = histogramCounts(collected.get('clerk_sync.queue.delay'))
     expect(delays).toMatchObject([{ attributes: worker_('applied'), count: 2 }])
     expect(collected.get('clerk_sync.queue.delay')?.descriptor.unit).toBe('ms')
+    await worker.stop()
+  })
+
+  it('applies a job whose traceparent is missing or malformed, without a link', async () => {
+    const queue = new ArrayQueue()
+    const { sync, secret, store } = setup({ queue })
+    const users = [clerkUser({ updatedAt: T }), clerkUser({ updatedAt: T })]
+    for (const user of users) await deliver(sync, userCreatedEvent(user), { secret })
+    const [first, second] = queue.waiting
+    if (first) first.traceparent = '00-zz-not-a-traceparent-01'
+    if (second) delete second.traceparent
+    const worker = await sync.startWorker({ statsIntervalMs: 0 })
+    expect(await queue.runBatch()).toEqual([{ ok: true }, { ok: true }])
+    for (const user of users) expect(await store.getUser(user.id)).not.toBeNull()
+    expect(finished('clerk-sync.worker.apply').map((span) => span.links)).toEqual([[], []])
     await worker.stop()
   })
 

@@ -14,6 +14,11 @@ export interface QueuedEvent {
   payload: Record<string, unknown>
   /** When the webhook was received, in ms since the epoch. */
   receivedAt: number
+  /**
+   * The W3C `traceparent` of the webhook's `clerk-sync.queue.enqueue` span, set only while the app
+   * records traces: the worker's span links to it. Stored with the job like the other fields.
+   */
+  traceparent?: string
 }
 
 /**

@@ -270,7 +270,7 @@ export function createWebhookProcessor<R extends string>(deps: WebhookProcessorD
     })
     let outcome: EnqueueOutcome
     try {
-      outcome = await observeEnqueue(queue.description, queued, () => queue.enqueue(queued))
+      outcome = await observeEnqueue(queue.description, queued, (event) => queue.enqueue(event))
     } catch (error) {
       // The engine's error as a store's would be logged: first line, emails masked, its code.
       return failed(describeStoreError(error))

@@ -4,6 +4,7 @@ import type { WebhookResult } from '../sync/webhook-result.js'
 import { clerkSyncInstruments, clerkSyncTracer } from './instruments.js'
 import { Attr, SpanName } from './names.js'
 import { endWithError, endWithResult, metricAttributes } from './result-attributes.js'
+import { toTraceparent } from './traceparent.js'
 
 /**
  * Runs one delivery inside a `clerk-sync.webhook` span (active, so the app's own spans in
@@ -34,11 +35,14 @@ export function observeWebhook<R extends string>(
   )
 }
 
-/** Queue mode: stores the event inside a `clerk-sync.queue.enqueue` span. */
+/**
+ * Queue mode: stores the event inside a `clerk-sync.queue.enqueue` span. While traces are
+ * recorded, the event carries the span's `traceparent`, so the worker's span can link back to it.
+ */
 export function observeEnqueue<T extends string>(
   queue: string,
   event: QueuedEvent,
-  enqueue: () => Promise<T>,
+  enqueue: (event: QueuedEvent) => Promise<T>,
 ): Promise<T> {
   return clerkSyncTracer().startActiveSpan(
     SpanName.enqueue,
@@ -53,7 +57,9 @@ export function observeEnqueue<T extends string>(
     },
     async (span: Span) => {
       try {
-        const outcome = await enqueue()
+        const outcome = await enqueue(
+          span.isRecording() ? { ...event, traceparent: toTraceparent(span.spanContext()) } : event,
+        )
         span.setAttribute(Attr.enqueueOutcome, outcome)
         span.end()
         return outcome

@@ -5,6 +5,7 @@ import { clerkSyncInstruments, clerkSyncTracer } from './instruments.js'
 import { Attr, SpanName } from './names.js'
 import { publishQueueStats } from './queue-gauges.js'
 import { endWithError, endWithResult, metricAttributes } from './result-attributes.js'
+import { fromTraceparent } from './traceparent.js'
 
 /**
  * Applies a worker's batch inside a `clerk-sync.worker.batch` span, each job in its own
@@ -25,9 +26,15 @@ export function observeWorkerBatch<R extends string>(
   const parent = trace.setSpan(context.active(), batch)
   const applied = Promise.all(
     events.map((event) => {
+      // Linked, not parented: the webhook's trace ended when the delivery was answered.
+      const enqueued = fromTraceparent(event?.traceparent)
       const span = tracer.startSpan(
         SpanName.workerApply,
-        { kind: SpanKind.INTERNAL, attributes: { [Attr.eventId]: event.eventId } },
+        {
+          kind: SpanKind.INTERNAL,
+          attributes: { [Attr.eventId]: event?.eventId },
+          ...(enqueued ? { links: [{ context: enqueued }] } : {}),
+        },
         parent,
       )
       return context
