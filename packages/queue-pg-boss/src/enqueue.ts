@@ -1,21 +1,56 @@
 import type { EnqueueOutcome, QueuedEvent } from '@clerk-sync/core/queue-kit'
+import { ENQUEUE_TOKEN, newEnqueueToken } from './enqueue-token.js'
+import { insertJobs } from './insert-jobs.js'
 import { jobIdFor } from './job-id.js'
-import type { JobReads } from './job-reads.js'
+import type { InsertedJob, JobReads } from './job-reads.js'
 import type { ResolvedOptions } from './options.js'
-import type { PgBossLike, PgBossQueueConfig } from './pg-boss-like.js'
+import type { PgBossJobInsert, PgBossLike, PgBossQueueConfig } from './pg-boss-like.js'
 
-// A job that vanishes between a refused `send` and the lookup (applied and deleted just then) is
-// sent again; a job that keeps changing state under us this often means something else is wrong.
+// An event whose job vanishes between the insert and the read (applied and deleted just then), or
+// changes state under a requeue, goes into the next insert; this often means something is wrong.
 const ATTEMPTS = 4
+// Most events in one insert (about 1.5 KB of JSON each), and inserts running at once: each holds
+// one of the boss's pooled connections for two statements, and the boss's pool may be as small as 4.
+const MAX_BATCH = 64
+const MAX_IN_FLIGHT = 2
 
 export type Enqueuer = (event: QueuedEvent) => Promise<EnqueueOutcome>
 
+interface Pending {
+  event: QueuedEvent
+  id: string
+  attempts: number
+  resolve(outcome: EnqueueOutcome): void
+  reject(error: unknown): void
+}
+
 /**
- * Stores one event as the job named by its `svix-id`. pg-boss refuses a second job with the same
- * id (the `send` answers null), so a duplicate delivery looks the job up and answers from its
- * state: waiting or running, it will apply the event; dead-lettered (failed), it is put back and
- * its dead-letter copy removed; gone (applied and deleted in between), it is sent again. It never
- * answers `already-queued` for a job that nothing will run.
+ * The end of this turn of the event loop (as the store's group commit schedules); setTimeout 0
+ * where setImmediate is missing or a stub that throws (edge runtimes).
+ */
+function nextTurn(run: () => void): void {
+  try {
+    if (typeof setImmediate === 'function') {
+      setImmediate(run)
+      return
+    }
+  } catch {}
+  setTimeout(run, 0)
+}
+
+/**
+ * Stores events as jobs named by their `svix-id`, grouped: the events that arrive in one turn of
+ * the event loop, or while earlier inserts are running, go out as ONE `insert` (one statement and
+ * commit for up to 64 events; pg-boss skips an id that exists), then ONE read of those ids answers
+ * each caller from its job's row:
+ * - stored by this insert (its data carries this insert's token): `queued`;
+ * - waiting, running, or applied but not yet deleted: `already-queued`, that job applies the event;
+ * - dead-lettered (failed) or cancelled: put back and its dead-letter copy removed: `requeued`;
+ * - gone (applied and deleted in between): into the next insert.
+ * No timer: alone, an event leaves at the end of the turn it arrived in. Each caller resolves only
+ * after the insert committed; when the insert or the read fails, every caller of that batch
+ * rejects (the webhook answers 500 and Svix retries). It never answers `already-queued` for a job
+ * that nothing will run.
  */
 export function enqueuer(
   boss: PgBossLike,
@@ -24,6 +59,9 @@ export function enqueuer(
   config: PgBossQueueConfig,
 ): Enqueuer {
   const { name, deadName } = options
+  let queue: Pending[] = []
+  let inFlight = 0
+  let scheduled = false
 
   /** Puts a dead-lettered job back; false when someone else changed it first. */
   async function requeue(event: QueuedEvent, id: string, state: string): Promise<boolean> {
@@ -37,32 +75,107 @@ export function enqueuer(
     return true
   }
 
-  return async function enqueue(event) {
-    const id = jobIdFor(event.eventId)
-    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-      if (await boss.send(name, event, { ...config, id })) return 'queued'
-      const job = await reads.job(name, id)
-      if (!job) continue
-      switch (job.state) {
-        case 'created':
-        case 'retry':
-        case 'active':
-          return 'already-queued'
-        // Applied; the worker's delete of it did not land (it runs no more, nor needs to).
-        case 'completed':
-          return 'already-queued'
-        case 'failed':
-        case 'cancelled':
-          if (await requeue(event, id, job.state)) return 'requeued'
-          continue
-        default:
-          throw new Error(`pg-boss job ${id} is in an unknown state ${JSON.stringify(job.state)}`)
+  /** Sends the callers of one job back for the next insert, or fails them once out of attempts. */
+  function again(callers: Pending[], why: string): void {
+    for (const caller of callers) {
+      if (++caller.attempts < ATTEMPTS) queue.push(caller)
+      else {
+        caller.reject(
+          new Error(
+            `pg-boss job ${caller.id} for event ${caller.event.eventId} ${why} ${ATTEMPTS} times; is queue "${name}" created?`,
+          ),
+        )
       }
     }
-    throw new Error(
-      `pg-boss refused job ${id} for event ${event.eventId} ${ATTEMPTS} times and holds no job for it; is queue "${name}" created?`,
+    if (queue.length > 0) schedule()
+  }
+
+  /** Answers the callers of one job (the first names the outcome, the rest share its job). */
+  async function answer(callers: Pending[], job: InsertedJob | undefined): Promise<void> {
+    const [first, ...rest] = callers as [Pending, ...Pending[]]
+    const settle = (outcome: EnqueueOutcome) => {
+      first.resolve(outcome)
+      for (const caller of rest) caller.resolve('already-queued')
+    }
+    if (!job) return again(callers, 'vanished between its insert and its read')
+    if (job.mine) return settle('queued')
+    switch (job.state) {
+      case 'created':
+      case 'retry':
+      case 'active':
+      // Applied; the worker's delete of it did not land (it runs no more, nor needs to).
+      case 'completed':
+        return settle('already-queued')
+      case 'failed':
+      case 'cancelled':
+        if (await requeue(first.event, first.id, job.state)) return settle('requeued')
+        return again(callers, 'changed state under a requeue')
+      default:
+        throw new Error(`pg-boss job ${job.id} is in an unknown state ${JSON.stringify(job.state)}`)
+    }
+  }
+
+  async function write(batch: Pending[]): Promise<void> {
+    // One job per id: a delivery and its duplicates in one burst share it (12 refuses an insert
+    // naming one id twice).
+    const byId = new Map<string, Pending[]>()
+    for (const item of batch) {
+      const callers = byId.get(item.id)
+      if (callers) callers.push(item)
+      else byId.set(item.id, [item])
+    }
+    const token = newEnqueueToken()
+    let rows: Map<string, InsertedJob>
+    try {
+      const jobs: PgBossJobInsert[] = [...byId.values()].map(([item]) => ({
+        ...config,
+        id: item!.id,
+        data: { ...item!.event, [ENQUEUE_TOKEN]: token },
+      }))
+      await insertJobs(boss, name, jobs)
+      const found = await reads.inserted(name, [...byId.keys()], token)
+      rows = new Map(found.map((row) => [row.id, row]))
+    } catch (error) {
+      for (const item of batch) item.reject(error)
+      return
+    }
+    await Promise.all(
+      [...byId].map(async ([id, callers]) => {
+        try {
+          await answer(callers, rows.get(id))
+        } catch (error) {
+          for (const caller of callers) caller.reject(error)
+        }
+      }),
     )
   }
+
+  function pump(): void {
+    while (inFlight < MAX_IN_FLIGHT && queue.length > 0) {
+      const batch = queue.slice(0, MAX_BATCH)
+      queue = queue.slice(MAX_BATCH)
+      inFlight++
+      void write(batch).finally(() => {
+        inFlight--
+        pump()
+      })
+    }
+  }
+
+  function schedule(): void {
+    if (scheduled) return
+    scheduled = true
+    nextTurn(() => {
+      scheduled = false
+      pump()
+    })
+  }
+
+  return (event) =>
+    new Promise<EnqueueOutcome>((resolve, reject) => {
+      queue.push({ event, id: jobIdFor(event.eventId), attempts: 0, resolve, reject })
+      schedule()
+    })
 }
 
 /**

@@ -3,9 +3,9 @@ export type {
   PgBossDb,
   PgBossFetchedJob,
   PgBossJobAttempt,
+  PgBossJobInsert,
   PgBossJobRow,
   PgBossLike,
   PgBossQueueConfig,
-  PgBossSendOptions,
 } from './pg-boss-like.js'
 export { pgBossQueue } from './pg-boss-queue.js'

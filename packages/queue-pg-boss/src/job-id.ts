@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 
 /**
  * The job id of a delivery: a UUID derived from its `svix-id` (SHA-256, shaped like a v5 UUID), so
- * every retry of one delivery names the same job and pg-boss refuses the second `send` instead of
+ * every retry of one delivery names the same job and pg-boss skips a second `insert` of it instead of
  * storing the event twice. Stable across processes and releases: changing it would let a
  * redelivery slip past a job that is still queued.
  */

@@ -1,4 +1,5 @@
 import type { QueueStats } from '@clerk-sync/core/queue-kit'
+import { ENQUEUE_TOKEN } from './enqueue-token.js'
 import type { ResolvedOptions } from './options.js'
 import type { PgBossDb, PgBossJobRow, PgBossLike } from './pg-boss-like.js'
 
@@ -8,9 +9,19 @@ export interface WaitingJob {
   data: unknown
 }
 
+/** A job as the grouped enqueue reads it back: its state, and whether this insert stored it. */
+export interface InsertedJob {
+  id: string
+  state: string
+  mine: boolean
+}
+
 export interface JobReads {
-  /** The job with this id in `queue`, in whatever state, or null once it is gone. */
-  job(queue: string, id: string): Promise<PgBossJobRow | null>
+  /**
+   * The jobs of `queue` with these ids, in one statement; `mine` when the job's data carries this
+   * insert's `token` (so it is the row just stored, not one that held the id before).
+   */
+  inserted(queue: string, ids: string[], token: string): Promise<InsertedJob[]>
   /** Up to `limit` jobs waiting (created or retry) in `queue`, oldest first. */
   waiting(queue: string, limit: number): Promise<WaitingJob[]>
   /** The ids of the jobs waiting in `queue` that carry this `svix-id`. */
@@ -56,10 +67,13 @@ export function jobReads(boss: PgBossLike, options: ResolvedOptions): JobReads {
     rowsOf<T>(boss.getDb(), text(table()), values)
 
   return {
-    async job(queue, id) {
-      if (boss.findJobs) return (await boss.findJobs(queue, { id, limit: 1 }))[0] ?? null
-      if (boss.getJobById) return boss.getJobById(queue, id)
-      throw new Error('pgBossQueue: this pg-boss has neither findJobs nor getJobById')
+    inserted(queue, ids, token) {
+      return sql<InsertedJob>(
+        (t) => `SELECT id::text AS id, state::text AS state,
+            coalesce(data->>'${ENQUEUE_TOKEN}' = $3, false) AS mine
+          FROM ${t} WHERE name = $1 AND id = ANY($2::uuid[])`,
+        [queue, ids, token],
+      )
     },
 
     async waiting(queue, limit) {

@@ -9,7 +9,12 @@
 export interface PgBossLike {
   createQueue(name: string, options?: PgBossQueueConfig): Promise<void>
   getQueue(name: string): Promise<object | null>
-  send(name: string, data: object, options: PgBossSendOptions): Promise<string | null>
+  /**
+   * Stores jobs in one statement, skipping any whose id exists (`ON CONFLICT DO NOTHING`). The
+   * majors disagree on the arguments: 10 takes `insert(jobs)` with each job naming its queue, 12
+   * `insert(name, jobs)`; `insertJobs` calls the right one. Typed loosely so both fit.
+   */
+  insert(...args: never[]): Promise<unknown>
   fetch(name: string, options: { batchSize: number }): Promise<PgBossFetchedJob[]>
   /** With attempts (12) it deletes only jobs still in the attempt that was fetched. */
   deleteJob(name: string, id: string | string[] | PgBossJobAttempt[]): Promise<unknown>
@@ -19,8 +24,6 @@ export interface PgBossLike {
   retry(name: string, id: string | string[]): Promise<unknown>
   /** Puts a `cancelled` job back to `created`. */
   resume(name: string, id: string | string[]): Promise<unknown>
-  /** 10's only lookup; deprecated in 12 in favour of `findJobs`. */
-  getJobById?(name: string, id: string): Promise<PgBossJobRow | null>
   /** 12: jobs of a queue by id or by data containment, oldest first. */
   findJobs?(
     name: string,
@@ -37,7 +40,7 @@ export interface PgBossDb {
   executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] } | undefined>
 }
 
-/** The queue settings both majors take on `createQueue` and, per job, on `send`. */
+/** The queue settings both majors take on `createQueue` and, per job, on `insert`. */
 export interface PgBossQueueConfig {
   retryLimit?: number
   retryDelay?: number
@@ -46,8 +49,10 @@ export interface PgBossQueueConfig {
   deadLetter?: string
 }
 
-export interface PgBossSendOptions extends PgBossQueueConfig {
-  id?: string
+/** A job as both majors' `insert` take it (10 also wants its queue's `name` on each). */
+export interface PgBossJobInsert extends PgBossQueueConfig {
+  id: string
+  data: object
 }
 
 export interface PgBossFetchedJob {

@@ -16,7 +16,7 @@ const DEFAULT_REPLAY_LIMIT = 1000
  * (`${name}-dead`) are created on first use.
  */
 export function pgBossQueue(boss: PgBossLike, options: PgBossQueueOptions = {}): EventQueue {
-  if (typeof boss !== 'object' || boss === null || typeof boss.send !== 'function') {
+  if (typeof boss !== 'object' || boss === null || typeof boss.insert !== 'function') {
     throw new ClerkSyncError(
       ErrorCode.CONFIG_INVALID,
       'pgBossQueue: `boss` must be a PgBoss instance (pg-boss 10 or 12).',

@@ -1,7 +1,7 @@
 import type { ResolvedOptions } from './options.js'
 import type { PgBossLike, PgBossQueueConfig } from './pg-boss-like.js'
 
-/** The retry and expiry settings of every job, on the queue and on each `send`. */
+/** The retry and expiry settings of every job, on the queue and on each inserted job. */
 export function jobConfig(options: ResolvedOptions): PgBossQueueConfig {
   return {
     retryLimit: options.retryLimit,

@@ -29,6 +29,10 @@ export interface TestBoss extends PgBossLike {
   start(): Promise<unknown>
   stop(options?: { graceful?: boolean; timeout?: number }): Promise<void>
   on(event: 'error', listener: (error: unknown) => void): unknown
+  /** pg-boss's own single-job path, for tests that store a job the adapter did not. */
+  send(name: string, data: object, options?: object): Promise<string | null>
+  /** Both majors' `insert`, counted by tests that check enqueues are grouped. */
+  insert(...args: never[]): Promise<unknown>
 }
 
 export interface TestBossOptions {

@@ -21,7 +21,7 @@ import {
 } from '@clerk-sync/testing'
 import pg from 'pg'
 import { postgresUrl, runScopedName } from '../../../test-support/databases.js'
-import { type PgBossQueueOptions, pgBossQueue } from '../src/index.js'
+import { type PgBossLike, type PgBossQueueOptions, pgBossQueue } from '../src/index.js'
 import { startBoss, type TestBoss } from './boss.js'
 
 export interface JobRow {
@@ -53,6 +53,8 @@ export interface HarnessOptions {
   queue?: PgBossQueueOptions
   memory?: MemoryStoreOptions
   sync?: Partial<ClerkSyncOptions<DefaultRole>>
+  /** What the queue is given instead of the boss itself (a counting Proxy of it, say). */
+  wrapBoss?: (boss: TestBoss) => PgBossLike
 }
 
 export async function queueHarness(options: HarnessOptions = {}): Promise<QueueHarness> {
@@ -67,7 +69,10 @@ export async function queueHarness(options: HarnessOptions = {}): Promise<QueueH
   const sync = createClerkSync<DefaultRole>({
     signingSecret: secret,
     store,
-    queue: pgBossQueue(boss, { logger: silentLogger, ...options.queue }),
+    queue: pgBossQueue(options.wrapBoss?.(boss) ?? boss, {
+      logger: silentLogger,
+      ...options.queue,
+    }),
     logger: silentLogger,
     onEvent: (result) => {
       if (result.queue) results.push(result)

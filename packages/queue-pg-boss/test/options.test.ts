@@ -4,7 +4,7 @@ import { type PgBossLike, type PgBossQueueOptions, pgBossQueue } from '../src/in
 import { jobIdFor } from '../src/job-id.js'
 
 // Construction reads nothing from the boss, so refusals need no database.
-const boss = { send: async () => null } as unknown as PgBossLike
+const boss = { insert: async () => null } as unknown as PgBossLike
 
 function refusal(run: () => unknown): string {
   try {
