@@ -49,7 +49,8 @@ function nextTurn(run: () => void): void {
  * - gone (applied and deleted in between): into the next insert.
  * No timer: alone, an event leaves at the end of the turn it arrived in. Each caller resolves only
  * after the insert committed; when the insert or the read fails, every caller of that batch
- * rejects (the webhook answers 500 and Svix retries). It never answers `already-queued` for a job
+ * rejects (the webhook answers 500 and Svix retries), except that an insert refused for a value
+ * is tried again one job at a time. It never answers `already-queued` for a job
  * that nothing will run.
  */
 export function enqueuer(
@@ -136,6 +137,13 @@ export function enqueuer(
       const found = await reads.inserted(name, [...byId.keys()], token)
       rows = new Map(found.map((row) => [row.id, row]))
     } catch (error) {
+      // One event Postgres cannot store (a \u0000 in its JSON, say) must not fail the events that
+      // shared its insert, batch after batch as Svix retries them: each job is tried alone. Any
+      // other error (the database away) fails the whole batch at once.
+      if (byId.size > 1 && isDataError(error)) {
+        await Promise.all([...byId.values()].map((callers) => write(callers)))
+        return
+      }
       for (const item of batch) item.reject(error)
       return
     }
@@ -176,6 +184,12 @@ export function enqueuer(
       queue.push({ event, id: jobIdFor(event.eventId), attempts: 0, resolve, reject })
       schedule()
     })
+}
+
+/** A Postgres data exception (SQLSTATE class 22): the fault of a value, not of the database. */
+function isDataError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code
+  return typeof code === 'string' && code.startsWith('22')
 }
 
 /**

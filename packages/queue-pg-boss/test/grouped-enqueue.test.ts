@@ -1,4 +1,4 @@
-import { randomId } from '@clerk-sync/testing'
+import { clerkUser, randomId, userCreatedEvent } from '@clerk-sync/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { postgresUnavailable } from '../../../test-support/databases.js'
 import { pgBossMajor, type TestBoss } from './boss.js'
@@ -116,5 +116,25 @@ describe.skipIf(Boolean(skip))(`pgBossQueue grouped enqueue (pg-boss ${pgBossMaj
     for (const event of [...fresh, ...waiting, dead]) {
       expect(await h.store.getUser(event.userId)).not.toBeNull()
     }
+  })
+
+  it('stores the rest of a burst when Postgres refuses one event of it, and answers that one 500', async () => {
+    // Valid JSON that jsonb refuses (\u0000): the insert of its batch fails for that value alone.
+    const user = clerkUser({ firstName: 'nul \u0000 here' })
+    const bad = { payload: userCreatedEvent(user), svixId: randomId('msg') }
+    const good = Array.from({ length: 9 }, () => ({ ...userCreated(), svixId: randomId('msg') }))
+    const before = (await h.jobs()).length
+    inserts = 0
+    const [badAnswer, ...goodAnswers] = await Promise.all(
+      [bad, ...good].map((e) => h.deliver(e.payload, e.svixId)),
+    )
+    expect(badAnswer).toMatchObject({ status: 500, outcome: 'failed' })
+    for (const answer of goodAnswers)
+      expect(answer).toMatchObject({ status: 200, outcome: 'queued' })
+    const stored = (await h.jobs()).map((job) => job.data?.eventId)
+    expect(stored).toHaveLength(before + 9)
+    expect(stored).not.toContain(bad.svixId)
+    // The shared insert, then one per event.
+    expect(inserts).toBe(11)
   })
 })
