@@ -11,10 +11,16 @@ import { settleBatch } from './settle-batch.js'
 
 // After a failed fetch (the database away) a loop waits longer each time, up to this.
 const MAX_ERROR_WAIT_MS = 5000
+// The first wait after the queue runs empty. Jobs that just came are likely to keep coming (a
+// burst, a steady stream), so a loop that found work asks again soon, doubling the wait on each
+// empty fetch up to `pollIntervalMs`: the end of a burst is applied within tens of ms instead of a
+// whole interval later, and an idle queue is still asked only every `pollIntervalMs`.
+const BUSY_POLL_MS = 10
 
 /**
  * `concurrency` loops, each fetching up to `batchSize` jobs, applying them as one batch and
- * settling them before it fetches again; an empty fetch waits `pollIntervalMs`. The adapter's own
+ * settling them before it fetches again; an empty fetch waits up to `pollIntervalMs` (less soon after
+ * a fetch that found jobs). The adapter's own
  * loops rather than pg-boss's `work()`: `work()` completes the jobs (which keeps them, personal
  * data included) and fails or completes a batch as a whole, where clerk-sync settles each event.
  */
@@ -42,6 +48,8 @@ export function startFetchLoops(
 
   async function loop(): Promise<void> {
     let failures = 0
+    // The next wait after an empty fetch: short after jobs, growing to pollIntervalMs while idle.
+    let idleWait = options.pollIntervalMs
     while (!stopping) {
       let jobs: Awaited<ReturnType<PgBossLike['fetch']>>
       try {
@@ -57,8 +65,13 @@ export function startFetchLoops(
       }
       failures = 0
       // Jobs fetched while stopping are active already: they are applied, not abandoned.
-      if (jobs.length > 0) await settleBatch(boss, name, jobs, apply, logger)
-      else if (!stopping) await nap(options.pollIntervalMs)
+      if (jobs.length > 0) {
+        idleWait = Math.min(BUSY_POLL_MS, options.pollIntervalMs)
+        await settleBatch(boss, name, jobs, apply, logger)
+      } else if (!stopping) {
+        await nap(idleWait)
+        idleWait = Math.min(idleWait * 2, options.pollIntervalMs)
+      }
     }
   }
 

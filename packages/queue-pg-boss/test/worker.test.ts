@@ -131,4 +131,29 @@ describe.skipIf(Boolean(skip))(`pgBossQueue fetch loops (pg-boss ${pgBossMajor})
     await stopping
     expect(await rows(name)).toEqual([])
   })
+
+  it('asks again within tens of ms after finding jobs, not a whole pollIntervalMs later', async () => {
+    const name = `worker-test-${++n}`
+    const queue = pgBossQueue(h.boss, { name, pollIntervalMs: 4000, logger: silentLogger })
+    const first = queuedEvent()
+    expect(await queue.enqueue(first)).toBe('queued')
+    const applied = new Map<string, number>()
+    const handle = await queue.work({ concurrency: 1, batchSize: 10 }, async (events) => {
+      for (const event of events) applied.set(event.eventId, Date.now())
+      return events.map((): AppliedEvent => ({ ok: true }))
+    })
+    try {
+      // The first fetch finds it at once; the next event of the stream arrives just after.
+      await eventually(() => applied.has(first.eventId), 5000, 'the first event being applied')
+      await new Promise((resolve) => setTimeout(resolve, 30))
+      const next = queuedEvent()
+      expect(await queue.enqueue(next)).toBe('queued')
+      const enqueuedAt = Date.now()
+      await eventually(() => applied.has(next.eventId), 5000, 'the next event being applied')
+      // Within the short waits that follow a busy fetch, not a whole 4 s interval later.
+      expect(applied.get(next.eventId)! - enqueuedAt).toBeLessThan(1000)
+    } finally {
+      await handle.stop()
+    }
+  })
 })
