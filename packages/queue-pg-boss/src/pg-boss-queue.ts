@@ -6,9 +6,7 @@ import { jobReads } from './job-reads.js'
 import { type PgBossQueueOptions, resolveOptions } from './options.js'
 import type { PgBossLike } from './pg-boss-like.js'
 import { jobConfig, queueSetup } from './queue-setup.js'
-import { isQueuedEvent } from './queued-event.js'
-
-const DEFAULT_REPLAY_LIMIT = 1000
+import { replayDead } from './replay-dead.js'
 
 /**
  * Queue mode on pg-boss 10 or 12: `createClerkSync({ store, queue: pgBossQueue(boss) })`. The app
@@ -23,7 +21,7 @@ export function pgBossQueue(boss: PgBossLike, options: PgBossQueueOptions = {}):
     )
   }
   const resolved = resolveOptions(options)
-  const { name, deadName, logger } = resolved
+  const { name } = resolved
   const ready = queueSetup(boss, resolved)
   const reads = jobReads(boss, resolved)
   const enqueue = enqueuer(boss, resolved, reads, jobConfig(resolved))
@@ -47,27 +45,15 @@ export function pgBossQueue(boss: PgBossLike, options: PgBossQueueOptions = {}):
     },
 
     async replayDead(replay = {}) {
-      const limit = replay.limit ?? DEFAULT_REPLAY_LIMIT
-      if (!Number.isInteger(limit) || limit < 1 || limit > 100_000) {
+      const { limit } = replay
+      if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > 1_000_000)) {
         throw new ClerkSyncError(
           ErrorCode.CONFIG_INVALID,
-          `replayDead: \`limit\` must be an integer from 1 to 100000, got ${limit}.`,
+          `replayDead: \`limit\` must be an integer from 1 to 1000000, got ${limit}.`,
         )
       }
       await ready()
-      let moved = 0
-      for (const job of await reads.waiting(deadName, limit)) {
-        if (!isQueuedEvent(job.data)) {
-          logger.warn(`pg-boss queue "${deadName}": job ${job.id} is not a clerk-sync event; left`)
-          continue
-        }
-        // The same id rules as a redelivery: a failed original is retried, a vanished one sent
-        // again, a waiting one left to run. Only then is the dead copy dropped.
-        await enqueue(job.data)
-        await boss.deleteJob(deadName, job.id)
-        moved++
-      }
-      return moved
+      return replayDead(boss, resolved, reads, enqueue, limit)
     },
   }
 }

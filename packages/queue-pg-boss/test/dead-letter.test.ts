@@ -121,4 +121,32 @@ describe.skipIf(Boolean(skip))(`pgBossQueue dead letters (pg-boss ${pgBossMajor}
     await startWorker()
     await eventually(async () => (await h.jobs()).length === 0, 10_000, 'the jobs being deleted')
   })
+
+  it('replays every dead letter without a limit, in steps, and at most `limit` with one', async () => {
+    // More dead letters than one replay step reads (500), stored as pg-boss's dead copies are.
+    const deadName = `${h.queueName}-dead`
+    const events = Array.from({ length: 520 }, () => {
+      const userId = randomId('user')
+      return {
+        eventId: randomId('msg'),
+        eventType: 'user.created',
+        userId,
+        payload: { type: 'user.created', data: { id: userId } },
+        receivedAt: Date.now(),
+      }
+    })
+    await Promise.all(events.map((event) => h.boss.send(deadName, event)))
+    expect((await h.sync.queueStats()).dead).toBe(520)
+
+    expect(await h.sync.replayDeadEvents({ limit: 7 })).toBe(7)
+    expect(await h.sync.queueStats()).toMatchObject({ queued: 7, dead: 513 })
+    expect(await h.sync.replayDeadEvents()).toBe(513)
+    expect(await h.sync.queueStats()).toMatchObject({ queued: 520, dead: 0 })
+    const queued = (await h.jobs()).filter((job) => job.name === h.queueName)
+    expect(queued.map((job) => job.data?.eventId).sort()).toEqual(
+      events.map((event) => event.eventId).sort(),
+    )
+    // Cleared for the other tests: nothing of this is meant to run.
+    await h.sql(`DELETE FROM ${h.schema}.job WHERE name = $1`, [h.queueName])
+  })
 })
