@@ -71,3 +71,23 @@ export function deliver<R extends string>(
     headers: { ...signed, 'content-type': 'application/json', ...options.headers },
   })
 }
+
+/**
+ * Collects unhandled rejections and uncaught exceptions while a test runs: code that must never
+ * take the process down (a worker's background sampling) is proven by this staying empty.
+ */
+export function watchProcessFailures(): { failures: unknown[]; stop(): void } {
+  const failures: unknown[] = []
+  const record = (error: unknown) => {
+    failures.push(error)
+  }
+  process.on('unhandledRejection', record)
+  process.on('uncaughtException', record)
+  return {
+    failures,
+    stop() {
+      process.off('unhandledRejection', record)
+      process.off('uncaughtException', record)
+    },
+  }
+}

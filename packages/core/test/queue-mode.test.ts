@@ -17,7 +17,7 @@ import {
   webhookBodyText,
 } from '@clerk-sync/testing'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { captureLogger, deliver } from './helpers.js'
+import { captureLogger, deliver, watchProcessFailures } from './helpers.js'
 import { ArrayQueue } from './queue-array-queue.js'
 
 /** A MemoryStore that records every method called on it, to prove the webhook path leaves it alone. */
@@ -390,6 +390,53 @@ describe('queue mode: the worker', () => {
     await new Promise((resolve) => setTimeout(resolve, 250))
     expect(queue.statsCalls).toBe(calls)
     expect(log.text()).toContain('Queue worker stopped on array queue (test)')
+  })
+
+  it('survives a logger that throws while reporting a failed stats sample', async () => {
+    const watch = watchProcessFailures()
+    const { sync, queue } = setupQueued({
+      logger: {
+        ...captureLogger().logger,
+        warn: () => {
+          throw new Error('log sink closed')
+        },
+      },
+    })
+    queue.statsOverride = async () => {
+      throw new Error('stats query timed out')
+    }
+    try {
+      const worker = await sync.startWorker({ statsIntervalMs: 100 })
+      await vi.waitFor(() => expect(queue.statsCalls).toBeGreaterThanOrEqual(3))
+      await worker.stop()
+      expect(watch.failures).toEqual([])
+    } finally {
+      watch.stop()
+    }
+  })
+
+  it('survives a stats() that throws synchronously, on start and on every tick, and logs it', async () => {
+    const watch = watchProcessFailures()
+    const { sync, queue, log } = setupQueued()
+    queue.stats = () => {
+      queue.statsCalls++
+      throw Object.assign(new Error('pool destroyed for ann@example.com\n  at query'), {
+        code: '57P01',
+      })
+    }
+    try {
+      const worker = await sync.startWorker({ statsIntervalMs: 100 })
+      await vi.waitFor(() => expect(queue.statsCalls).toBeGreaterThanOrEqual(3))
+      await worker.stop()
+      expect(watch.failures).toEqual([])
+      // describeStoreError: first line only, the email masked, the driver's code.
+      expect(log.text()).toContain(
+        'Queue stats could not be read from array queue (test): pool destroyed for [email] (57P01)',
+      )
+      expect(log.text()).not.toContain('at query')
+    } finally {
+      watch.stop()
+    }
   })
 
   it('refuses bad startWorker options with CONFIG_INVALID before starting anything', async () => {

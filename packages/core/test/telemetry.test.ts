@@ -19,15 +19,17 @@ import {
   context,
   metrics,
   ROOT_CONTEXT,
+  type Span,
   SpanKind,
   SpanStatusCode,
+  type Tracer,
   trace,
 } from '@opentelemetry/api'
 import type { AggregationTemporality, MetricData } from '@opentelemetry/sdk-metrics'
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { version } from '../package.json'
-import { deliver } from './helpers.js'
+import { deliver, watchProcessFailures } from './helpers.js'
 import { ArrayQueue } from './queue-array-queue.js'
 import { sdkMetrics, sdkTrace } from './telemetry-sdk.js'
 
@@ -454,5 +456,127 @@ describe('telemetry: the worker', () => {
       expect(points((await collect(delta)).get('clerk_sync.queue.depth'))).toEqual([]),
     )
     await worker.stop()
+  })
+})
+
+describe('telemetry: a broken provider never changes an answer', () => {
+  /** A span whose every recording method throws, as a buggy provider or processor would. */
+  function throwingSpan(span: Span): Span {
+    const broken = new Set(['setAttribute', 'setAttributes', 'setStatus', 'end', 'recordException'])
+    return new Proxy(span, {
+      get(target, property) {
+        if (typeof property === 'string' && broken.has(property)) {
+          return () => {
+            throw new Error(`span.${property} broke`)
+          }
+        }
+        const value = Reflect.get(target, property)
+        return typeof value === 'function' ? value.bind(target) : value
+      },
+    })
+  }
+
+  /** The SDK's tracer, handing out throwing spans; counters and histograms that throw on use. */
+  function registerBrokenProviders() {
+    trace.disable()
+    metrics.disable()
+    const real = new BasicTracerProvider().getTracer('real')
+    const tracer = {
+      startSpan: (...args: Parameters<Tracer['startSpan']>) =>
+        throwingSpan(real.startSpan(...args)),
+      startActiveSpan: (...args: unknown[]) => {
+        const fn = args.at(-1) as (span: Span) => unknown
+        const rest = args.slice(0, -1) as [string]
+        return real.startActiveSpan(...rest, (span: Span) => fn(throwingSpan(span)))
+      },
+    } as unknown as Tracer
+    trace.setGlobalTracerProvider({ getTracer: () => tracer })
+    const meter = new MeterProvider().getMeter('real')
+    const brokenMeter = new Proxy(meter, {
+      get(target, property) {
+        if (property === 'createCounter') {
+          return () => ({
+            add() {
+              throw new Error('counter.add broke')
+            },
+          })
+        }
+        if (property === 'createHistogram') {
+          return () => ({
+            record() {
+              throw new Error('histogram.record broke')
+            },
+          })
+        }
+        const value = Reflect.get(target, property)
+        return typeof value === 'function' ? value.bind(target) : value
+      },
+    })
+    metrics.setGlobalMeterProvider({ getMeter: () => brokenMeter })
+  }
+
+  it('answers a direct delivery 200 applied and writes it', async () => {
+    registerBrokenProviders()
+    const { sync, secret, store } = setup()
+    const user = clerkUser({ updatedAt: T })
+    const result = await deliver(sync, userCreatedEvent(user), { secret })
+    expect(result).toMatchObject({ status: 200, outcome: 'applied' })
+    expect(await store.getUser(user.id)).not.toBeNull()
+  })
+
+  it('answers a queued delivery 200 queued once the job is stored, and a failed one 500 QUEUE_FAILED', async () => {
+    registerBrokenProviders()
+    const queue = new ArrayQueue()
+    const { sync, secret } = setup({ queue })
+    const result = await deliver(sync, userCreatedEvent(clerkUser({ updatedAt: T })), { secret })
+    expect(result).toMatchObject({ status: 200, outcome: 'queued' })
+    expect(queue.waiting).toHaveLength(1)
+
+    queue.enqueueOverride = async () => {
+      throw new Error('connection terminated')
+    }
+    const failed = await deliver(sync, userCreatedEvent(clerkUser({ updatedAt: T })), { secret })
+    expect(failed).toMatchObject({ status: 500, code: ErrorCode.QUEUE_FAILED })
+    expect(failed.message).toContain('connection terminated')
+  })
+
+  it("applies a worker's batch and keeps sampling stats, with no unhandled error", async () => {
+    const watch = watchProcessFailures()
+    try {
+      registerBrokenProviders()
+      const queue = new ArrayQueue()
+      const { sync, secret, store } = setup({ queue })
+      const user = clerkUser({ updatedAt: T })
+      await deliver(sync, userCreatedEvent(user), { secret })
+      // Before any provider breaks the gauges: publishing a sample makes the instruments.
+      const worker = await sync.startWorker({ statsIntervalMs: 100 })
+      expect(await queue.runBatch()).toEqual([{ ok: true }])
+      expect(await store.getUser(user.id)).not.toBeNull()
+      await vi.waitFor(() => expect(queue.statsCalls).toBeGreaterThanOrEqual(3))
+      await worker.stop()
+      expect(watch.failures).toEqual([])
+    } finally {
+      watch.stop()
+    }
+  })
+
+  it('keeps sampling when publishing the stats throws (a meter provider that cannot make a meter)', async () => {
+    const watch = watchProcessFailures()
+    try {
+      metrics.disable()
+      metrics.setGlobalMeterProvider({
+        getMeter: () => {
+          throw new Error('meter provider broke')
+        },
+      })
+      const queue = new ArrayQueue()
+      const { sync } = setup({ queue })
+      const worker = await sync.startWorker({ statsIntervalMs: 100 })
+      await vi.waitFor(() => expect(queue.statsCalls).toBeGreaterThanOrEqual(3))
+      await worker.stop()
+      expect(watch.failures).toEqual([])
+    } finally {
+      watch.stop()
+    }
   })
 })

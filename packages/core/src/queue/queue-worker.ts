@@ -1,5 +1,7 @@
+import { integerOption } from '../config/integer-option.js'
 import { ClerkSyncError, ErrorCode } from '../errors/clerk-sync-error.js'
 import type { Logger } from '../logging/logger.js'
+import { describeStoreError } from '../sync/guarded-store.js'
 import type { WebhookResult } from '../sync/webhook-result.js'
 import { observeWorkerBatch, publishWorkerStats } from '../telemetry/worker-telemetry.js'
 import { describeIssues, type UserEvent, userEventSchema } from '../webhook/clerk-event.js'
@@ -43,13 +45,7 @@ const MAX_INTERVAL_MS = 2 ** 31 - 1
 const MIN_STATS_INTERVAL_MS = 100
 
 function workerOption(name: string, value: unknown, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new ClerkSyncError(
-      ErrorCode.CONFIG_INVALID,
-      `startWorker: \`${name}\` must be an integer from ${min} to ${max}, got ${String(value)}.`,
-    )
-  }
-  return value
+  return integerOption('startWorker', name, value, min, max)
 }
 
 function readOptions(options: StartWorkerOptions | undefined) {
@@ -147,26 +143,46 @@ export async function startQueueWorker<R extends string>(
     return result
   }
 
-  // One sample at a time: a slow stats() (a busy database) must not pile up queries.
+  /** Gauges and logs must never take the worker down: their own failures go to stderr only. */
+  function safely(what: string, action: () => void): void {
+    try {
+      action()
+    } catch (error) {
+      console.error(`[clerk-sync] ${what} failed: ${describe(error)}`)
+    }
+  }
+
+  // One sample at a time: a slow stats() (a busy database) must not pile up queries. The chain
+  // never rejects and never throws into the timer: an adapter whose stats() throws synchronously,
+  // a throwing logger or a throwing metrics provider cannot end the process.
   let sampling = false
   function sample(): void {
     if (sampling || stopped) return
     sampling = true
-    queue
-      .stats()
+    Promise.resolve()
+      .then(() => queue.stats())
       .then(
         (stats) => {
           if (stopped) return
           latestStats = { ...stats, sampledAt: new Date() }
-          publishWorkerStats(statsOwner, queue.description, stats)
+          safely('Publishing queue stats', () =>
+            publishWorkerStats(statsOwner, queue.description, stats),
+          )
         },
         (error: unknown) => {
           if (stopped) return
           // The gauges drop this worker's numbers rather than show stale ones as current.
-          publishWorkerStats(statsOwner, queue.description, undefined)
-          logger.warn(`Queue stats could not be read from ${queue.description}: ${describe(error)}`)
+          safely('Withdrawing queue stats', () =>
+            publishWorkerStats(statsOwner, queue.description, undefined),
+          )
+          safely('Logging a failed queue stats sample', () =>
+            logger.warn(
+              `Queue stats could not be read from ${queue.description}: ${describeStoreError(error)}`,
+            ),
+          )
         },
       )
+      .catch(() => {})
       .finally(() => {
         sampling = false
       })
@@ -181,7 +197,9 @@ export async function startQueueWorker<R extends string>(
   function stopSampling(): void {
     stopped = true
     if (sampler) clearInterval(sampler)
-    publishWorkerStats(statsOwner, queue.description, undefined)
+    safely('Withdrawing queue stats', () =>
+      publishWorkerStats(statsOwner, queue.description, undefined),
+    )
   }
 
   let handle: Awaited<ReturnType<EventQueue['work']>>

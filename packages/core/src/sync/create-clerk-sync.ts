@@ -1,5 +1,6 @@
 import { type BackfillOptions, type BackfillResult, runBackfill } from '../backfill/backfill.js'
 import { type ReconcileOptions, type ReconcileResult, runReconcile } from '../backfill/reconcile.js'
+import { integerOption } from '../config/integer-option.js'
 import { resolveSigningSecrets } from '../config/signing-secret.js'
 import { ClerkSyncError, ErrorCode } from '../errors/clerk-sync-error.js'
 import { consoleLogger, type Logger } from '../logging/logger.js'
@@ -76,14 +77,9 @@ export interface ClerkSync<R extends string = DefaultRole> {
 // mapUser's extras may not reuse a name clerk-sync writes itself.
 const syncedUserKeys = new Set<string>(['id', 'extra', ...SYNCED_USER_FIELDS])
 
-function checkNumberOption(name: string, value: number, min: number, max: number): number {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ClerkSyncError(
-      ErrorCode.CONFIG_INVALID,
-      `createClerkSync: \`${name}\` must be an integer from ${min} to ${max}, got ${value}.`,
-    )
-  }
-  return value
+/** createClerkSync's integer options, refused with CONFIG_INVALID outside [min, max]. */
+function checkNumberOption(name: string, value: unknown, min: number, max: number): number {
+  return integerOption('createClerkSync', name, value, min, max)
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

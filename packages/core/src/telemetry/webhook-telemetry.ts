@@ -1,6 +1,7 @@
 import { type Span, SpanKind } from '@opentelemetry/api'
 import type { QueuedEvent } from '../queue/event-queue.js'
 import type { WebhookResult } from '../sync/webhook-result.js'
+import { bestEffort } from './best-effort.js'
 import { clerkSyncInstruments, clerkSyncTracer } from './instruments.js'
 import { Attr, SpanName } from './names.js'
 import { endWithError, endWithResult, metricAttributes } from './result-attributes.js'
@@ -22,14 +23,16 @@ export function observeWebhook<R extends string>(
       try {
         result = await answer()
       } catch (error) {
-        endWithError(span, error)
+        bestEffort(() => endWithError(span, error))
         throw error
       }
-      const { events, webhookDuration } = clerkSyncInstruments()
-      const attributes = metricAttributes(result, 'webhook')
-      events.add(1, attributes)
-      webhookDuration.record(performance.now() - started, attributes)
-      endWithResult(span, result)
+      bestEffort(() => {
+        const { events, webhookDuration } = clerkSyncInstruments()
+        const attributes = metricAttributes(result, 'webhook')
+        events.add(1, attributes)
+        webhookDuration.record(performance.now() - started, attributes)
+      })
+      bestEffort(() => endWithResult(span, result))
       return result
     },
   )
@@ -56,17 +59,22 @@ export function observeEnqueue<T extends string>(
       },
     },
     async (span: Span) => {
+      let traced = event
+      bestEffort(() => {
+        if (span.isRecording())
+          traced = { ...event, traceparent: toTraceparent(span.spanContext()) }
+      })
+      let outcome: T
       try {
-        const outcome = await enqueue(
-          span.isRecording() ? { ...event, traceparent: toTraceparent(span.spanContext()) } : event,
-        )
-        span.setAttribute(Attr.enqueueOutcome, outcome)
-        span.end()
-        return outcome
+        outcome = await enqueue(traced)
       } catch (error) {
-        endWithError(span, error)
+        bestEffort(() => endWithError(span, error))
         throw error
       }
+      // The job is stored: from here on, a telemetry failure must not turn the 200 into a 500.
+      bestEffort(() => span.setAttribute(Attr.enqueueOutcome, outcome))
+      bestEffort(() => span.end())
+      return outcome
     },
   )
 }

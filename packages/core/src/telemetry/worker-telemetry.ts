@@ -1,6 +1,7 @@
 import { context, SpanKind, trace } from '@opentelemetry/api'
 import type { QueuedEvent, QueueStats } from '../queue/event-queue.js'
 import type { WebhookResult } from '../sync/webhook-result.js'
+import { bestEffort } from './best-effort.js'
 import { clerkSyncInstruments, clerkSyncTracer } from './instruments.js'
 import { Attr, SpanName } from './names.js'
 import { publishQueueStats } from './queue-gauges.js'
@@ -41,12 +42,13 @@ export function observeWorkerBatch<R extends string>(
         .with(trace.setSpan(parent, span), () => applyOne(event))
         .then(
           (result) => {
-            record(result)
-            endWithResult(span, result)
+            // A throwing meter or span must not reject the batch: the job's fate is its write's.
+            bestEffort(() => record(result))
+            bestEffort(() => endWithResult(span, result))
             return result
           },
           (error: unknown) => {
-            endWithError(span, error)
+            bestEffort(() => endWithError(span, error))
             throw error
           },
         )
@@ -54,11 +56,11 @@ export function observeWorkerBatch<R extends string>(
   )
   return applied.then(
     (results) => {
-      batch.end()
+      bestEffort(() => batch.end())
       return results
     },
     (error: unknown) => {
-      endWithError(batch, error)
+      bestEffort(() => endWithError(batch, error))
       throw error
     },
   )
