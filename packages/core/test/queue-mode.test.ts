@@ -119,6 +119,45 @@ describe('queue mode: the webhook', () => {
     )
   })
 
+  it('answers 500 QUEUE_FAILED at queueTimeoutMs when the queue never answers; a late commit then collapses as duplicate', async () => {
+    const { sync, secret, queue } = setupQueued({ queueTimeoutMs: 100 })
+    const event = userCreatedEvent(clerkUser({ updatedAt: T }))
+    let commitLate = () => {}
+    queue.enqueueOverride = (job) =>
+      new Promise((resolve) => {
+        commitLate = () => {
+          queue.waiting.push(job)
+          resolve('queued')
+        }
+      })
+    const started = performance.now()
+    const result = await deliver(sync, event, { secret, id: 'msg_silent' })
+    const tookMs = performance.now() - started
+    expect(result).toMatchObject({ status: 500, outcome: 'failed', code: ErrorCode.QUEUE_FAILED })
+    expect(result.message).toContain('array queue (test) did not store the job within 100 ms')
+    expect(tookMs).toBeGreaterThanOrEqual(95)
+    expect(tookMs).toBeLessThan(2000)
+
+    // The database wakes up and commits the job after all: Svix's retry is a duplicate.
+    commitLate()
+    queue.enqueueOverride = undefined
+    expect(await deliver(sync, event, { secret, id: 'msg_silent' })).toMatchObject({
+      status: 200,
+      outcome: 'duplicate',
+    })
+    expect(queue.waiting).toHaveLength(1)
+  })
+
+  it('answers 500 QUEUE_FAILED when enqueue throws synchronously', async () => {
+    const { sync, secret, queue } = setupQueued()
+    queue.enqueue = () => {
+      throw new Error('pool is closed')
+    }
+    const result = await deliver(sync, userCreatedEvent(clerkUser({ updatedAt: T })), { secret })
+    expect(result).toMatchObject({ status: 500, code: ErrorCode.QUEUE_FAILED })
+    expect(result.message).toContain('pool is closed')
+  })
+
   it('answers 500 QUEUE_FAILED when the adapter answers something outside the contract', async () => {
     const { sync, secret, queue } = setupQueued()
     for (const answer of [undefined, 'toString', 'done']) {
@@ -490,6 +529,21 @@ describe('queue mode: configuration', () => {
         queue: rawEngine as never,
       }),
     ).toThrow(/lacks enqueue, stats, replayDead, description/)
+  })
+
+  it('refuses a queueTimeoutMs that is not an integer from 1 to 2147483647', () => {
+    for (const queueTimeoutMs of [0, -1, 1.5, Number.NaN, '10000', 2 ** 31]) {
+      expect(
+        () =>
+          createClerkSync({
+            signingSecret: secret,
+            store: new MemoryStore(),
+            queue: new ArrayQueue(),
+            queueTimeoutMs: queueTimeoutMs as never,
+          }),
+        String(queueTimeoutMs),
+      ).toThrowError(expect.objectContaining({ code: ErrorCode.CONFIG_INVALID }))
+    }
   })
 
   it('answers startWorker, queueStats and replayDeadEvents without a queue with CONFIG_INVALID', async () => {

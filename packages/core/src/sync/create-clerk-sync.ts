@@ -26,6 +26,7 @@ import {
   type ClerkSyncOptions,
   DEFAULT_EVENT_RETENTION_DAYS,
   DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_QUEUE_TIMEOUT_MS,
   DEFAULT_TOLERANCE_SECONDS,
 } from './options.js'
 import {
@@ -118,6 +119,12 @@ export function createClerkSync<R extends string = DefaultRole>(
     1,
     2 ** 31 - 1,
   )
+  const queueTimeoutMs = checkNumberOption(
+    'queueTimeoutMs',
+    options.queueTimeoutMs ?? DEFAULT_QUEUE_TIMEOUT_MS,
+    1,
+    2 ** 31 - 1,
+  )
   const logger = options.logger ?? consoleLogger()
   const groupCommit = options.groupCommit ?? true
   const store = guardStore(
@@ -169,7 +176,7 @@ export function createClerkSync<R extends string = DefaultRole>(
     toSyncedUser,
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     ...(options.linkLegacyUser ? { linkLegacyUser: options.linkLegacyUser } : {}),
-    ...(options.queue ? { queue: options.queue } : {}),
+    ...(options.queue ? { queue: options.queue, queueTimeoutMs } : {}),
   })
 
   function requireQueue(method: string): EventQueue {

@@ -15,6 +15,8 @@ export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024
  * guard and tombstones make it stale.
  */
 export const DEFAULT_EVENT_RETENTION_DAYS = 30
+/** Queue mode's enqueue deadline: well inside the 15 s Svix gives a delivery. */
+export const DEFAULT_QUEUE_TIMEOUT_MS = 10_000
 
 export interface ClerkSyncOptions<R extends string> {
   /**
@@ -67,4 +69,12 @@ export interface ClerkSyncOptions<R extends string> {
    * `@clerk-sync/queue-pg-boss`. Default: none, every delivery is written before it is answered.
    */
   queue?: EventQueue
+  /**
+   * Queue mode: how long storing one job may take, in ms (1 to 2147483647, default 10000). A
+   * queue database that stops answering would otherwise hold the delivery past the 15 s Svix
+   * waits; at the deadline it is answered 500 `QUEUE_FAILED` and Svix retries. Should the late
+   * job still commit, the retry collapses on its `svix-id` (answered 200 duplicate) and the
+   * event is applied once.
+   */
+  queueTimeoutMs?: number
 }

@@ -5,6 +5,7 @@ import type { EnqueueOutcome, EventQueue, QueuedEvent } from '../queue/event-que
 import type { SyncedUser } from '../store/synced-user.js'
 import type { UserStore } from '../store/user-store.js'
 import { observeEnqueue, observeWebhook } from '../telemetry/webhook-telemetry.js'
+import { withDeadline } from '../timing/with-deadline.js'
 import {
   clerkEventEnvelopeSchema,
   describeIssues,
@@ -16,6 +17,7 @@ import { type HeadersInput, readSvixHeaders } from '../webhook/headers.js'
 import type { SignatureVerifier } from '../webhook/verify-signature.js'
 import { alreadyParsedMessage } from './body-already-parsed.js'
 import { describeStoreError } from './guarded-store.js'
+import { DEFAULT_QUEUE_TIMEOUT_MS } from './options.js'
 import { exceedsUtf8Bytes } from './read-body.js'
 import { handleUserEvent } from './user-event-handlers.js'
 import type { WebhookResult } from './webhook-result.js'
@@ -38,6 +40,8 @@ export interface WebhookProcessorDeps<R extends string> {
   linkLegacyUser?: (appId: string, clerkId: string) => Promise<void>
   /** Queue mode: verified user events are stored here and applied by workers. */
   queue?: EventQueue
+  /** Queue mode: how long an enqueue may take before the delivery is answered 500, in ms. */
+  queueTimeoutMs?: number
 }
 
 /** The answer when a framework handed over a parsed object (or a read body) instead of the raw bytes. */
@@ -270,7 +274,16 @@ export function createWebhookProcessor<R extends string>(deps: WebhookProcessorD
     })
     let outcome: EnqueueOutcome
     try {
-      outcome = await observeEnqueue(queue.description, queued, (event) => queue.enqueue(event))
+      // A silent database must not hold the answer past Svix's 15 s: answer 500 at the deadline.
+      // Should the job still commit later, Svix's retry of this delivery collapses on its svix-id.
+      const timeoutMs = deps.queueTimeoutMs ?? DEFAULT_QUEUE_TIMEOUT_MS
+      outcome = await observeEnqueue(queue.description, queued, (event) =>
+        withDeadline(
+          Promise.resolve().then(() => queue.enqueue(event)),
+          timeoutMs,
+          `${queue.description} did not store the job within ${timeoutMs} ms`,
+        ),
+      )
     } catch (error) {
       // The engine's error as a store's would be logged: first line, emails masked, its code.
       return failed(describeStoreError(error))
