@@ -4,20 +4,33 @@
  * the way production does it, by a worker whose mapUser throws (no retries), and a replay is only
  * proven when a worker then writes the user.
  */
+
+import { rmSync } from 'node:fs'
 import { clerkUser, randomId, signWebhook, userCreatedEvent } from '@clerk-sync/testing'
 import pg from 'pg'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { postgresUnavailable, postgresUrl, runScopedName } from '../../../test-support/databases.js'
 import { type AppDir, makeAppDir, SQLITE_CONFIG } from './support/app-dir.js'
-import { type QueueApp, startQueueApp } from './support/queue-app.js'
+import { type CliQueueApp, startQueueApp } from './support/queue-app.js'
 import { runCli } from './support/run-cli.js'
 
 const secret = `whsec_${Buffer.from('clerk-sync cli queue tests!').toString('base64')}`
 const unreachableClerk = { CLERK_API_URL: 'http://127.0.0.1:9', CLERK_SECRET_KEY: 'sk_test_unused' }
 
+/** Temp app folders made here, removed after all tests. */
+const appDirs: AppDir[] = []
+function appDir(prefix?: string): AppDir {
+  const app = makeAppDir(prefix)
+  appDirs.push(app)
+  return app
+}
+afterAll(() => {
+  for (const app of appDirs) rmSync(app.dir, { recursive: true, force: true })
+})
+
 describe('clerk-sync queue: usage', { timeout: 60_000 }, () => {
   it('refuses a config without queue mode (exit 2), naming createClerkSync({ queue })', async () => {
-    const app = makeAppDir()
+    const app = appDir()
     app.write('clerk-sync.config.ts', SQLITE_CONFIG)
     const env = {
       ...unreachableClerk,
@@ -62,11 +75,11 @@ describe.skipIf(skip)('clerk-sync queue on pg-boss', { timeout: 180_000 }, () =>
   const admin = new pg.Pool({ connectionString: postgresUrl, max: 1 })
   let app: AppDir
   let env: Record<string, string>
-  const running: QueueApp[] = []
+  const running: CliQueueApp[] = []
 
   beforeAll(async () => {
     await admin.query(`CREATE SCHEMA ${storeSchema}`)
-    app = makeAppDir('clerk-sync-cli-queue-')
+    app = appDir('clerk-sync-cli-queue-')
     env = {
       ...unreachableClerk,
       DATABASE_URL: postgresUrl,
@@ -88,7 +101,7 @@ describe.skipIf(skip)('clerk-sync queue on pg-boss', { timeout: 180_000 }, () =>
     running.push(started)
     return started
   }
-  const stop = async (started: QueueApp) => {
+  const stop = async (started: CliQueueApp) => {
     await started.stop()
     running.splice(running.indexOf(started), 1)
   }
@@ -104,14 +117,9 @@ describe.skipIf(skip)('clerk-sync queue on pg-boss', { timeout: 180_000 }, () =>
       oldestQueuedAgeMs: number | null
     }
   }
-  /** Polls `check` until it is true: bounded, so a lost event fails the test. */
-  const until = async (what: string, check: () => Promise<boolean>, timeoutMs = 60_000) => {
-    const deadline = Date.now() + timeoutMs
-    while (!(await check())) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-      await new Promise((resolve) => setTimeout(resolve, 250))
-    }
-  }
+  /** Polls until `check` passes: bounded, so a lost event fails the test. */
+  const until = (check: () => Promise<void>) =>
+    vi.waitFor(check, { timeout: 60_000, interval: 250 })
   const storedIds = async () =>
     (await admin.query<{ id: string }>(`SELECT id FROM ${storeSchema}.clerk_sync_users`)).rows.map(
       (row) => row.id,
@@ -133,7 +141,7 @@ describe.skipIf(skip)('clerk-sync queue on pg-boss', { timeout: 180_000 }, () =>
   it('status counts dead letters; replay-dead moves them back and the worker applies them', async () => {
     const failing = await start({ FAIL_MAP_USER: '1' })
     const ids = [await deliver(failing.url), await deliver(failing.url), await deliver(failing.url)]
-    await until('3 dead-lettered events', async () => (await statusJson()).dead === 3)
+    await until(async () => expect((await statusJson()).dead).toBe(3))
     await stop(failing)
     expect(await storedIds()).toEqual([])
 
@@ -156,7 +164,7 @@ describe.skipIf(skip)('clerk-sync queue on pg-boss', { timeout: 180_000 }, () =>
     const one = await cli('replay-dead', '--limit', '1', '--json')
     expect(one.code, one.stderr).toBe(0)
     expect(JSON.parse(one.stdout)).toEqual({ ok: true, moved: 1 })
-    await until('the replayed user', async () => (await storedIds()).length === 1)
+    await until(async () => expect(await storedIds()).toHaveLength(1))
     expect(ids).toContain((await storedIds())[0])
     expect(await statusJson()).toMatchObject({ dead: 2 })
 
@@ -165,7 +173,7 @@ describe.skipIf(skip)('clerk-sync queue on pg-boss', { timeout: 180_000 }, () =>
     expect(rest.stdout).toBe(
       'Moved 2 dead-lettered events back to the queue; a running worker applies them (check with clerk-sync queue status).\n',
     )
-    await until('every replayed user', async () => (await storedIds()).length === 3)
+    await until(async () => expect(await storedIds()).toHaveLength(3))
     expect((await storedIds()).sort()).toEqual([...ids].sort())
     expect(await statusJson()).toEqual({
       ok: true,

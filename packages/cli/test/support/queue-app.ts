@@ -82,13 +82,46 @@ const tsx = pathToFileURL(
   join(resolve(import.meta.dirname, '../..'), 'node_modules/tsx/dist/loader.mjs'),
 ).href
 
-export interface QueueApp {
+export interface CliQueueApp {
   url: string
   stop(): Promise<void>
 }
 
+const START_TIMEOUT_MS = 30_000
+
+/** Resolves the port the app prints once it listens; rejects if it exits or stays silent. */
+function listeningPort(child: ChildProcess, output: () => string): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    const onData = () => {
+      const match = output().match(/listening (\d+)/)
+      if (!match) return
+      settle()
+      resolve(Number(match[1]))
+    }
+    const onExit = (code: number | null, signal: string | null) => {
+      settle()
+      reject(new Error(`app exited (${signal ?? code}):\n${output()}`))
+    }
+    const timer = setTimeout(() => {
+      settle()
+      reject(new Error(`app did not start within ${START_TIMEOUT_MS} ms:\n${output()}`))
+    }, START_TIMEOUT_MS)
+    // Listeners, not a poll: nothing is left running whichever way the start ends.
+    function settle() {
+      clearTimeout(timer)
+      child.stdout?.off('data', onData)
+      child.off('exit', onExit)
+    }
+    child.stdout?.on('data', onData)
+    child.once('exit', onExit)
+  })
+}
+
 /** Writes the config and the server into `app` (once), starts the server, resolves its URL. */
-export async function startQueueApp(app: AppDir, env: Record<string, string>): Promise<QueueApp> {
+export async function startQueueApp(
+  app: AppDir,
+  env: Record<string, string>,
+): Promise<CliQueueApp> {
   // An ES module app, as most are: the server awaits at its top level.
   app.write('package.json', '{ "type": "module" }\n')
   app.write('clerk-sync.config.ts', QUEUE_CONFIG)
@@ -100,20 +133,13 @@ export async function startQueueApp(app: AppDir, env: Record<string, string>): P
   let output = ''
   child.stdout?.on('data', (chunk) => (output += chunk))
   child.stderr?.on('data', (chunk) => (output += chunk))
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`app did not start:\n${output}`)), 30_000)
-    const poll = setInterval(() => {
-      const match = output.match(/listening (\d+)/)
-      if (!match) return
-      clearInterval(poll)
-      clearTimeout(timer)
-      resolve(Number(match[1]))
-    }, 20)
-    child.once('exit', (code) => {
-      clearInterval(poll)
-      clearTimeout(timer)
-      reject(new Error(`app exited (${code}):\n${output}`))
-    })
-  })
+  let port: number
+  try {
+    port = await listeningPort(child, () => output)
+  } catch (error) {
+    // A server that never listened is still stopped: no process outlives the test.
+    await stopChild(child, 10_000)
+    throw error
+  }
   return { url: `http://127.0.0.1:${port}/api/webhooks`, stop: () => stopChild(child, 10_000) }
 }
