@@ -153,6 +153,21 @@ export function renderQueueTables(result: QueueSuiteResult): string {
   return lines.join('\n')
 }
 
+/** App CPU per event (web + workers, medians over rounds) of each mode in (a); Postgres's not counted. */
+function appCpuLine(result: QueueSuiteResult): string {
+  if (result.compare.length === 0) return ''
+  const of = (side: keyof Pair, role: 'web' | 'worker') =>
+    median(result.compare.map((pair) => cpuPerEvent(pair[side], role)))
+  const direct = of('direct', 'web')
+  const queue = of('queue', 'web') + of('queue', 'worker')
+  return (
+    `In (a) queue mode spent ${int(queue)} µs of app CPU per event (web and workers) against direct mode's ` +
+    `${int(direct)} µs: storing the job, fetching it and deleting it are work direct mode does not do. ` +
+    `On ${result.machine.cpus} cores that Postgres and the load generator share, that work bounds its rate; ` +
+    'queue mode pays off when the writes themselves are slow, as in (b).'
+  )
+}
+
 export function renderQueueSection(result: QueueSuiteResult, command: string): string {
   const m = result.machine
   return [
@@ -170,6 +185,8 @@ export function renderQueueSection(result: QueueSuiteResult, command: string): s
     'process counts alternate between rounds. Ratios are paired per round, then the median.',
     '',
     renderQueueTables(result),
+    '',
+    appCpuLine(result),
     '',
     `The machine has ${m.cpus} cores shared by the load generator, every app process and Postgres:`,
     'more processes than cores add no CPU, so (c) shows what extra processes cost here, not how',
