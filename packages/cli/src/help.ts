@@ -296,7 +296,7 @@ so replaying an event that is already outdated changes nothing. Fix what made th
 
 Options:
   --config <path>    The config file (default: clerk-sync.config.* in this directory)
-  --limit <n>        Move at most n, 1..100000 (default: all of them)
+  --limit <n>        Move at most n (default: all of them)
   --json             Print { ok, moved }
   -h, --help         Show this help
 

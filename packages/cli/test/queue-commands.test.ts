@@ -5,7 +5,7 @@
  * proven when a worker then writes the user.
  */
 
-import { rmSync } from 'node:fs'
+import { readFileSync, rmSync } from 'node:fs'
 import { clerkUser, randomId, signWebhook, userCreatedEvent } from '@clerk-sync/testing'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
@@ -27,6 +27,37 @@ function appDir(prefix?: string): AppDir {
 afterAll(() => {
   for (const app of appDirs) rmSync(app.dir, { recursive: true, force: true })
 })
+
+/**
+ * A queue-mode config on a recording EventQueue (no engine): each replayDead call's options go to
+ * CALLS_FILE, and it answers REPLAY_ANSWER moved, to see what the CLI asks and how often.
+ */
+const RECORDING_QUEUE_CONFIG = `import { appendFileSync } from 'node:fs'
+import { createClerkClient } from '@clerk/backend'
+import { createClerkSync, MemoryStore, silentLogger } from '@clerk-sync/core'
+
+export default async () => {
+  const env = process.env
+  const queue = {
+    description: 'recording queue (test)',
+    enqueue: async () => 'queued' as const,
+    work: async () => ({ stop: async () => {} }),
+    stats: async () => ({ queued: 0, active: 0, dead: 0, oldestQueuedAgeMs: null }),
+    replayDead: async (options?: { limit?: number }) => {
+      appendFileSync(env.CALLS_FILE!, \`\${JSON.stringify(options ?? null)}\\n\`)
+      return Number(env.REPLAY_ANSWER)
+    },
+  }
+  const sync = createClerkSync({
+    store: new MemoryStore(),
+    queue,
+    signingSecret: env.CLERK_WEBHOOK_SIGNING_SECRET,
+    logger: silentLogger,
+  })
+  const clerk = createClerkClient({ apiUrl: env.CLERK_API_URL!, secretKey: env.CLERK_SECRET_KEY! })
+  return { sync, clerk, close: () => {} }
+}
+`
 
 describe('clerk-sync queue: usage', { timeout: 60_000 }, () => {
   it('refuses a config without queue mode (exit 2), naming createClerkSync({ queue })', async () => {
@@ -58,12 +89,37 @@ describe('clerk-sync queue: usage', { timeout: 60_000 }, () => {
       ['queue'],
       ['queue', 'drain'],
       ['queue', 'replay-dead', '--limit', '0'],
-      ['queue', 'replay-dead', '--limit', '100001'],
+      ['queue', 'replay-dead', '--limit', '1.5'],
+      ['queue', 'replay-dead', '--limit', 'all'],
     ]) {
       const run = await runCli(args)
       expect(run.code, args.join(' ')).toBe(2)
     }
     expect((await runCli(['queue', 'drain'])).stderr).toContain('status and replay-dead')
+  })
+
+  it('replay-dead asks the queue once: for all without --limit, for exactly n with it', async () => {
+    const app = appDir()
+    app.write('clerk-sync.config.ts', RECORDING_QUEUE_CONFIG)
+    const calls = `${app.dir}/calls.log`
+    const env = {
+      ...unreachableClerk,
+      CLERK_WEBHOOK_SIGNING_SECRET: secret,
+      CALLS_FILE: calls,
+      // More than any page size a CLI could guess: one call must still be the whole answer.
+      REPLAY_ANSWER: '150000',
+    }
+    const all = await runCli(['queue', 'replay-dead', '--json'], { cwd: app.dir, env })
+    expect(all.code, all.stderr).toBe(0)
+    expect(JSON.parse(all.stdout)).toEqual({ ok: true, moved: 150000 })
+    expect(readFileSync(calls, 'utf8')).toBe('null\n')
+
+    const limited = await runCli(['queue', 'replay-dead', '--limit', '250000', '--json'], {
+      cwd: app.dir,
+      env,
+    })
+    expect(limited.code, limited.stderr).toBe(0)
+    expect(readFileSync(calls, 'utf8')).toBe('null\n{"limit":250000}\n')
   })
 })
 

@@ -478,6 +478,18 @@ describe('queue mode: the worker', () => {
     }
   })
 
+  it('refuses a queue whose work() handle has no stop function, with QUEUE_FAILED', async () => {
+    const { sync, queue } = setupQueued()
+    queue.work = async () => ({}) as never
+    await expect(sync.startWorker({ statsIntervalMs: 100 })).rejects.toMatchObject({
+      code: ErrorCode.QUEUE_FAILED,
+      message: expect.stringContaining('without a stop() function'),
+    })
+    const calls = queue.statsCalls
+    await new Promise((resolve) => setTimeout(resolve, 250))
+    expect(queue.statsCalls).toBe(calls)
+  })
+
   it('refuses bad startWorker options with CONFIG_INVALID before starting anything', async () => {
     const { sync, queue } = setupQueued()
     for (const options of [
@@ -546,7 +558,7 @@ describe('queue mode: configuration', () => {
     }
   })
 
-  it('answers startWorker, queueStats and replayDeadEvents without a queue with CONFIG_INVALID', async () => {
+  it('answers startWorker, queueStats and replayDeadEvents without a queue with QUEUE_MODE_REQUIRED', async () => {
     const sync = createClerkSync({ signingSecret: secret, store: new MemoryStore() })
     for (const call of [
       () => sync.startWorker(),
@@ -554,7 +566,7 @@ describe('queue mode: configuration', () => {
       () => sync.replayDeadEvents(),
     ]) {
       await expect(call()).rejects.toMatchObject({
-        code: ErrorCode.CONFIG_INVALID,
+        code: ErrorCode.QUEUE_MODE_REQUIRED,
         message: expect.stringContaining('needs queue mode'),
       })
     }
@@ -577,5 +589,9 @@ describe('queue mode: configuration', () => {
     })
     expect(await sync.replayDeadEvents({ limit: 5 })).toBe(1)
     expect((await sync.queueStats()).queued).toBe(1)
+    queue.dead.push(...queue.waiting.splice(0))
+    queue.dead.push({ ...(queue.dead[0] as QueuedEvent), eventId: 'msg_y' })
+    expect(await sync.replayDeadEvents()).toBe(2)
+    expect(queue.dead).toEqual([])
   })
 })

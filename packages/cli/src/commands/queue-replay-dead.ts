@@ -7,8 +7,8 @@ import { formatCount } from '../progress/format.js'
 import { EXIT_OK, UsageError } from '../usage-error.js'
 
 const COMMAND = 'queue replay-dead'
-/** The most `replayDeadEvents` moves in one call (the queue refuses more). */
-const MAX_REPLAY_LIMIT = 100_000
+/** The flag's own ceiling (a safe integer); the queue moves everything without one. */
+const MAX_LIMIT_FLAG = Number.MAX_SAFE_INTEGER
 
 /** `clerk-sync queue replay-dead`: `sync.replayDeadEvents({ limit })`, oldest first. */
 export async function queueReplayDeadCommand(args: string[], io: Io): Promise<number> {
@@ -23,18 +23,13 @@ export async function queueReplayDeadCommand(args: string[], io: Io): Promise<nu
     return EXIT_OK
   }
   if (positionals[0]) throw new UsageError(`unexpected argument "${positionals[0]}"`, COMMAND)
-  const limit = integerFlag('limit', values.limit, 1, MAX_REPLAY_LIMIT)
+  const limit = integerFlag('limit', values.limit, 1, MAX_LIMIT_FLAG)
   return withConfig(COMMAND, values.config, async (config) => {
-    // Without --limit: every dead letter, in calls of the most the queue moves at once.
-    const moved = await inQueueMode(COMMAND, config, async (sync) => {
-      if (limit !== undefined) return sync.replayDeadEvents({ limit })
-      let total = 0
-      for (;;) {
-        const batch = await sync.replayDeadEvents({ limit: MAX_REPLAY_LIMIT })
-        total += batch
-        if (batch < MAX_REPLAY_LIMIT) return total
-      }
-    })
+    // Without --limit one call moves every dead letter (the EventQueue contract); the command
+    // never loops on a guessed page size, which could stop early or replay twice.
+    const moved = await inQueueMode(COMMAND, config, (sync) =>
+      sync.replayDeadEvents(limit === undefined ? undefined : { limit }),
+    )
     if (io.json) io.out(JSON.stringify({ ok: true, moved }))
     else if (moved === 0) io.out('No dead-lettered events to replay.')
     else {

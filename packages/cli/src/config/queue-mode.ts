@@ -3,12 +3,11 @@ import { UsageError } from '../usage-error.js'
 import type { LoadedConfig } from './cli-config.js'
 
 /**
- * Core's error when `sync.queueStats()`/`replayDeadEvents()` run without `createClerkSync({ queue })`:
- * its code, and its message's words (the queue's own CONFIG_INVALID errors, e.g. a bad limit,
- * are not this one).
+ * Core's error code when `sync.queueStats()`/`replayDeadEvents()` run without
+ * `createClerkSync({ queue })` (ErrorCode.QUEUE_MODE_REQUIRED; a string here because the config
+ * may load another copy of @clerk-sync/core).
  */
-const NOT_QUEUE_MODE_CODE = 'CONFIG_INVALID'
-const NOT_QUEUE_MODE_TEXT = 'needs queue mode'
+const NOT_QUEUE_MODE_CODE = 'QUEUE_MODE_REQUIRED'
 
 /**
  * Runs a queue-mode call on the config's `sync`. A `sync` built without a queue is the caller's
@@ -28,12 +27,7 @@ export async function inQueueMode<T>(
     return await call(config.sync)
   } catch (error) {
     const code = (error as { code?: unknown } | null)?.code
-    if (
-      error instanceof Error &&
-      error.name === 'ClerkSyncError' &&
-      code === NOT_QUEUE_MODE_CODE &&
-      error.message.includes(NOT_QUEUE_MODE_TEXT)
-    ) {
+    if (error instanceof Error && error.name === 'ClerkSyncError' && code === NOT_QUEUE_MODE_CODE) {
       throw new UsageError(
         `${name}: \`sync\` is not in queue mode. Its factory must return ` +
           'createClerkSync({ store, queue }) with the queue your webhook route uses, e.g. ' +

@@ -47,6 +47,11 @@ export const ErrorCode = {
    * the write). Answered 5xx: nothing was acknowledged, and Svix retries.
    */
   QUEUE_FAILED: 'QUEUE_FAILED',
+  /**
+   * `sync.startWorker()`, `queueStats()` or `replayDeadEvents()` was called on a `sync` created
+   * without `createClerkSync({ queue })`.
+   */
+  QUEUE_MODE_REQUIRED: 'QUEUE_MODE_REQUIRED',
   /** A role outside the configured roles was asked for. */
   ROLE_INVALID: 'ROLE_INVALID',
   /** The user does not exist in Clerk. */

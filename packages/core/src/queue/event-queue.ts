@@ -76,9 +76,20 @@ export interface EventQueue {
    * delivery is then answered 500 and Svix retries.
    */
   enqueue(event: QueuedEvent): Promise<EnqueueOutcome>
-  /** Fetches jobs and hands them to `apply` until the handle is stopped. */
+  /**
+   * Fetches jobs and hands them to `apply` until the handle is stopped. Resolves with a handle
+   * whose `stop` is a function (`startWorker` refuses anything else with QUEUE_FAILED).
+   */
   work(options: QueueWorkOptions, apply: ApplyQueuedEvents): Promise<QueueWorkerHandle>
+  /**
+   * Queries the engine live on every call, never a cached sample: `clerk-sync check` uses it as
+   * the queue's readiness probe, so it must reject when the queue's database does not answer.
+   */
   stats(): Promise<QueueStats>
-  /** Moves dead-lettered events back to the queue, oldest first; resolves with how many moved. */
+  /**
+   * Moves dead-lettered events back to the queue, oldest first; resolves with how many moved.
+   * Without `limit` it moves every dead letter (in as many internal steps as the engine needs);
+   * with `limit` (a positive integer) at most that many.
+   */
   replayDead(options?: { limit?: number }): Promise<number>
 }

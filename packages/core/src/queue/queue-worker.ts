@@ -215,6 +215,14 @@ export async function startQueueWorker<R extends string>(
     stopSampling()
     throw error
   }
+  if (typeof handle?.stop !== 'function') {
+    // Without a stop, this worker could never be stopped: refuse it now, not at shutdown.
+    stopSampling()
+    throw new ClerkSyncError(
+      ErrorCode.QUEUE_FAILED,
+      `startWorker: ${queue.description} answered work() without a stop() function; the queue adapter breaks the EventQueue contract.`,
+    )
+  }
   logger.info(`Queue worker started on ${queue.description}`, { concurrency, batchSize })
 
   let stopping: Promise<void> | undefined

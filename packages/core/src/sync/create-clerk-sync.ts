@@ -71,7 +71,10 @@ export interface ClerkSync<R extends string = DefaultRole> {
   startWorker(options?: StartWorkerOptions): Promise<QueueWorker>
   /** Queue mode: queue depth, active and dead-lettered jobs, and the age of the oldest waiting one. */
   queueStats(): Promise<QueueStats>
-  /** Queue mode: moves dead-lettered events back to the queue; resolves with how many moved. */
+  /**
+   * Queue mode: moves dead-lettered events back to the queue, oldest first; resolves with how
+   * many moved. Without `limit`, every dead letter; with it, at most `limit`.
+   */
   replayDeadEvents(options?: { limit?: number }): Promise<number>
 }
 
@@ -182,7 +185,7 @@ export function createClerkSync<R extends string = DefaultRole>(
   function requireQueue(method: string): EventQueue {
     if (!options.queue) {
       throw new ClerkSyncError(
-        ErrorCode.CONFIG_INVALID,
+        ErrorCode.QUEUE_MODE_REQUIRED,
         `sync.${method}() needs queue mode: pass createClerkSync({ queue }) (from @clerk-sync/queue-pg-boss).`,
       )
     }
