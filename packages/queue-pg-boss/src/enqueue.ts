@@ -3,8 +3,10 @@ import { ENQUEUE_TOKEN, newEnqueueToken } from './enqueue-token.js'
 import { insertJobs } from './insert-jobs.js'
 import { jobIdFor } from './job-id.js'
 import type { InsertedJob, JobReads } from './job-reads.js'
+import { limiter } from './limiter.js'
 import type { ResolvedOptions } from './options.js'
 import type { PgBossJobInsert, PgBossLike, PgBossQueueConfig } from './pg-boss-like.js'
+import { requeue } from './requeue.js'
 
 // An event whose job vanishes between the insert and the read (applied and deleted just then), or
 // changes state under a requeue, goes into the next insert; this often means something is wrong.
@@ -13,6 +15,13 @@ const ATTEMPTS = 4
 // one of the boss's pooled connections for two statements, and the boss's pool may be as small as 4.
 const MAX_BATCH = 64
 const MAX_IN_FLIGHT = 2
+// Requeues (two round trips each) running at once, across all batches: a burst of redeliveries
+// of dead letters must not take every pooled connection.
+const MAX_REQUEUES = 2
+// An event still waiting for its insert this long after it came is dropped and its caller
+// rejected: its webhook has answered 500 by now (the core's enqueue deadline) and Svix will
+// deliver it again, so inserting it would only add load to a database already too slow.
+const STALE_MS = 30_000
 
 export type Enqueuer = (event: QueuedEvent) => Promise<EnqueueOutcome>
 
@@ -20,6 +29,8 @@ interface Pending {
   event: QueuedEvent
   id: string
   attempts: number
+  /** When the caller asked (ms), to drop what waited past STALE_MS. */
+  since: number
   resolve(outcome: EnqueueOutcome): void
   reject(error: unknown): void
 }
@@ -50,8 +61,12 @@ function nextTurn(run: () => void): void {
  * No timer: alone, an event leaves at the end of the turn it arrived in. Each caller resolves only
  * after the insert committed; when the insert or the read fails, every caller of that batch
  * rejects (the webhook answers 500 and Svix retries), except that an insert refused for a value
- * is tried again one job at a time. It never answers `already-queued` for a job
- * that nothing will run.
+ * is tried again one job at a time (through the same two-at-a-time pump). It never answers
+ * `already-queued` for a job that nothing will run.
+ *
+ * Bounded under a slow database: past `maxPendingEnqueues` events waiting for an insert, a new
+ * one is refused at once (500, Svix retries later), and an event that waited over 30 s is dropped
+ * with a rejection instead of inserted.
  */
 export function enqueuer(
   boss: PgBossLike,
@@ -59,21 +74,38 @@ export function enqueuer(
   reads: JobReads,
   config: PgBossQueueConfig,
 ): Enqueuer {
-  const { name, deadName } = options
+  const { name, maxPendingEnqueues } = options
+  // Waiting callers are taken from `head` on (no copy of the backlog per batch); the array is
+  // compacted once most of it is taken.
   let queue: Pending[] = []
+  let head = 0
+  // Batches retried one job each after a value error; they go before new batches.
+  const solo: Pending[][] = []
   let inFlight = 0
   let scheduled = false
+  const requeues = limiter(MAX_REQUEUES)
 
-  /** Puts a dead-lettered job back; false when someone else changed it first. */
-  async function requeue(event: QueuedEvent, id: string, state: string): Promise<boolean> {
-    // `retry` moves a failed job to retry (one more attempt; failing again dead-letters it anew)
-    // and `resume` a cancelled one to created; both touch only a job still in that state.
-    const result = state === 'failed' ? await boss.retry(name, id) : await boss.resume(name, id)
-    if (affected(result) === 0) return false
-    // The copy pg-boss made in the dead-letter queue would otherwise be replayed a second time.
-    const copies = await reads.waitingForEvent(deadName, event.eventId)
-    if (copies.length > 0) await boss.deleteJob(deadName, copies)
-    return true
+  const waiting = () => queue.length - head
+
+  /** Takes up to MAX_BATCH waiting callers, rejecting those that waited past STALE_MS. */
+  function take(): Pending[] {
+    const batch: Pending[] = []
+    const now = Date.now()
+    while (batch.length < MAX_BATCH && head < queue.length) {
+      const item = queue[head++]!
+      if (now - item.since > STALE_MS) {
+        item.reject(
+          new Error(
+            `pg-boss queue "${name}": event ${item.event.eventId} waited over ${STALE_MS / 1000} s for its insert (the database is slow); dropped`,
+          ),
+        )
+      } else batch.push(item)
+    }
+    if (head > 1024 && head * 2 > queue.length) {
+      queue = queue.slice(head)
+      head = 0
+    }
+    return batch
   }
 
   /** Sends the callers of one job back for the next insert, or fails them once out of attempts. */
@@ -88,7 +120,7 @@ export function enqueuer(
         )
       }
     }
-    if (queue.length > 0) schedule()
+    if (waiting() > 0) schedule()
   }
 
   /** Answers the callers of one job (the first names the outcome, the rest share its job). */
@@ -108,9 +140,14 @@ export function enqueuer(
       case 'completed':
         return settle('already-queued')
       case 'failed':
-      case 'cancelled':
-        if (await requeue(first.event, first.id, job.state)) return settle('requeued')
+      case 'cancelled': {
+        const state = job.state
+        const back = await requeues(() =>
+          requeue(boss, options, reads, { id: first.id, eventId: first.event.eventId, state }),
+        )
+        if (back) return settle('requeued')
         return again(callers, 'changed state under a requeue')
+      }
       default:
         throw new Error(`pg-boss job ${job.id} is in an unknown state ${JSON.stringify(job.state)}`)
     }
@@ -141,7 +178,8 @@ export function enqueuer(
       // shared its insert, batch after batch as Svix retries them: each job is tried alone. Any
       // other error (the database away) fails the whole batch at once.
       if (byId.size > 1 && isDataError(error)) {
-        await Promise.all([...byId.values()].map((callers) => write(callers)))
+        solo.push(...byId.values())
+        schedule()
         return
       }
       for (const item of batch) item.reject(error)
@@ -159,9 +197,9 @@ export function enqueuer(
   }
 
   function pump(): void {
-    while (inFlight < MAX_IN_FLIGHT && queue.length > 0) {
-      const batch = queue.slice(0, MAX_BATCH)
-      queue = queue.slice(MAX_BATCH)
+    while (inFlight < MAX_IN_FLIGHT && (solo.length > 0 || waiting() > 0)) {
+      const batch = solo.shift() ?? take()
+      if (batch.length === 0) continue
       inFlight++
       void write(batch).finally(() => {
         inFlight--
@@ -181,7 +219,16 @@ export function enqueuer(
 
   return (event) =>
     new Promise<EnqueueOutcome>((resolve, reject) => {
-      queue.push({ event, id: jobIdFor(event.eventId), attempts: 0, resolve, reject })
+      if (waiting() >= maxPendingEnqueues) {
+        reject(
+          new Error(
+            `pg-boss queue "${name}": ${maxPendingEnqueues} events already wait for their insert (maxPendingEnqueues; the database is slow); refused`,
+          ),
+        )
+        return
+      }
+      const since = Date.now()
+      queue.push({ event, id: jobIdFor(event.eventId), attempts: 0, since, resolve, reject })
       schedule()
     })
 }
@@ -190,13 +237,4 @@ export function enqueuer(
 function isDataError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code
   return typeof code === 'string' && code.startsWith('22')
-}
-
-/**
- * How many jobs a pg-boss command changed (`{ affected }` from 10 and 12 alike, though 10's types
- * say void). A missing count is taken as done.
- */
-function affected(result: unknown): number | undefined {
-  const count = (result as { affected?: unknown } | undefined)?.affected
-  return typeof count === 'number' ? count : undefined
 }

@@ -32,6 +32,8 @@ export function startExpiryPasses(
     return { stop: async () => {} }
   }
 
+  warnSlowMonitor(boss, options, logger)
+
   let running: Promise<void> | undefined
   const tick = () => {
     if (running) return
@@ -52,5 +54,21 @@ export function startExpiryPasses(
       clearInterval(timer)
       await running
     },
+  }
+}
+
+/**
+ * 12 expires jobs at most every `monitorIntervalSeconds` of the boss (default 60 s) whatever this
+ * calls; a value above `expireInSeconds` delays a killed worker's retry that long. Said once, at
+ * worker start, when the boss's config shows it.
+ */
+function warnSlowMonitor(boss: PgBossLike, options: ResolvedOptions, logger: Logger): void {
+  if (!boss.supervise) return
+  const config = (boss.getDb() as { config?: { monitorIntervalSeconds?: unknown } }).config
+  const monitor = config?.monitorIntervalSeconds
+  if (typeof monitor === 'number' && monitor > options.expireInSeconds) {
+    logger.warn(
+      `pg-boss queue "${options.name}": the boss's monitorIntervalSeconds is ${monitor} s, above expireInSeconds ${options.expireInSeconds} s: a killed worker's jobs are retried only after up to ${monitor} s; construct the worker's boss with monitorIntervalSeconds (and superviseIntervalSeconds) of a few seconds`,
+    )
   }
 }

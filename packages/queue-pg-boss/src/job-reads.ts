@@ -3,10 +3,18 @@ import { ENQUEUE_TOKEN } from './enqueue-token.js'
 import type { ResolvedOptions } from './options.js'
 import type { PgBossDb, PgBossJobRow, PgBossLike } from './pg-boss-like.js'
 
-/** A job waiting in a queue, as the dead-letter replay reads it. */
+/** A job waiting in a queue, as the dead-letter replay reads it (and pages on). */
 export interface WaitingJob {
   id: string
   data: unknown
+  /** `created_on` as Postgres prints it (microseconds kept), for the next page's key. */
+  createdOn: string
+}
+
+/** Where a page of dead letters starts: after this job, in (created_on, id) order. */
+export interface PageKey {
+  createdOn: string
+  id: string
 }
 
 /** A job as the grouped enqueue reads it back: its state, and whether this insert stored it. */
@@ -22,12 +30,34 @@ export interface JobReads {
    * insert's `token` (so it is the row just stored, not one that held the id before).
    */
   inserted(queue: string, ids: string[], token: string): Promise<InsertedJob[]>
-  /** Up to `limit` jobs waiting (created or retry) in `queue`, oldest first. */
-  waiting(queue: string, limit: number): Promise<WaitingJob[]>
+  /**
+   * The `created_on` of the newest job waiting in `queue` now (null: none), so a replay moves
+   * only the jobs there at its start, never the copies that failures make while it runs.
+   */
+  newestWaiting(queue: string): Promise<string | null>
+  /**
+   * Up to `limit` jobs waiting (created or retry) in `queue` created at or before `upTo`, oldest
+   * first, after `after` in (created_on, id) order.
+   */
+  waiting(
+    queue: string,
+    limit: number,
+    upTo: string,
+    after: PageKey | undefined,
+  ): Promise<WaitingJob[]>
   /** The ids of the jobs waiting in `queue` that carry this `svix-id`. */
   waitingForEvent(queue: string, eventId: string): Promise<string[]>
+  /**
+   * pg-boss 10: puts job `id` of the queue back (failed: to retry with one more attempt;
+   * cancelled: to created), clearing `completed_on`, and deletes the dead-letter jobs `copyIds`,
+   * in one statement (so in one transaction); the copies stay when the job was not put back.
+   * How many jobs were put back (0 or 1).
+   */
+  requeueWithCopies(id: string, state: 'failed' | 'cancelled', copyIds: string[]): Promise<number>
   /** Live counts of the queue and its dead letters, read from the job table itself. */
   stats(): Promise<QueueStats>
+  /** Checks the boss's schema name; throws before anything is stored if it cannot be used. */
+  checkSchema(): void
 }
 
 // pg-boss 10 and 12 keep every queue's jobs in `<schema>.job` (12 partitions it by name), with
@@ -40,8 +70,10 @@ function schemaOf(boss: PgBossLike, configured: string | undefined): string {
   // may not, and then pg-boss's default schema is the best guess (the option says otherwise).
   const config = (boss.getDb() as { config?: { schema?: unknown } }).config
   const schema = typeof config?.schema === 'string' ? config.schema : 'pgboss'
-  if (!/^[A-Za-z_]\w*$/.test(schema)) {
-    throw new Error(`pgBossQueue: unexpected pg-boss schema name ${JSON.stringify(schema)}`)
+  if (!isPgBossSchemaName(schema)) {
+    throw new Error(
+      `pgBossQueue: unexpected pg-boss schema name ${JSON.stringify(schema)}; pass the \`schema\` option`,
+    )
   }
   return schema
 }
@@ -55,6 +87,20 @@ async function rowsOf<T>(db: PgBossDb, text: string, values: unknown[]): Promise
 
 function isWaiting(row: PgBossJobRow): boolean {
   return row.state === 'created' || row.state === 'retry'
+}
+
+/**
+ * A schema name as pg-boss writes it into its SQL, verbatim: a bare identifier (folded to lower
+ * case by Postgres, as in pg-boss's own statements) or, on 12, a double-quoted one kept as it is.
+ * The quoted form excludes what 12 refuses in it (quotes, %, $, dots, backslashes, control
+ * characters), so it is safe to interpolate.
+ */
+export function isPgBossSchemaName(schema: string): boolean {
+  return (
+    /^[A-Za-z_]\w{0,49}$/.test(schema) ||
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are refused
+    /^"[^"'%$.\\\x00-\x1f\x7f]{1,50}"$/.test(schema)
+  )
 }
 
 export function jobReads(boss: PgBossLike, options: ResolvedOptions): JobReads {
@@ -76,16 +122,49 @@ export function jobReads(boss: PgBossLike, options: ResolvedOptions): JobReads {
       )
     },
 
-    async waiting(queue, limit) {
-      if (boss.findJobs) {
-        const jobs = await boss.findJobs(queue, { queued: true, limit })
-        return jobs.filter(isWaiting).map((job) => ({ id: job.id, data: job.data }))
-      }
-      return sql<WaitingJob>(
-        (t) => `SELECT id, data FROM ${t} WHERE name = $1 AND ${WAITING}
-          ORDER BY created_on, id LIMIT $2`,
-        [queue, limit],
+    async newestWaiting(queue) {
+      const [row] = await sql<{ newest: string | null }>(
+        (t) => `SELECT max(created_on)::text AS newest FROM ${t} WHERE name = $1 AND ${WAITING}`,
+        [queue],
       )
+      return row?.newest ?? null
+    },
+
+    waiting(queue, limit, upTo, after) {
+      return sql<WaitingJob>(
+        (t) => `SELECT id::text AS id, data, created_on::text AS "createdOn" FROM ${t}
+          WHERE name = $1 AND ${WAITING} AND created_on <= $3::timestamptz
+            AND ($4::timestamptz IS NULL OR (created_on, id) > ($4::timestamptz, $5::uuid))
+          ORDER BY created_on, id LIMIT $2`,
+        [queue, limit, upTo, after?.createdOn ?? null, after?.id ?? null],
+      )
+    },
+
+    async requeueWithCopies(id, state, copyIds) {
+      // A failed job gets one more attempt, as pg-boss's own retry() gives it.
+      const back =
+        state === 'failed' ? `state = 'retry', retry_limit = retry_limit + 1` : `state = 'created'`
+      const [row] = await sql<{ requeued: number }>(
+        (t) => `WITH requeued AS (
+            UPDATE ${t} SET ${back}, completed_on = NULL, start_after = now(),
+              -- 10's archive also takes a waiting job past keep_until: the queue's retention
+              -- window starts again now.
+              keep_until = GREATEST(keep_until, now() + (keep_until - created_on))
+            WHERE name = $1 AND id = $2::uuid AND state = $3
+            RETURNING id
+          ), gone AS (
+            DELETE FROM ${t}
+            WHERE name = $4 AND id = ANY($5::uuid[]) AND EXISTS (SELECT 1 FROM requeued)
+            RETURNING id
+          )
+          SELECT count(*)::int AS requeued FROM requeued`,
+        [options.name, id, state, options.deadName, copyIds],
+      )
+      return row?.requeued ?? 0
+    },
+
+    checkSchema() {
+      table()
     },
 
     async waitingForEvent(queue, eventId) {

@@ -1,4 +1,5 @@
 import { ClerkSyncError, consoleLogger, ErrorCode, type Logger } from '@clerk-sync/core'
+import { isPgBossSchemaName } from './job-reads.js'
 
 export interface PgBossQueueOptions {
   /** The pg-boss queue; dead letters go to `${name}-dead`. Default `clerk-sync-events`. */
@@ -18,11 +19,18 @@ export interface PgBossQueueOptions {
    * this is applied twice, which the store's event record makes harmless.
    */
   expireInSeconds?: number
+  /**
+   * Most events waiting for their insert at once (a slow database, a burst); past it an enqueue
+   * is refused at once (the webhook answers 500 and Svix retries) instead of piling up in memory.
+   * Default 10,000.
+   */
+  maxPendingEnqueues?: number
   /** How long an idle fetch loop waits before asking again, in ms. Default 250. */
   pollIntervalMs?: number
   /**
    * The pg-boss schema (the boss's `schema` option), for the live counts read in SQL on
-   * pg-boss 10. Default: the schema of the boss's own connection, else `pgboss`.
+   * pg-boss 10. Default: the schema of the boss's own connection, else `pgboss`. Written as
+   * pg-boss takes it: a bare name, or on 12 a double-quoted one (`'"My Schema"'`).
    */
   schema?: string
   /** Where the worker reports what it cannot throw (a failed delete, fetch or expiry pass). */
@@ -37,13 +45,13 @@ export interface ResolvedOptions {
   retryBackoff: boolean
   expireInSeconds: number
   pollIntervalMs: number
+  maxPendingEnqueues: number
   schema: string | undefined
   logger: Logger
 }
 
 // The queue names pg-boss 10 and 12 both accept (12 is the stricter).
 const QUEUE_NAME = /^[\w.\-/]+$/
-const SCHEMA_NAME = /^[A-Za-z_]\w{0,49}$/
 
 function refuse(message: string): never {
   throw new ClerkSyncError(ErrorCode.CONFIG_INVALID, `pgBossQueue: ${message}`)
@@ -63,7 +71,10 @@ export function resolveOptions(options: PgBossQueueOptions): ResolvedOptions {
       `\`name\` may hold letters, digits, _ - . and / only, got ${JSON.stringify(options.name)}.`,
     )
   }
-  if (options.schema !== undefined && !SCHEMA_NAME.test(options.schema)) {
+  if (
+    options.schema !== undefined &&
+    (typeof options.schema !== 'string' || !isPgBossSchemaName(options.schema))
+  ) {
     refuse(
       `\`schema\` is not a Postgres schema pg-boss accepts: ${JSON.stringify(options.schema)}.`,
     )
@@ -80,6 +91,12 @@ export function resolveOptions(options: PgBossQueueOptions): ResolvedOptions {
     // pg-boss caps expiry below 24 hours.
     expireInSeconds: integer('expireInSeconds', options.expireInSeconds ?? 15, 1, 86_399),
     pollIntervalMs: integer('pollIntervalMs', options.pollIntervalMs ?? 250, 1, 60_000),
+    maxPendingEnqueues: integer(
+      'maxPendingEnqueues',
+      options.maxPendingEnqueues ?? 10_000,
+      1,
+      10_000_000,
+    ),
     schema: options.schema,
     logger: options.logger ?? consoleLogger(),
   }

@@ -22,8 +22,8 @@ export function pgBossQueue(boss: PgBossLike, options: PgBossQueueOptions = {}):
   }
   const resolved = resolveOptions(options)
   const { name } = resolved
-  const ready = queueSetup(boss, resolved)
   const reads = jobReads(boss, resolved)
+  const ready = queueSetup(boss, resolved, reads)
   const enqueue = enqueuer(boss, resolved, reads, jobConfig(resolved))
 
   return {

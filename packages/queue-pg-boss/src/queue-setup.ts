@@ -1,3 +1,4 @@
+import type { JobReads } from './job-reads.js'
 import type { ResolvedOptions } from './options.js'
 import type { PgBossLike, PgBossQueueConfig } from './pg-boss-like.js'
 
@@ -39,11 +40,18 @@ async function createQueue(boss: PgBossLike, name: string, config?: PgBossQueueC
  * lock) that a webhook should not pay on every delivery. A failed attempt is forgotten, so the next
  * call tries again instead of failing forever.
  */
-export function queueSetup(boss: PgBossLike, options: ResolvedOptions): () => Promise<void> {
+export function queueSetup(
+  boss: PgBossLike,
+  options: ResolvedOptions,
+  reads: JobReads,
+): () => Promise<void> {
   let ready: Promise<void> | undefined
   return () => {
     if (!ready) {
       const attempt = (async () => {
+        // Before anything is stored: a schema the adapter's SQL cannot use would otherwise fail
+        // every enqueue after its insert committed.
+        reads.checkSchema()
         // The dead-letter queue first: the main queue's `deadLetter` references it.
         await createQueue(boss, options.deadName)
         await createQueue(boss, options.name, jobConfig(options))

@@ -1,5 +1,5 @@
 import type { Enqueuer } from './enqueue.js'
-import type { JobReads } from './job-reads.js'
+import type { JobReads, PageKey } from './job-reads.js'
 import type { ResolvedOptions } from './options.js'
 import type { PgBossLike } from './pg-boss-like.js'
 import { isQueuedEvent } from './queued-event.js'
@@ -10,9 +10,11 @@ const STEP = 500
 
 /**
  * Moves dead letters back into the queue, oldest first: all of them without `limit`, else at most
- * `limit`. Each goes through the same id rules as a redelivery (a failed original is retried, a
- * vanished one inserted again, a waiting one left to run); only then is its dead copy dropped, so
- * a step that fails part-way drops the copies of the events it did move and rejects.
+ * `limit`. Only the dead letters there when it starts: a replayed event that fails again while it
+ * runs is dead-lettered anew (a copy created later), and reading those would loop for as long as
+ * the cause lasts. Each goes through the same id rules as a redelivery (a failed original is
+ * retried, a vanished one inserted again, a waiting one left to run); only then is its dead copy
+ * dropped, so a step that fails part-way drops the copies of the events it did move and rejects.
  */
 export async function replayDead(
   boss: PgBossLike,
@@ -22,11 +24,16 @@ export async function replayDead(
   limit: number | undefined,
 ): Promise<number> {
   const { deadName, logger } = options
+  const upTo = await reads.newestWaiting(deadName)
+  if (upTo === null) return 0
   let moved = 0
+  let after: PageKey | undefined
   for (;;) {
     const want = Math.min(STEP, limit === undefined ? STEP : limit - moved)
     if (want <= 0) return moved
-    const jobs = await reads.waiting(deadName, want)
+    const jobs = await reads.waiting(deadName, want, upTo, after)
+    const last = jobs.at(-1)
+    if (last) after = { createdOn: last.createdOn, id: last.id }
     const events = jobs.filter((job) => {
       if (isQueuedEvent(job.data)) return true
       logger.warn(`pg-boss queue "${deadName}": job ${job.id} is not a clerk-sync event; left`)
@@ -40,7 +47,7 @@ export async function replayDead(
     moved += done.length
     const failure = settled.find((result) => result.status === 'rejected')
     if (failure) throw failure.reason
-    // Fewer than asked: none are left. None moved: only jobs that are not ours are left.
-    if (jobs.length < want || done.length === 0) return moved
+    // Fewer than asked: none are left up to the cut-off.
+    if (jobs.length < want) return moved
   }
 }

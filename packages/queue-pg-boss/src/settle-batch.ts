@@ -38,7 +38,14 @@ export async function settleBatch(
   let results: AppliedEvent[] = []
   if (events.length > 0) {
     try {
-      results = await apply(events)
+      const answered: unknown = await apply(events)
+      // One result per event, in order; anything else cannot be matched to the jobs.
+      if (!Array.isArray(answered) || answered.length !== events.length) {
+        throw new Error(
+          `the worker answered ${Array.isArray(answered) ? `${answered.length} results` : 'no results array'} for ${events.length} events`,
+        )
+      }
+      results = answered as AppliedEvent[]
     } catch (error) {
       results = events.map(() => ({ ok: false, error }))
     }

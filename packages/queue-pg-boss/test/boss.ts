@@ -38,6 +38,8 @@ export interface TestBoss extends PgBossLike {
 export interface TestBossOptions {
   schema: string
   connectionString?: string
+  /** More constructor options (either major's), over the defaults below. */
+  config?: Record<string, unknown>
 }
 
 /**
@@ -54,14 +56,15 @@ export async function createBoss(options: TestBossOptions): Promise<TestBoss> {
     max: 3,
     schedule: false,
     supervise: false,
+    ...options.config,
   }
   let boss: TestBoss
   if (pgBossMajor === 12) {
     const { PgBoss } = await import('pg-boss-12')
     boss = new PgBoss({
-      ...config,
       monitorIntervalSeconds: 1,
       superviseIntervalSeconds: 1,
+      ...config,
     }) as unknown as TestBoss
   } else {
     const { default: PgBoss } = await import('pg-boss')

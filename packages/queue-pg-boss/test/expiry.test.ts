@@ -1,7 +1,9 @@
+import type { Logger } from '@clerk-sync/core'
 import { randomId } from '@clerk-sync/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { postgresUnavailable } from '../../../test-support/databases.js'
-import { pgBossMajor } from './boss.js'
+import { pgBossQueue } from '../src/index.js'
+import { pgBossMajor, startBoss } from './boss.js'
 import { eventually, type QueueHarness, queueHarness, userCreated } from './harness.js'
 
 const skip = await postgresUnavailable()
@@ -51,4 +53,36 @@ describe.skipIf(Boolean(skip))(`pgBossQueue job expiry (pg-boss ${pgBossMajor})`
     }
     expect(h.results.filter((r) => r.eventId === svixId)).toMatchObject([{ outcome: 'applied' }])
   })
+
+  it.skipIf(pgBossMajor !== 12)(
+    "warns once at worker start when 12's monitorIntervalSeconds exceeds expireInSeconds",
+    async () => {
+      const warnings: string[] = []
+      const logger: Logger = {
+        debug() {},
+        info() {},
+        warn: (message) => warnings.push(message),
+        error: (message) => warnings.push(message),
+      }
+      const start = async (boss: Awaited<ReturnType<typeof startBoss>>) => {
+        const queue = pgBossQueue(boss, { expireInSeconds: EXPIRE_IN_SECONDS, logger })
+        const handle = await queue.work({ concurrency: 2, batchSize: 8 }, async (events) =>
+          events.map(() => ({ ok: true }) as const),
+        )
+        await handle.stop()
+      }
+      // The harness's boss checks every second: nothing to say.
+      await start(h.boss)
+      expect(warnings).toEqual([])
+      // pg-boss 12's default, 60 s: a killed worker's job would wait up to a minute.
+      const slow = await startBoss({ schema: h.schema, config: { monitorIntervalSeconds: 60 } })
+      try {
+        await start(slow)
+      } finally {
+        await slow.stop({ graceful: false })
+      }
+      expect(warnings).toHaveLength(1)
+      expect(warnings[0]).toContain('monitorIntervalSeconds')
+    },
+  )
 })

@@ -53,6 +53,8 @@ export interface HarnessOptions {
   queue?: PgBossQueueOptions
   memory?: MemoryStoreOptions
   sync?: Partial<ClerkSyncOptions<DefaultRole>>
+  /** More constructor options for the boss. */
+  bossConfig?: Record<string, unknown>
   /** What the queue is given instead of the boss itself (a counting Proxy of it, say). */
   wrapBoss?: (boss: TestBoss) => PgBossLike
 }
@@ -61,7 +63,11 @@ export async function queueHarness(options: HarnessOptions = {}): Promise<QueueH
   const schema = runScopedName('pgboss_h1')
   const admin = new pg.Client({ connectionString: postgresUrl })
   await admin.connect()
-  const boss = await startBoss({ schema, connectionString: options.connectionString })
+  const boss = await startBoss({
+    schema,
+    connectionString: options.connectionString,
+    config: options.bossConfig,
+  })
   const queueName = options.queue?.name ?? 'clerk-sync-events'
   const secret = generateSigningSecret()
   const store = new MemoryStore<DefaultRole>(options.memory)
