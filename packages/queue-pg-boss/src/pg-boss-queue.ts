@@ -46,10 +46,11 @@ export function pgBossQueue(boss: PgBossLike, options: PgBossQueueOptions = {}):
 
     async replayDead(replay = {}) {
       const { limit } = replay
-      if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > 1_000_000)) {
+      // No upper cap: the replay pages 500 at a time and stops at the dead letters present at its start.
+      if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 1)) {
         throw new ClerkSyncError(
           ErrorCode.CONFIG_INVALID,
-          `replayDead: \`limit\` must be an integer from 1 to 1000000, got ${limit}.`,
+          `replayDead: \`limit\` must be a whole number of at least 1, got ${limit}.`,
         )
       }
       await ready()

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto'
+import { silentLogger } from '@clerk-sync/core'
 import { randomId } from '@clerk-sync/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { postgresUnavailable } from '../../../test-support/databases.js'
+import { pgBossQueue } from '../src/index.js'
 import { insertJobs } from '../src/insert-jobs.js'
 import { pgBossMajor, type TestBoss } from './boss.js'
 import { type QueueHarness, queueHarness } from './harness.js'
@@ -83,5 +85,12 @@ describe.skipIf(Boolean(skip))(`pgBossQueue replay cut-off (pg-boss ${pgBossMajo
     expect(moved).toBe(count)
     // Every event failed again: one dead copy each, waiting for the next replay.
     expect((await h.sync.queueStats()).dead).toBe(count)
+  })
+
+  it('takes any whole limit of at least 1 (the CLI passes --limit straight through)', async () => {
+    const queue = pgBossQueue(h.boss, { name: 'replay-limits', logger: silentLogger })
+    expect(await queue.replayDead({ limit: 5_000_000 })).toBe(0)
+    await expect(queue.replayDead({ limit: 0 })).rejects.toThrow(/limit/)
+    await expect(queue.replayDead({ limit: 1.5 })).rejects.toThrow(/limit/)
   })
 })
