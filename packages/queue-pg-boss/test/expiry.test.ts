@@ -3,7 +3,7 @@ import { randomId } from '@clerk-sync/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { postgresUnavailable } from '../../../test-support/databases.js'
 import { pgBossQueue } from '../src/index.js'
-import { pgBossMajor, startBoss } from './boss.js'
+import { itOnPgBoss12, pgBossMajor, startBoss } from './boss.js'
 import { eventually, type QueueHarness, queueHarness, userCreated } from './harness.js'
 
 const skip = await postgresUnavailable()
@@ -54,7 +54,7 @@ describe.skipIf(Boolean(skip))(`pgBossQueue job expiry (pg-boss ${pgBossMajor})`
     expect(h.results.filter((r) => r.eventId === svixId)).toMatchObject([{ outcome: 'applied' }])
   })
 
-  it.skipIf(pgBossMajor !== 12)(
+  itOnPgBoss12(
     "warns once at worker start when 12's monitorIntervalSeconds exceeds expireInSeconds",
     async () => {
       const warnings: string[] = []

@@ -4,7 +4,7 @@ import { randomId } from '@clerk-sync/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { postgresUnavailable, runScopedName } from '../../../test-support/databases.js'
 import { pgBossQueue } from '../src/index.js'
-import { pgBossMajor, startBoss, type TestBoss } from './boss.js'
+import { itOnPgBoss12, pgBossMajor, startBoss, type TestBoss } from './boss.js'
 import { type QueueHarness, queueHarness } from './harness.js'
 
 const skip = await postgresUnavailable()
@@ -56,22 +56,19 @@ describe.skipIf(Boolean(skip))(`pgBossQueue schema names (pg-boss ${pgBossMajor}
     expect(stored).toEqual([])
   })
 
-  it.skipIf(pgBossMajor !== 12)(
-    'works on a quoted schema name (12 takes it verbatim)',
-    async () => {
-      const schema = `"QS ${runScopedName('x')}"`
-      let boss: TestBoss | undefined
-      try {
-        boss = await startBoss({ schema })
-        const queue = pgBossQueue(boss, { logger: silentLogger })
-        const event = queuedEvent()
-        expect(await queue.enqueue(event)).toBe('queued')
-        expect(await queue.enqueue(event)).toBe('already-queued')
-        expect(await queue.stats()).toMatchObject({ queued: 1, dead: 0 })
-      } finally {
-        await boss?.stop({ graceful: false })
-        await h.sql(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
-      }
-    },
-  )
+  itOnPgBoss12('works on a quoted schema name (12 takes it verbatim)', async () => {
+    const schema = `"QS ${runScopedName('x')}"`
+    let boss: TestBoss | undefined
+    try {
+      boss = await startBoss({ schema })
+      const queue = pgBossQueue(boss, { logger: silentLogger })
+      const event = queuedEvent()
+      expect(await queue.enqueue(event)).toBe('queued')
+      expect(await queue.enqueue(event)).toBe('already-queued')
+      expect(await queue.stats()).toMatchObject({ queued: 1, dead: 0 })
+    } finally {
+      await boss?.stop({ graceful: false })
+      await h.sql(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
+    }
+  })
 })
