@@ -2,7 +2,7 @@ import { randomId } from '@clerk-sync/testing'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { postgresUnavailable } from '../../../test-support/databases.js'
 import { pgBossMajor } from './boss.js'
-import { eventually, type QueueHarness, queueHarness, userCreated } from './harness.js'
+import { eventually, type QueueHarness, queuedEvent, queueHarness, userCreated } from './harness.js'
 
 const skip = await postgresUnavailable()
 
@@ -125,16 +125,7 @@ describe.skipIf(Boolean(skip))(`pgBossQueue dead letters (pg-boss ${pgBossMajor}
   it('replays every dead letter without a limit, in steps, and at most `limit` with one', async () => {
     // More dead letters than one replay step reads (500), stored as pg-boss's dead copies are.
     const deadName = `${h.queueName}-dead`
-    const events = Array.from({ length: 520 }, () => {
-      const userId = randomId('user')
-      return {
-        eventId: randomId('msg'),
-        eventType: 'user.created',
-        userId,
-        payload: { type: 'user.created', data: { id: userId } },
-        receivedAt: Date.now(),
-      }
-    })
+    const events = Array.from({ length: 520 }, queuedEvent)
     await Promise.all(events.map((event) => h.boss.send(deadName, event)))
     expect((await h.sync.queueStats()).dead).toBe(520)
 

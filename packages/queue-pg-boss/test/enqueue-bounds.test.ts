@@ -1,24 +1,11 @@
 import { silentLogger } from '@clerk-sync/core'
-import type { QueuedEvent } from '@clerk-sync/core/queue-kit'
-import { randomId } from '@clerk-sync/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { postgresUnavailable } from '../../../test-support/databases.js'
 import { pgBossQueue } from '../src/index.js'
 import { pgBossMajor, type TestBoss } from './boss.js'
-import { gate, type QueueHarness, queueHarness } from './harness.js'
+import { gate, type QueueHarness, queuedEvent, queueHarness } from './harness.js'
 
 const skip = await postgresUnavailable()
-
-function queuedEvent(): QueuedEvent {
-  const userId = randomId('user')
-  return {
-    eventId: randomId('msg'),
-    eventType: 'user.created',
-    userId,
-    payload: { type: 'user.created', data: { id: userId } },
-    receivedAt: Date.now(),
-  }
-}
 
 /**
  * Under a database slower than the arrivals, the events waiting for their insert are bounded:

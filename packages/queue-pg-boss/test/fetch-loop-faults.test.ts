@@ -1,24 +1,12 @@
 import type { Logger } from '@clerk-sync/core'
-import type { AppliedEvent, QueuedEvent } from '@clerk-sync/core/queue-kit'
-import { randomId } from '@clerk-sync/testing'
+import type { AppliedEvent } from '@clerk-sync/core/queue-kit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { postgresUnavailable } from '../../../test-support/databases.js'
 import { type PgBossQueueOptions, pgBossQueue } from '../src/index.js'
 import { createBoss, pgBossMajor, type TestBoss } from './boss.js'
-import { eventually, gate, type QueueHarness, queueHarness } from './harness.js'
+import { eventually, gate, type QueueHarness, queuedEvent, queueHarness } from './harness.js'
 
 const skip = await postgresUnavailable()
-
-function queuedEvent(): QueuedEvent {
-  const userId = randomId('user')
-  return {
-    eventId: randomId('msg'),
-    eventType: 'user.created',
-    userId,
-    payload: { type: 'user.created', data: { id: userId } },
-    receivedAt: Date.now(),
-  }
-}
 
 /** A logger that keeps its warnings, for tests that check what an operator is told. */
 function recordingLogger(): Logger & { warnings: string[] } {

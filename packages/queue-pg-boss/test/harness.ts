@@ -12,9 +12,11 @@ import {
   silentLogger,
   type WebhookResult,
 } from '@clerk-sync/core'
+import type { QueuedEvent } from '@clerk-sync/core/queue-kit'
 import {
   clerkUser,
   generateSigningSecret,
+  randomId,
   signWebhook,
   userCreatedEvent,
   webhookBodyText,
@@ -125,6 +127,18 @@ export async function queueHarness(options: HarnessOptions = {}): Promise<QueueH
 export function userCreated(): { payload: object; userId: string } {
   const user = clerkUser()
   return { payload: userCreatedEvent(user), userId: user.id }
+}
+
+/** A minimal stored `user.created` job for a fresh user, as the webhook would enqueue it. */
+export function queuedEvent(): QueuedEvent {
+  const userId = randomId('user')
+  return {
+    eventId: randomId('msg'),
+    eventType: 'user.created',
+    userId,
+    payload: { type: 'user.created', data: { id: userId } },
+    receivedAt: Date.now(),
+  }
 }
 
 /** Resolves once `check` passes, polling every 50 ms; fails after `timeoutMs`. */

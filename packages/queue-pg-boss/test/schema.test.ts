@@ -1,24 +1,11 @@
 import { silentLogger } from '@clerk-sync/core'
-import type { QueuedEvent } from '@clerk-sync/core/queue-kit'
-import { randomId } from '@clerk-sync/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { postgresUnavailable, runScopedName } from '../../../test-support/databases.js'
 import { pgBossQueue } from '../src/index.js'
 import { itOnPgBoss12, pgBossMajor, startBoss, type TestBoss } from './boss.js'
-import { type QueueHarness, queueHarness } from './harness.js'
+import { type QueueHarness, queuedEvent, queueHarness } from './harness.js'
 
 const skip = await postgresUnavailable()
-
-function queuedEvent(): QueuedEvent {
-  const userId = randomId('user')
-  return {
-    eventId: randomId('msg'),
-    eventType: 'user.created',
-    userId,
-    payload: { type: 'user.created', data: { id: userId } },
-    receivedAt: Date.now(),
-  }
-}
 
 /**
  * The adapter reads pg-boss's job table in SQL, so it must name the boss's schema as pg-boss

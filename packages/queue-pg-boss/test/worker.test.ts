@@ -1,24 +1,12 @@
 import { silentLogger } from '@clerk-sync/core'
-import type { AppliedEvent, EventQueue, QueuedEvent } from '@clerk-sync/core/queue-kit'
-import { randomId } from '@clerk-sync/testing'
+import type { AppliedEvent, EventQueue } from '@clerk-sync/core/queue-kit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { postgresUnavailable } from '../../../test-support/databases.js'
 import { pgBossQueue } from '../src/index.js'
 import { pgBossMajor } from './boss.js'
-import { eventually, gate, type QueueHarness, queueHarness } from './harness.js'
+import { eventually, gate, type QueueHarness, queuedEvent, queueHarness } from './harness.js'
 
 const skip = await postgresUnavailable()
-
-function queuedEvent(): QueuedEvent {
-  const userId = randomId('user')
-  return {
-    eventId: randomId('msg'),
-    eventType: 'user.created',
-    userId,
-    payload: { type: 'user.created', data: { id: userId } },
-    receivedAt: Date.now(),
-  }
-}
 
 /** The fetch loops on their own, through the EventQueue contract with hand-written `apply`s. */
 describe.skipIf(Boolean(skip))(`pgBossQueue fetch loops (pg-boss ${pgBossMajor})`, () => {
