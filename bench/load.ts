@@ -6,42 +6,13 @@
  */
 import http from 'node:http'
 import { performance } from 'node:perf_hooks'
-import { signWebhook } from '@clerk-sync/testing'
+import { postDelivery } from './post-delivery.js'
 import { type Delivery, eventSequence, type RunRequest, summarize } from './shared.js'
 
 interface LoadMessage {
   url: string
   secret: string
   request: RunRequest
-}
-
-const REQUEST_TIMEOUT_MS = 30_000
-
-function send(agent: http.Agent, url: URL, secret: string, delivery: Delivery): Promise<string> {
-  const headers = signWebhook({ secret, body: delivery.body })
-  return new Promise((resolve) => {
-    const req = http.request(
-      url,
-      {
-        method: 'POST',
-        agent,
-        timeout: REQUEST_TIMEOUT_MS,
-        headers: {
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(delivery.body),
-          ...headers,
-        },
-      },
-      (res) => {
-        res.resume()
-        res.on('end', () => resolve(String(res.statusCode)))
-        res.on('error', () => resolve('error'))
-      },
-    )
-    req.on('timeout', () => req.destroy(new Error('timeout')))
-    req.on('error', () => resolve('error'))
-    req.end(delivery.body)
-  })
 }
 
 async function run({ url, secret, request }: LoadMessage) {
@@ -61,7 +32,7 @@ async function run({ url, secret, request }: LoadMessage) {
         }
         const delivery = deliveries[next++]!
         const started = performance.now()
-        const status = await send(agent, target, secret, delivery)
+        const status = await postDelivery(agent, target, secret, delivery)
         if (!record) continue
         latencies.push(performance.now() - started)
         statuses[status] = (statuses[status] ?? 0) + 1

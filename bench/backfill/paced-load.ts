@@ -8,7 +8,7 @@
  */
 import http from 'node:http'
 import { performance } from 'node:perf_hooks'
-import { signWebhook } from '@clerk-sync/testing'
+import { postDelivery } from '../post-delivery.js'
 import { type Delivery, eventSequence, percentile } from '../shared.js'
 
 export interface PacedLoadRequest {
@@ -32,39 +32,8 @@ export interface PacedLoadResult {
   statuses: Record<string, number>
 }
 
-const REQUEST_TIMEOUT_MS = 30_000
 /** Deliveries are built this many at a time, as the run needs them. */
 const BATCH = 1000
-
-function send(agent: http.Agent, url: URL, secret: string, delivery: Delivery): Promise<string> {
-  const headers = signWebhook({ secret, body: delivery.body })
-  return new Promise((resolve) => {
-    const req = http.request(
-      url,
-      {
-        method: 'POST',
-        agent,
-        timeout: REQUEST_TIMEOUT_MS,
-        headers: {
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(delivery.body),
-          ...headers,
-        },
-      },
-      (res) => {
-        res.resume()
-        res.on('end', () => resolve(String(res.statusCode)))
-        res.on('error', () => resolve('error'))
-      },
-    )
-    req.on('timeout', () => req.destroy(new Error('timeout')))
-    // `error:<code>`: no answer at all (a reset, a refused connection, the timeout).
-    req.on('error', (error: NodeJS.ErrnoException) =>
-      resolve(`error:${error.code ?? error.message}`),
-    )
-    req.end(delivery.body)
-  })
-}
 
 async function run(
   request: PacedLoadRequest,
@@ -92,7 +61,7 @@ async function run(
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
       if (until()) break
       const sentAt = performance.now()
-      const answer = send(agent, url, request.secret, next()).then((status) => {
+      const answer = postDelivery(agent, url, request.secret, next()).then((status) => {
         record?.push(performance.now() - sentAt)
         statuses.push(status)
         inFlight.delete(answer)

@@ -7,8 +7,8 @@
  */
 import http from 'node:http'
 import { performance } from 'node:perf_hooks'
-import { signWebhook } from '@clerk-sync/testing'
-import { type Delivery, eventSequence, type RunResult, summarize } from '../shared.js'
+import { postDelivery } from '../post-delivery.js'
+import { eventSequence, type RunResult, summarize } from '../shared.js'
 
 export interface QueueLoadRequest {
   urls: string[]
@@ -25,35 +25,6 @@ export interface QueueLoadResult extends RunResult {
   lastAnsweredAt: number
 }
 
-const REQUEST_TIMEOUT_MS = 30_000
-
-function send(agent: http.Agent, url: URL, secret: string, delivery: Delivery): Promise<string> {
-  const headers = signWebhook({ secret, body: delivery.body })
-  return new Promise((resolve) => {
-    const req = http.request(
-      url,
-      {
-        method: 'POST',
-        agent,
-        timeout: REQUEST_TIMEOUT_MS,
-        headers: {
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(delivery.body),
-          ...headers,
-        },
-      },
-      (res) => {
-        res.resume()
-        res.on('end', () => resolve(String(res.statusCode)))
-        res.on('error', () => resolve('error'))
-      },
-    )
-    req.on('timeout', () => req.destroy(new Error('timeout')))
-    req.on('error', () => resolve('error'))
-    req.end(delivery.body)
-  })
-}
-
 async function run(request: QueueLoadRequest): Promise<QueueLoadResult> {
   const targets = request.urls.map((url) => new URL(url))
   const agent = new http.Agent({ keepAlive: true, maxSockets: request.concurrency })
@@ -65,7 +36,7 @@ async function run(request: QueueLoadRequest): Promise<QueueLoadResult> {
     while (next < deliveries.length) {
       const index = next++
       const started = performance.now()
-      const status = await send(
+      const status = await postDelivery(
         agent,
         targets[index % targets.length]!,
         request.secret,
