@@ -1,4 +1,4 @@
-import type { EnqueueOutcome, QueuedEvent } from '@clerk-sync/core/queue-kit'
+import { type EnqueueOutcome, nextTurn, type QueuedEvent } from '@clerk-sync/core/queue-kit'
 import { ENQUEUE_TOKEN, newEnqueueToken } from './enqueue-token.js'
 import { insertJobs } from './insert-jobs.js'
 import { jobIdFor } from './job-id.js'
@@ -33,20 +33,6 @@ interface Pending {
   since: number
   resolve(outcome: EnqueueOutcome): void
   reject(error: unknown): void
-}
-
-/**
- * The end of this turn of the event loop (as the store's group commit schedules); setTimeout 0
- * where setImmediate is missing or a stub that throws (edge runtimes).
- */
-function nextTurn(run: () => void): void {
-  try {
-    if (typeof setImmediate === 'function') {
-      setImmediate(run)
-      return
-    }
-  } catch {}
-  setTimeout(run, 0)
 }
 
 /**

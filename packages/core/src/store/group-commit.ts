@@ -1,3 +1,4 @@
+import { nextTurn } from '../timing/next-turn.js'
 import type { UpsertUserInput, UpsertUserResult, UserStore } from './user-store.js'
 
 export interface GroupCommitOptions {
@@ -8,20 +9,6 @@ export interface GroupCommitOptions {
    * pool's size. Default 4.
    */
   maxInFlight?: number
-}
-
-/**
- * The end of this turn of the event loop; setTimeout 0 where there is no setImmediate, or where it
- * is a stub that throws (Next.js's Edge runtime).
- */
-function nextTurn(run: () => void): void {
-  try {
-    if (typeof setImmediate === 'function') {
-      setImmediate(run)
-      return
-    }
-  } catch {}
-  setTimeout(run, 0)
 }
 
 interface Pending<R extends string> {
