@@ -49,12 +49,16 @@ describe.skipIf(Boolean(skip))('queue-pg-boss on Node 22 with pg-boss 12', () =>
           join(root, 'node_modules/vitest/vitest.mjs'),
           'run',
           testFiles,
-          // Replaces the config's reporters, so a CI run's own report file stays the parent's.
+          // Without CI the config has no JSON reporter; under CI it writes CLERK_SYNC_TEST_REPORT.
           '--reporter=default',
           '--reporter=json',
           `--outputFile.json=${report}`,
         ],
-        { cwd: root, env: { ...childEnv(), PGBOSS_MAJOR: '12' }, node: runtime.node },
+        {
+          cwd: root,
+          env: { ...childEnv(), PGBOSS_MAJOR: '12', CLERK_SYNC_TEST_REPORT: report },
+          node: runtime.node,
+        },
       )
       cleanups.push(() => stopChild(child))
       let output = ''
