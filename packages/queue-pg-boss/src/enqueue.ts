@@ -1,4 +1,4 @@
-import { type EnqueueOutcome, nextTurn, type QueuedEvent } from '@clerk-sync/core/queue-kit'
+import { type EnqueueOutcome, oncePerTurn, type QueuedEvent } from '@clerk-sync/core/queue-kit'
 import { ENQUEUE_TOKEN, newEnqueueToken } from './enqueue-token.js'
 import { insertJobs } from './insert-jobs.js'
 import { jobIdFor } from './job-id.js'
@@ -68,7 +68,6 @@ export function enqueuer(
   // Batches retried one job each after a value error; they go before new batches.
   const solo: Pending[][] = []
   let inFlight = 0
-  let scheduled = false
   const requeues = limiter(MAX_REQUEUES)
 
   const waiting = () => queue.length - head
@@ -194,14 +193,7 @@ export function enqueuer(
     }
   }
 
-  function schedule(): void {
-    if (scheduled) return
-    scheduled = true
-    nextTurn(() => {
-      scheduled = false
-      pump()
-    })
-  }
+  const schedule = oncePerTurn(pump)
 
   return (event) =>
     new Promise<EnqueueOutcome>((resolve, reject) => {

@@ -10,4 +10,4 @@ export type {
   QueueWorkerHandle,
   QueueWorkOptions,
 } from '../queue/event-queue.js'
-export { nextTurn } from '../timing/next-turn.js'
+export { oncePerTurn } from '../timing/next-turn.js'

@@ -1,4 +1,4 @@
-import { nextTurn } from '../timing/next-turn.js'
+import { oncePerTurn } from '../timing/next-turn.js'
 import type { UpsertUserInput, UpsertUserResult, UserStore } from './user-store.js'
 
 export interface GroupCommitOptions {
@@ -93,15 +93,7 @@ export function withGroupCommit<R extends string>(
   // Upserts that arrive in one turn of the event loop leave together: the first schedules the
   // pump for the end of the turn (setImmediate, no timer). A synchronous driver (better-sqlite3)
   // finishes each write before the next request is read, so nothing would otherwise overlap.
-  let scheduled = false
-  function schedule(): void {
-    if (scheduled) return
-    scheduled = true
-    nextTurn(() => {
-      scheduled = false
-      pump()
-    })
-  }
+  const schedule = oncePerTurn(pump)
 
   const grouped: UserStore<R> = {
     upsertUser(input) {
