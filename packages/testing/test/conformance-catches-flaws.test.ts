@@ -26,6 +26,9 @@ const expectedFailures: Record<string, string[]> = {
     'does not record the event when the write fails, so a retry applies it',
   ],
   'audits-every-write': ['appends one entry per real role change, in the same write'],
+  'trusts-role-before-over-stored-role': [
+    'ignores roleBefore when it already holds the new role: the write that brought it recorded the change',
+  ],
   'stale-events-not-recorded': ['records every handled event id, applied or stale'],
   'upsert-decides-before-hold': [
     'never resurrects a user when an upsert is held while the delete commits',

@@ -14,6 +14,7 @@ import {
   userJsonOf,
 } from './clerk-client.js'
 import { type DefaultRole, defaultRoles, type RoleDefinition } from './define-roles.js'
+import { roleChangeGateOf } from './role-change-gate.js'
 
 type PascalCase<S extends string> = S extends `${infer Head}-${infer Tail}`
   ? `${Capitalize<Head>}${PascalCase<Tail>}`
@@ -140,6 +141,7 @@ export function createRoleManager<R extends string = DefaultRole>(
       : undefined
   const toSyncedUser = (json: ClerkUserJSON) =>
     sync ? sync.toSyncedUser(json) : Promise.resolve(mapClerkUser(json, roles))
+  const roleChanges = roleChangeGateOf(sync)
   const concurrency = options.concurrency ?? 5
   const maxAttempts = options.maxAttempts ?? 5
 
@@ -273,7 +275,7 @@ export function createRoleManager<R extends string = DefaultRole>(
     requireAdminActor = false,
   ): Promise<SyncedUser<R>> {
     assertRole(role)
-    const apply = async (current: ClerkUserJSON) => {
+    const change = async (current: ClerkUserJSON) => {
       const before = roleOf(current)
       if (before === roles.adminRole && role !== roles.adminRole) {
         const admins = (await allClerkUsers()).filter((u) => roleOf(u) === roles.adminRole).length
@@ -292,6 +294,10 @@ export function createRoleManager<R extends string = DefaultRole>(
       // Clerk's role before the change is the audit's "from", whatever the store held.
       return writeToStore(updated, source, actor, true, before)
     }
+    // In flight from Clerk's update to the store write: this process's webhook for the user
+    // waits, so this write (naming the actor) lands before Clerk's echo of it.
+    const apply = (current: ClerkUserJSON) =>
+      roleChanges ? roleChanges.hold(userId, () => change(current)) : change(current)
     return queued(userQueues, userId, async () => {
       if (requireAdminActor) {
         // Where every admin demotion runs: a caller demoted while this call waited is seen here.

@@ -48,6 +48,7 @@ export {
 export { SYNCED_USER_FIELDS, type SyncedUserField } from '../store/synced-user.js'
 export { MAX_GET_USERS_IDS, resolveUserIds } from '../store/user-ids.js'
 export {
+  auditFromRole,
   isFreshWrite,
   NEW_SYNC_STATE_VERSION,
   previousRoleOf,

@@ -1,6 +1,12 @@
 import type { Flow } from './flow.js'
 import type { UpsertUserInput, UpsertUserResult } from './user-store.js'
-import { isFreshWrite, previousRoleOf, type RoleChange, roleChangeOf } from './write-decision.js'
+import {
+  auditFromRole,
+  isFreshWrite,
+  previousRoleOf,
+  type RoleChange,
+  roleChangeOf,
+} from './write-decision.js'
 import type { WriteOps } from './write-flows.js'
 
 /**
@@ -65,10 +71,11 @@ export function* upsertUserBatchFlow<Tx>(
     const audits: RoleChange[] = []
     for (const { input, index } of fresh) {
       const { user } = input
-      const previousRole =
-        input.roleBefore !== undefined
-          ? input.roleBefore
-          : previousRoleOf(states.get(user.id)!, existing, user.id)
+      const previousRole = auditFromRole(
+        input.roleBefore,
+        previousRoleOf(states.get(user.id)!, existing, user.id),
+        user.role,
+      )
       results[index] = { outcome: 'applied', previousRole, created: !existing.has(user.id) }
       const audit = roleChangeOf(previousRole, user, input.origin, input.event?.id ?? null)
       if (audit) audits.push(audit)

@@ -115,15 +115,25 @@ export function pgWriteStatements(t: PgWriteTables): PgWriteStatements {
     ON CONFLICT (${u.id}) DO UPDATE SET ${updateSet}
     RETURNING (xmax = 0) AS inserted
   ),
-  decided AS (
+  stored AS (
     SELECT uw.inserted,
       CASE
-        WHEN ${param('hasRoleBefore')}::boolean THEN ${param('roleBefore')}::text
         WHEN uw.inserted THEN NULL
         WHEN st.state_new THEN (SELECT role FROM app_before)
         ELSE st.prev_role
-      END AS prev_role
+      END AS role
     FROM st, uw
+  ),
+  decided AS (
+    -- roleBefore names the audit's "from", unless the store already held the new role: then the
+    -- change was recorded by the write that brought it (the webhook echo of a set-role).
+    SELECT inserted,
+      CASE
+        WHEN ${param('hasRoleBefore')}::boolean AND role IS DISTINCT FROM ${param('role')}::text
+          THEN ${param('roleBefore')}::text
+        ELSE role
+      END AS prev_role
+    FROM stored
   ),
   audit AS (
     INSERT INTO ${t.audit} (actor, target_user_id, from_role, to_role, at, source, event_id)
@@ -272,15 +282,23 @@ export function pgBatchUpsertStatement(t: PgWriteTables): PgChunk[] {
     ON CONFLICT (${u.id}) DO UPDATE SET ${updateSet}
     RETURNING ${u.id} AS id, (xmax = 0) AS inserted
   ),
-  decided AS (
+  stored AS (
     SELECT go.ord, uw.inserted,
       CASE
-        WHEN go.has_role_before THEN go.role_before
         WHEN uw.inserted THEN NULL
         WHEN st.state_new THEN (SELECT b.role FROM app_before b WHERE b.id = go.user_id)
         ELSE st.prev_role
-      END AS prev_role
+      END AS role
     FROM go JOIN st ON st.user_id = go.user_id JOIN uw ON uw.id = go.user_id
+  ),
+  decided AS (
+    -- As in the single upsert: roleBefore, unless the store already held the new role.
+    SELECT s.ord, s.inserted,
+      CASE
+        WHEN go.has_role_before AND s.role IS DISTINCT FROM go.role THEN go.role_before
+        ELSE s.role
+      END AS prev_role
+    FROM stored s JOIN go ON go.ord = s.ord
   ),
   audit AS (
     INSERT INTO ${t.audit} (actor, target_user_id, from_role, to_role, at, source, event_id)

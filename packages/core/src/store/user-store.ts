@@ -28,7 +28,9 @@ export interface UpsertUserInput<R extends string = string> {
   /**
    * The role the user had before this write, when the caller knows it better than the store (the
    * role manager passes Clerk's). It becomes the audit entry's "from", also for a user the store
-   * has never seen; undefined lets the store use the role it holds.
+   * has never seen; undefined lets the store use the role it holds. When the store already holds
+   * the new role, it is ignored and no entry is written: the write that brought the role (the
+   * webhook echo of this change, landing first) recorded it.
    */
   roleBefore?: R | null
   /** Absent for writes that are not webhook deliveries (role manager, backfill). */

@@ -37,6 +37,20 @@ export function previousRoleOf(
   return existingRoles.get(userId) ?? state.role
 }
 
+/**
+ * The audit's "from" for a write: the caller's `roleBefore` when it gave one (the role manager
+ * passes Clerk's), else the role the store held. When the store already holds the new role, the
+ * change was recorded by the write that brought it (the webhook echo of a set-role that landed
+ * first), so the stored role stands and no second entry is written.
+ */
+export function auditFromRole(
+  roleBefore: string | null | undefined,
+  storedRole: string | null,
+  newRole: string,
+): string | null {
+  return roleBefore === undefined || storedRole === newRole ? storedRole : roleBefore
+}
+
 export interface RoleChange {
   actor: string | null
   targetUserId: string

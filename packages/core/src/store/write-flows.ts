@@ -13,6 +13,7 @@ import type {
   UserStore,
 } from './user-store.js'
 import {
+  auditFromRole,
   isFreshWrite,
   NEW_SYNC_STATE_VERSION,
   previousRoleOf,
@@ -130,8 +131,11 @@ export function* upsertUserFlow<Tx>(
   const { state, saved } = locked
   if (!isFreshWrite(state, user)) return { outcome: 'stale', previousRole: null, created: false }
   const existing = locked.existing ?? (yield* ops.readUsers(tx, [user.id]))
-  const previousRole =
-    input.roleBefore !== undefined ? input.roleBefore : previousRoleOf(state, existing, user.id)
+  const previousRole = auditFromRole(
+    input.roleBefore,
+    previousRoleOf(state, existing, user.id),
+    user.role,
+  )
   if (saved) {
     yield* ops.writeUsers(tx, [user], existing)
   } else if (ops.writeUserAndState) {

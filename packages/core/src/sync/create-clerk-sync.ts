@@ -14,6 +14,11 @@ import {
   startQueueWorker,
 } from '../queue/queue-worker.js'
 import { type DefaultRole, defaultRoles, type RoleDefinition } from '../roles/define-roles.js'
+import {
+  createRoleChangeGate,
+  ROLE_CHANGE_WAIT_MS,
+  roleChangeGateKey,
+} from '../roles/role-change-gate.js'
 import { withGroupCommit } from '../store/group-commit.js'
 import { SYNCED_USER_FIELDS, type SyncedUser } from '../store/synced-user.js'
 import type { UserStore } from '../store/user-store.js'
@@ -171,12 +176,14 @@ export function createClerkSync<R extends string = DefaultRole>(
     return { ...user, extra }
   }
 
+  const roleChanges = createRoleChangeGate()
   const processor = createWebhookProcessor<R>({
     verifier: createSignatureVerifier(secrets, toleranceSeconds),
     store,
     maxBodyBytes,
     logger,
     toSyncedUser,
+    roleChangesSettled: (userId) => roleChanges.settled(userId, ROLE_CHANGE_WAIT_MS),
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     ...(options.linkLegacyUser ? { linkLegacyUser: options.linkLegacyUser } : {}),
     ...(options.queue ? { queue: options.queue, queueTimeoutMs } : {}),
@@ -257,5 +264,6 @@ export function createClerkSync<R extends string = DefaultRole>(
     answer: answerRead,
   }
   Object.defineProperty(sync, directWebhook, { value: direct })
+  Object.defineProperty(sync, roleChangeGateKey, { value: roleChanges })
   return sync
 }

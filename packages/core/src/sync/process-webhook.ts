@@ -38,6 +38,8 @@ export interface WebhookProcessorDeps<R extends string> {
   toSyncedUser(userJson: ClerkUserJSON): Promise<SyncedUser<R>>
   onEvent?: (result: WebhookResult<R>) => void | Promise<void>
   linkLegacyUser?: (appId: string, clerkId: string) => Promise<void>
+  /** Waits (bounded) for this process's set-role of a user before a webhook writes that user. */
+  roleChangesSettled?: (userId: string) => Promise<void>
   /** Queue mode: verified user events are stored here and applied by workers. */
   queue?: EventQueue
   /** Queue mode: how long an enqueue may take before the delivery is answered 500, in ms. */
@@ -229,6 +231,7 @@ export function createWebhookProcessor<R extends string>(deps: WebhookProcessorD
         store,
         toSyncedUser: deps.toSyncedUser,
         ...(deps.linkLegacyUser ? { linkLegacyUser: deps.linkLegacyUser } : {}),
+        ...(deps.roleChangesSettled ? { roleChangesSettled: deps.roleChangesSettled } : {}),
         event: { id: eventId, type: eventType, receivedAt },
       })
       return { status: 200, eventId, eventType, ...outcome }

@@ -10,6 +10,8 @@ export interface HandlerContext<R extends string> {
   toSyncedUser(userJson: ClerkUserJSON): Promise<SyncedUser<R>>
   /** `ClerkSyncOptions.linkLegacyUser`. */
   linkLegacyUser?: (appId: string, clerkId: string) => Promise<void>
+  /** Waits (bounded) for this process's set-role of the user to write first (role-change-gate). */
+  roleChangesSettled?: (userId: string) => Promise<void>
 }
 
 export interface HandlerOutcome<R extends string> {
@@ -50,7 +52,7 @@ async function linkImportedUser(
 
 async function upsert<R extends string>(
   event: Extract<UserEvent, { type: 'user.created' | 'user.updated' }>,
-  { store, event: ref, toSyncedUser, linkLegacyUser }: HandlerContext<R>,
+  { store, event: ref, toSyncedUser, linkLegacyUser, roleChangesSettled }: HandlerContext<R>,
 ): Promise<HandlerOutcome<R>> {
   let user: SyncedUser<R>
   try {
@@ -68,6 +70,7 @@ async function upsert<R extends string>(
     throw error
   }
   if (linkLegacyUser) await linkImportedUser(event, linkLegacyUser)
+  if (roleChangesSettled) await roleChangesSettled(user.id)
   const result = await store.upsertUser({
     user,
     event: ref,

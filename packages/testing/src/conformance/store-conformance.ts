@@ -972,6 +972,48 @@ export function storeConformance<R extends string = string>(
         expect(await h.inspect.auditRowCount(id)).toBe(1)
       })
 
+      it('ignores roleBefore when it already holds the new role: the write that brought it recorded the change', async () => {
+        // A set-role's webhook echo can land before the role manager's own write of the same
+        // version; that write must not add a second entry for the one change.
+        const id = randomId('user')
+        const api: WriteOrigin = { source: 'api', actor: 'user_admin' }
+        await store.upsertUser({ user: user(id, { version: 1, role: roleA }), origin: webhook })
+        const echo = eventRef()
+        await store.upsertUser({
+          user: user(id, { version: 2, role: roleB }),
+          origin: webhook,
+          event: echo,
+        })
+        const late = await store.upsertUser({
+          user: user(id, { version: 2, role: roleB }),
+          origin: api,
+          roleBefore: roleA,
+        })
+        expect(late).toMatchObject({ outcome: 'applied', previousRole: roleB, created: false })
+        expect((await store.listAuditEntries({ userId: id })).entries).toEqual([
+          expect.objectContaining({
+            fromRole: roleA,
+            toRole: roleB,
+            source: 'webhook',
+            eventId: echo.id,
+          }),
+        ])
+        // A real change still takes the caller's roleBefore.
+        await store.upsertUser({
+          user: user(id, { version: 3, role: roleA }),
+          origin: api,
+          roleBefore: roleB,
+        })
+        const { entries } = await store.listAuditEntries({ userId: id })
+        expect(entries[1]).toMatchObject({
+          actor: 'user_admin',
+          fromRole: roleB,
+          toRole: roleA,
+          source: 'api',
+        })
+        expect(await h.inspect.auditRowCount(id)).toBe(2)
+      })
+
       it('audits role changes made by a bulk upsert, and pages through entries', async () => {
         const ids = Array.from({ length: 5 }, () => randomId('user'))
         await store.upsertUsers({

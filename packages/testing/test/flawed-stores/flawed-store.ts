@@ -29,6 +29,7 @@ export type Flaw =
   | 'keep-misses-racing-insert'
   | 'get-users-caps-at-100'
   | 'mapped-fields-overclaims'
+  | 'trusts-role-before-over-stored-role'
 
 /** The flaws of a group commit; only their stores have `upsertUserBatch`, the others none. */
 const batchFlaws: ReadonlySet<Flaw> = new Set<Flaw>([
@@ -91,6 +92,15 @@ export function flawedHarness(flaw: Flaw, policy?: KeepingDeletePolicy): Conform
     if (h.fail) throw new Error('injected failure')
   }
 
+  /** The audit's "from": roleBefore, unless the store already holds the new role (the flaw: always). */
+  function fromRoleOf(user: SyncedUser, roleBefore: string | null | undefined): string | null {
+    const stored = users.get(user.id)?.role ?? null
+    if (roleBefore === undefined) return stored
+    return flaw === 'trusts-role-before-over-stored-role' || stored !== user.role
+      ? roleBefore
+      : stored
+  }
+
   function write(
     user: SyncedUser,
     source: AuditEntry['source'],
@@ -98,7 +108,7 @@ export function flawedHarness(flaw: Flaw, policy?: KeepingDeletePolicy): Conform
     eventId: string | null,
     roleBefore?: string | null,
   ) {
-    const fromRole = roleBefore !== undefined ? roleBefore : (users.get(user.id)?.role ?? null)
+    const fromRole = fromRoleOf(user, roleBefore)
     users.set(user.id, structuredClone(user))
     state.set(user.id, { version: user.updatedAt.getTime(), deletedAt: null })
     if (fromRole !== null && (flaw === 'audits-every-write' || fromRole !== user.role)) {
@@ -126,7 +136,7 @@ export function flawedHarness(flaw: Flaw, policy?: KeepingDeletePolicy): Conform
   function readFor({ user, roleBefore }: UpsertUserInput) {
     return {
       fresh: fresh(user),
-      previousRole: roleBefore !== undefined ? roleBefore : (users.get(user.id)?.role ?? null),
+      previousRole: fromRoleOf(user, roleBefore),
       created: !users.has(user.id),
     }
   }
