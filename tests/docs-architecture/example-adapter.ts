@@ -1,10 +1,10 @@
 // The adapters docs/architecture.md shows; tests/docs-architecture/example-adapter.test.ts mounts
 // them on real HTTP servers.
+// #region node-adapter
 import type { ServerResponse } from 'node:http'
 import type { ClerkSync } from '@clerk-sync/core'
 import { handleNodeWebhook, type NodeRequest } from '@clerk-sync/core/node'
 
-// #region node-adapter
 /**
  * For a framework whose handlers get Node's `req` and `res`:
  * `router.post('/api/webhooks', clerkSyncWebhook(sync))`. `handleNodeWebhook` reads the raw body

@@ -1,6 +1,5 @@
 // The store docs/architecture.md walks through: a complete UserStore over in-memory maps, written
 // with the store kit. tests/docs-architecture/example-store.test.ts runs storeConformance on it.
-// #region store
 import type {
   AuditEntry,
   AuditPage,
@@ -213,4 +212,3 @@ export class ExampleStore implements UserStore {
     return tx.states.get(userId) ?? this.#db.states.get(userId)
   }
 }
-// #endregion store
