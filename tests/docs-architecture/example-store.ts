@@ -24,10 +24,12 @@ import {
   pageOf,
   type RoleChange,
   resolvePageLimit,
+  resolveUserIds,
   runFlowSync,
   SYNCED_USER_FIELDS,
   step,
   type UserSyncState,
+  upsertUserBatchFlow,
   upsertUserFlow,
   upsertUsersFlow,
   type WriteOps,
@@ -57,7 +59,7 @@ export function emptyDatabase(): ExampleDatabase {
 
 export interface ExampleStoreOptions {
   /** Test seam: runs inside each write before its flow; throwing rolls the write back. */
-  beforeWrite?: (userId: string | null) => Promise<void>
+  beforeWrite?: (userIds: string[]) => Promise<void>
 }
 
 /** A UserStore over maps. One write at a time, as one SQLite connection would run them. */
@@ -74,15 +76,21 @@ export class ExampleStore implements UserStore {
   }
 
   upsertUser(input: UpsertUserInput): Promise<UpsertUserResult> {
-    return this.#write(input.user.id, (tx) => upsertUserFlow(this.#ops, tx, input))
+    return this.#write([input.user.id], (tx) => upsertUserFlow(this.#ops, tx, input))
   }
 
   deleteUser(input: DeleteUserInput): Promise<DeleteUserResult> {
-    return this.#write(input.userId, (tx) => deleteUserFlow(this.#ops, tx, input))
+    return this.#write([input.userId], (tx) => deleteUserFlow(this.#ops, tx, input))
   }
 
   upsertUsers(input: BulkUpsertInput): Promise<BulkUpsertResult> {
-    return this.#write(null, (tx) => upsertUsersFlow(this.#ops, tx, input))
+    return this.#write([], (tx) => upsertUsersFlow(this.#ops, tx, input))
+  }
+
+  /** Group commit: `withGroupCommit(store)` (or `createClerkSync`) batches webhook upserts here. */
+  upsertUserBatch(inputs: UpsertUserInput[]): Promise<UpsertUserResult[]> {
+    const userIds = inputs.map((input) => input.user.id)
+    return this.#write(userIds, (tx) => upsertUserBatchFlow(this.#ops, tx, inputs))
   }
 
   async hasEvent(eventId: string): Promise<boolean> {
@@ -92,6 +100,10 @@ export class ExampleStore implements UserStore {
   async getUser(id: string): Promise<SyncedUser | null> {
     const user = this.#db.users.get(id)
     return user ? structuredClone(user) : null
+  }
+
+  async getUsers(ids: string[]): Promise<SyncedUser[]> {
+    return resolveUserIds(ids).flatMap((id) => structuredClone(this.#db.users.get(id)) ?? [])
   }
 
   async listUsers(options: ListUsersOptions = {}): Promise<UserPage> {
@@ -139,10 +151,10 @@ export class ExampleStore implements UserStore {
    * one to commit or roll back), runs the flow against staged changes, then commits them all at
    * once. A flow that throws commits nothing: its event id stays unrecorded, and a retry applies it.
    */
-  #write<T>(userId: string | null, flow: (tx: Tx) => Flow<T>): Promise<T> {
+  #write<T>(userIds: string[], flow: (tx: Tx) => Flow<T>): Promise<T> {
     const run = this.#tail.then(async () => {
       const tx: Tx = { users: new Map(), states: new Map(), events: new Map(), audit: [] }
-      await this.#beforeWrite?.(userId)
+      await this.#beforeWrite?.(userIds)
       const result = runFlowSync(flow(tx))
       this.#commit(tx)
       return result
