@@ -11,6 +11,7 @@
 //   tsx scripts/docs-regions.ts --write   rewrites the blocks (pnpm docs:regions)
 //   tsx scripts/docs-regions.ts --check   exits 1 and lists every stale block, missing file or
 //                                         missing region
+//   Either takes markdown files as arguments to limit the run to them.
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { isAbsolute, join, relative, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -314,11 +315,15 @@ export interface RunResult {
 }
 
 /** Checks (and with `write`, rewrites) every markdown file under `repoRoot`. */
-export function run(repoRoot: string, options: { write: boolean }): RunResult {
+export function run(
+  repoRoot: string,
+  options: { write: boolean; only?: readonly string[] },
+): RunResult {
   const previousRoot = root
   root = resolve(repoRoot)
   try {
-    const files = markdownFiles(root)
+    const only = options.only?.map((file) => relative(root, resolve(file)))
+    const files = markdownFiles(root).filter((file) => !only?.length || only.includes(file))
     const problems: Problem[] = []
     const changed: string[] = []
     let blocks = 0
@@ -360,10 +365,11 @@ export function formatProblems(problems: Problem[], write: boolean): string {
 function main(argv: string[]): number {
   const write = argv.includes('--write')
   if (!write && !argv.includes('--check')) {
-    console.error('usage: tsx scripts/docs-regions.ts --write | --check')
+    console.error('usage: tsx scripts/docs-regions.ts --write | --check [markdown files]')
     return 2
   }
-  const result = run(root, { write })
+  const only = argv.filter((arg) => !arg.startsWith('--'))
+  const result = run(root, { write, only })
   const unfixable = result.problems.filter(
     (p) => !/^(the code block differs|no code block follows)/.test(p.message),
   )

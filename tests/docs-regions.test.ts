@@ -223,4 +223,12 @@ describe('updateMarkdown and run on fixtures', () => {
     expect(after.changed).toEqual([])
     expect(after.problems.map((p) => p.line)).toEqual([5, 8, 11, 14])
   })
+
+  it('limits a run to the files named', () => {
+    put('docs/other.md', '<!-- region: src/app.ts#route -->\n')
+    const only = run(dir, { write: true, only: [join(dir, 'README.md')] })
+    expect(only.files).toEqual(['README.md'])
+    expect(read('docs/other.md')).toBe('<!-- region: src/app.ts#route -->\n')
+    expect(run(dir, { write: false }).changed).toEqual(['docs/other.md'])
+  })
 })
