@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import ts from 'typescript'
@@ -117,6 +117,25 @@ function section(readme: string, heading: string): string {
   return rest.slice(0, end < 0 ? undefined : end).join('\n')
 }
 
+/** The anchors GitHub gives a markdown file's headings (lower case, punctuation dropped, `-`s). */
+function anchors(markdown: string): string[] {
+  const seen = new Map<string, number>()
+  return prose(markdown)
+    .split('\n')
+    .filter((line) => /^#{1,6} /.test(line))
+    .map((line) => {
+      const slug = line
+        .replace(/^#+ /, '')
+        .trim()
+        .toLowerCase()
+        .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+        .replace(/\s/g, '-')
+      const count = seen.get(slug) ?? 0
+      seen.set(slug, count + 1)
+      return count === 0 ? slug : `${slug}-${count}`
+    })
+}
+
 /** Lines outside fenced code blocks (a `[x](y)` inside code is code, not a link). */
 function prose(readme: string): string {
   let fenced = false
@@ -202,6 +221,21 @@ describe('package READMEs', () => {
       ].map((match) => match[1]!)
       expect(targets.length).toBeGreaterThan(0)
       expect(targets.filter((target) => !/^(https?:\/\/|mailto:|#)/.test(target))).toEqual([])
+      // Links into this repository name a file that exists and, for a fragment, one of its headings.
+      for (const target of targets) {
+        const [path, fragment] = target.startsWith('#')
+          ? [`packages/${dir}/README.md`, target.slice(1)]
+          : (target
+              .match(
+                /^https:\/\/github\.com\/clerk-sync\/clerk-sync\/(?:blob|tree)\/main\/([^#]+)#?(.*)$/,
+              )
+              ?.slice(1) ?? [])
+        if (path === undefined) continue
+        expect(existsSync(join(root, path)), `${target}: no ${path}`).toBe(true)
+        if (fragment && path.endsWith('.md')) {
+          expect(anchors(readFileSync(join(root, path), 'utf8')), target).toContain(fragment)
+        }
+      }
     })
   })
 })
