@@ -5,15 +5,15 @@ npm install @clerk-sync/core @clerk-sync/express @clerk-sync/drizzle @clerk/back
 # #endregion install
 
 # #region install-next
-npm install @clerk-sync/core @clerk-sync/next @clerk-sync/drizzle
+npm install @clerk-sync/core @clerk-sync/next @clerk-sync/drizzle @clerk/backend
 # #endregion install-next
 
 # #region install-hono
-npm install @clerk-sync/core @clerk-sync/hono @clerk-sync/drizzle
+npm install @clerk-sync/core @clerk-sync/hono @clerk-sync/drizzle @clerk/backend
 # #endregion install-hono
 
 # #region install-fastify
-npm install @clerk-sync/core @clerk-sync/fastify @clerk-sync/drizzle
+npm install @clerk-sync/core @clerk-sync/fastify @clerk-sync/drizzle @clerk/backend
 # #endregion install-fastify
 
 # #region install-prisma

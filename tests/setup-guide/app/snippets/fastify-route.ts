@@ -1,12 +1,12 @@
+// #region fastify-route
 import { clerkPlugin } from '@clerk/fastify'
 import { clerkSyncWebhook } from '@clerk-sync/fastify'
 import Fastify from 'fastify'
-import { sync } from '../src/sync.js'
+import { sync } from '../src/sync.js' // the createClerkSync of step 3
 
 export const app = Fastify()
 
-// #region fastify-route
-// A plugin: inside it no JSON parser runs, so the route reads the raw body. Register it before
+// A plugin: no JSON parser runs inside it, so the route reads the raw body. Register it before
 // clerkPlugin and any auth hook.
 await app.register(clerkSyncWebhook(sync)) // POST /api/webhooks; { path } moves it
 await app.register(clerkPlugin)

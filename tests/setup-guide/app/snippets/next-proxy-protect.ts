@@ -1,5 +1,5 @@
 // #region next-proxy-protect
-// If your proxy protects routes by path, list the webhook route as public.
+// proxy.ts
 import { clerkMiddleware, createRouteMatcher } from '@clerk/nextjs/server'
 
 const isPublicRoute = createRouteMatcher(['/', '/sign-in(.*)', '/api/webhooks(.*)'])

@@ -1,7 +1,7 @@
-import { webhookHandler } from '@clerk-sync/next'
-import { sync } from '../src/sync.js'
-
 // #region next-route
-// app/api/webhooks/route.ts: a route handler gets the request body untouched.
+// app/api/webhooks/route.ts
+import { webhookHandler } from '@clerk-sync/next'
+import { sync } from '../src/sync.js' // the createClerkSync of step 3
+
 export const POST = webhookHandler(sync)
 // #endregion next-route
