@@ -188,12 +188,15 @@ describe('package READMEs', () => {
         .split('\n')
         .filter((line) => line.startsWith('|'))
       expect(table[0]).toMatch(/^\| *Option *\| *Default *\| *Meaning *\|$/)
-      const rows = table.slice(2).map((line) =>
-        line
-          .slice(1, -1)
-          .split(/(?<!\\)\|/)
-          .map((cell) => cell.trim()),
-      )
+      // One table or several (an adapter's webhook and set-role options), each with its header.
+      const rows = table
+        .filter((line) => !/^\| *Option *\|/.test(line) && !/^\|[ :|-]+\|$/.test(line))
+        .map((line) =>
+          line
+            .slice(1, -1)
+            .split(/(?<!\\)\|/)
+            .map((cell) => cell.trim()),
+        )
       for (const row of rows) {
         expect(row, `row ${row.join(' | ')}`).toHaveLength(3)
         expect(
