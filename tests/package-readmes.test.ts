@@ -148,6 +148,25 @@ function prose(readme: string): string {
     .join('\n')
 }
 
+/**
+ * What each published entry exports at run time, from package-exports' snapshot (which checks the
+ * built files): `@clerk-sync/core/node` → its names.
+ */
+function publishedNames(): Map<string, Set<string>> {
+  const snapshot = readFileSync(
+    join(root, 'tests/__snapshots__/package-exports.test.ts.snap'),
+    'utf8',
+  )
+  const names = new Map<string, Set<string>>()
+  for (const [, name, subpath, body] of snapshot.matchAll(
+    /^exports\[`'([^']+)' as published > exports the same names from ESM and CJS at (\S+) 1`\] = `\n([\s\S]*?)\n`;$/gm,
+  )) {
+    const list = JSON.parse(body!.replace(/,(\s*[\]}])/g, '$1')).names as string[]
+    names.set(subpath === '.' ? name! : `${name}${subpath!.slice(1)}`, new Set(list))
+  }
+  return names
+}
+
 describe('package READMEs', () => {
   describe.each(packages)('packages/$dir/README.md', ({ dir, manifest, readme }) => {
     it('opens with the package name and a paragraph on what it is', () => {
@@ -177,6 +196,27 @@ describe('package READMEs', () => {
       for (const peer of Object.keys(manifest.peerDependencies ?? {})) {
         if (!optional[peer]?.optional) expect(words, `peer ${peer}`).toContain(peer)
       }
+    })
+
+    it('imports from clerk-sync packages only names they export', () => {
+      const exported = publishedNames()
+      expect(exported.size).toBeGreaterThan(10)
+      const code = [...readme.matchAll(/```(?:ts|tsx|js)\n([\s\S]*?)\n```/g)]
+        .map((m) => m[1])
+        .join('\n')
+      const unknown: string[] = []
+      for (const [, clause, from] of code.matchAll(
+        /^import (?!type )(?:[\w$]+\s*,\s*)?\{([^}]*)\} from '(@clerk-sync\/[^']+)'/gm,
+      )) {
+        const names = exported.get(from!)
+        expect(names, `${from} is not a published entry`).toBeDefined()
+        for (const item of clause!.split(',').map((part) => part.trim())) {
+          if (!item || item.startsWith('type ')) continue
+          const name = item.split(/\s+as\s+/)[0]!
+          if (!names!.has(name)) unknown.push(`${name} from ${from}`)
+        }
+      }
+      expect(unknown).toEqual([])
     })
 
     it('shows a minimal example in code', () => {
