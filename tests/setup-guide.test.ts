@@ -381,6 +381,14 @@ describe.concurrent('docs/setup.md', () => {
             lastName: 'Byron',
           })
           await emulator.flush()
+          // The log line step 7 shows, with its `…` standing for any characters.
+          const shown = /^```\n(\[clerk-sync\] .*)\n```/m.exec(section.body)?.[1]
+          expect(shown, 'the log line in step 7').toBeDefined()
+          const pattern = shown!
+            .split('…')
+            .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+            .join('\\S*')
+          expect(output.join('')).toMatch(new RegExp(pattern))
           expect(await row(id)).toEqual({
             email: 'ada@example.com',
             first_name: 'Ada',
