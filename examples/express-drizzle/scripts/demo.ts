@@ -162,7 +162,7 @@ async function run(): Promise<void> {
   ])
   check(!!ada && !!ben, 'the emulator did not seed two users')
   check((await rows()).length === 0, 'the users table should start empty')
-  // Webhook first, then backfill, as docs/existing-apps.md says: no change falls between the two.
+  // Webhook first, then backfill, as docs/setup.md (step 8) says: no change falls between the two.
   clerk.addWebhookEndpoint(webhookUrl)
   const backfill = await app.sync.backfill({ clerk: app.clerk })
   check(
