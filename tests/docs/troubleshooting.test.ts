@@ -360,42 +360,49 @@ describe('docs/troubleshooting.md', () => {
     })
   })
 
-  // Runs after the scenarios (vitest runs a file's tests in order).
-  it('every quote in the guide matches what clerk-sync said above, or its source', () => {
-    const quotes = quotedSpans(guide)
-    expect(quotes.length).toBeGreaterThan(30)
-    const said = [...produced, ...consoleLines].join('\n')
-    const unmatched = quotes.filter((quote) => !matches(quote, said) && !matches(quote, source))
-    expect(unmatched, 'quotes in docs/troubleshooting.md that clerk-sync no longer says').toEqual(
-      [],
-    )
-  })
+  // These run after the scenarios (vitest runs a file's tests in order). Several quotes are only
+  // said by the Postgres scenario: without Postgres they are skipped too (a failure under CI=true).
+  it.skipIf(pgSkip)(
+    'every quote in the guide matches what clerk-sync said above, or its source',
+    () => {
+      const quotes = quotedSpans(guide)
+      expect(quotes.length).toBeGreaterThan(30)
+      const said = [...produced, ...consoleLines].join('\n')
+      const unmatched = quotes.filter((quote) => !matches(quote, said) && !matches(quote, source))
+      expect(unmatched, 'quotes in docs/troubleshooting.md that clerk-sync no longer says').toEqual(
+        [],
+      )
+    },
+  )
 
-  it('the main quotes are what a real delivery produced, not only text in the source', () => {
-    const said = [...produced, ...consoleLines].join('\n')
-    const mustBeProduced = [
-      'No matching signature found',
-      'outside the 300s tolerance',
-      'Missing or empty webhook headers',
-      'already parsed or read before clerk-sync',
-      'is not handled; acknowledged',
-      'which is not one of admin, trainer, client',
-      'Store upsertUser failed',
-      'does not exist in the database the store was given: run applyMigrations',
-      'cannot be written',
-      'Error queueing event',
-      'the webhook route is protected',
-      'Missing webhook signing secret',
-      'already processed; skipped',
-      'is newer in the database, or deleted',
-      'in the future, outside the 300s tolerance',
-      'failed every retry',
-    ]
-    const quotes = quotedSpans(guide)
-    for (const key of mustBeProduced) {
-      const quoted = quotes.filter((quote) => quote.includes(key))
-      expect(quoted, `the guide quotes "${key}"`).not.toEqual([])
-      for (const quote of quoted) expect(said, quote).toMatch(patternOf(quote))
-    }
-  })
+  it.skipIf(pgSkip)(
+    'the main quotes are what a real delivery produced, not only text in the source',
+    () => {
+      const said = [...produced, ...consoleLines].join('\n')
+      const mustBeProduced = [
+        'No matching signature found',
+        'outside the 300s tolerance',
+        'Missing or empty webhook headers',
+        'already parsed or read before clerk-sync',
+        'is not handled; acknowledged',
+        'which is not one of admin, trainer, client',
+        'Error queueing event',
+        'the webhook route is protected',
+        'Missing webhook signing secret',
+        'already processed; skipped',
+        'Store upsertUser failed',
+        'does not exist in the database the store was given: run applyMigrations',
+        'cannot be written',
+        'is newer in the database, or deleted',
+        'in the future, outside the 300s tolerance',
+        'failed every retry',
+      ]
+      const quotes = quotedSpans(guide)
+      for (const key of mustBeProduced) {
+        const quoted = quotes.filter((quote) => quote.includes(key))
+        expect(quoted, `the guide quotes "${key}"`).not.toEqual([])
+        for (const quote of quoted) expect(said, quote).toMatch(patternOf(quote))
+      }
+    },
+  )
 })
