@@ -23,10 +23,12 @@ import { describe, expect, it } from 'vitest'
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const require = createRequire(import.meta.url)
 // Not dependencies of the root: reached through the tools that already carry them.
-const semver = createRequire(require.resolve('@changesets/cli/package.json'))(
-  'semver',
-) as typeof import('semver')
-const esbuild = createRequire(require.resolve('tsup'))('esbuild') as typeof import('esbuild')
+const semver = createRequire(require.resolve('@changesets/cli/package.json'))('semver') as {
+  satisfies(version: string, range: string): boolean
+}
+const esbuild = createRequire(require.resolve('tsup'))('esbuild') as {
+  build(options: object): Promise<{ outputFiles: Array<{ text: string }> }>
+}
 
 const REPOSITORY = 'git+https://github.com/clerk-sync/clerk-sync.git'
 const packages = readdirSync(join(root, 'packages')).map((dir) => ({

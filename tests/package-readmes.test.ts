@@ -95,7 +95,7 @@ function typeKeys(file: string, name: string, seen = new Set<string>()): string[
       if (!from) continue
       const bindings = ts.isImportDeclaration(statement)
         ? statement.importClause?.namedBindings
-        : statement.exportClause
+        : (statement as ts.ExportDeclaration).exportClause
       if (!bindings || !('elements' in bindings)) continue
       for (const element of bindings.elements as ts.NodeArray<ts.ImportSpecifier>) {
         if (element.name.text === wanted) {

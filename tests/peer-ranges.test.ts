@@ -12,14 +12,29 @@ import { describe, expect, it } from 'vitest'
  * than what runs fails here, naming the versions that run.
  */
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+/** The part of `semver` used here (its types are not installed at the root). */
+interface SemVer {
+  major: number
+  minor: number
+  patch: number
+  prerelease: ReadonlyArray<string | number>
+}
+interface SemverRange {
+  set: ReadonlyArray<ReadonlyArray<{ operator: string; semver: SemVer }>>
+}
+interface Semver {
+  satisfies(version: string, range: string | SemverRange): boolean
+  minVersion(range: SemverRange): SemVer | null
+  Range: new (range: string) => SemverRange
+  SemVer: new (version: string) => SemVer
+}
 const require = createRequire(import.meta.url)
 // Not a dependency of the root: reached through changesets, which carries it.
-const semver = createRequire(require.resolve('@changesets/cli/package.json'))(
-  'semver',
-) as typeof import('semver')
+const semver = createRequire(require.resolve('@changesets/cli/package.json'))('semver') as Semver
 
 type Manifest = {
   name: string
+  version?: string
   peerDependencies?: Record<string, string>
   dependencies?: Record<string, string>
   devDependencies?: Record<string, string>
@@ -34,7 +49,7 @@ const packages = readdirSync(join(root, 'packages')).map((dir) => ({
 }))
 
 /** Where a test can break: the major, or for 0.x the minor. */
-const line = (version: semver.SemVer): string =>
+const line = (version: SemVer): string =>
   version.major > 0 ? `${version.major}` : `0.${version.minor}`
 
 function sourceFiles(dir: string): string[] {
