@@ -90,8 +90,12 @@ describe.each(packages)('$manifest.name package.json', ({ dir, manifest }) => {
     expect(manifest.bugs).toEqual({ url: 'https://github.com/clerk-sync/clerk-sync/issues' })
   })
 
-  it('declares its license and keywords', () => {
+  it('declares its license, ships the license text, and has keywords', () => {
     expect(manifest.license).toBe('MIT')
+    // npm packs a LICENSE from the package's folder whatever `files` says.
+    expect(readFileSync(join(root, 'packages', dir, 'LICENSE'), 'utf8')).toBe(
+      readFileSync(join(root, 'LICENSE'), 'utf8'),
+    )
     expect(manifest.keywords).toEqual(expect.arrayContaining(['clerk']))
     expect(new Set(manifest.keywords).size).toBe(manifest.keywords.length)
   })
