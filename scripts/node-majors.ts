@@ -4,7 +4,7 @@
  *
  *   tsx scripts/node-majors.ts [--majors 22,24] [--no-bun]
  *
- * Each major gets the Node build the npm registry ships (`node-<platform>-<arch>@<major>`) and a
+ * (`--majors=` runs Bun only.) Each major gets the Node build the npm registry ships (`node-<platform>-<arch>@<major>`) and a
  * copy of the workspace with a node_modules of its own, in the cache folder
  * (test-support/node-runtime.ts: $CLERK_SYNC_NODE_CACHE, else ~/.cache/clerk-sync):
  * `<cache>/node-majors/<major>/work`. `pnpm install --frozen-lockfile --offline` runs there on
