@@ -201,12 +201,9 @@ describe.skipIf(await postgresUnavailable())('docs/testing.md', () => {
     // #region stale-redelivery
     // An older user.updated arriving late (Svix reorders and retries): signed as Svix would, with
     // a new svix-id, it is skipped as stale. The tombstone keeps the user deleted.
-    const lastUpdate = clerk
-      .events()
-      .findLast(
-        (event) =>
-          event.type === 'user.updated' && (event.payload.data as { id: string }).id === adaId,
-      )
+    const isAdaUpdate = (event: { type: string; payload: { data: unknown } }) =>
+      event.type === 'user.updated' && (event.payload.data as { id: string }).id === adaId
+    const lastUpdate = clerk.events().findLast(isAdaUpdate)
     const body = JSON.stringify(lastUpdate?.payload)
     const answer = await fetch(`${app.url}/api/webhooks`, {
       method: 'POST',
