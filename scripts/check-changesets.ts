@@ -31,7 +31,7 @@ import { fileURLToPath } from 'node:url'
 export const ENFORCED_AFTER = 'cc447728fba72db2b55e6566dba374695ebbca39'
 
 /** `git describe --match` patterns for release tags. */
-export const RELEASE_TAG_PATTERNS = ['@clerk-sync/*@*', 'clerk-sync@*', 'v*']
+export const RELEASE_TAG_PATTERNS = ['@clerk-sync/*@*', 'clerk-sync@*', 'v[0-9]*']
 
 export interface Offence {
   hash: string
@@ -139,6 +139,9 @@ export function checkChangesets(options: CheckOptions): CheckResult {
   const range = base ? `${base}..HEAD` : 'HEAD'
   // One `git log` for the whole range: per commit a header line, then its changed paths.
   const log = git(cwd, [
+    // Paths as they are: quoted ones (non-ASCII) would escape the packages/ match.
+    '-c',
+    'core.quotePath=false',
     'log',
     '--no-merges',
     '--no-renames',

@@ -23,6 +23,7 @@ import { copyFile, lstat, mkdir, readFile, rm, stat, utimes, writeFile } from 'n
 import { delimiter, dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { takeDirLock } from '../test-support/dir-lock.js'
 import {
   type InstalledNode,
   installedBun,
@@ -99,7 +100,13 @@ async function runMajor(major: number): Promise<Summary> {
   const runtime = `Node ${node.version}`
   const base = join(nodeCacheRoot(), 'node-majors', String(major))
   const work = join(base, 'work')
-  const release = await holdLock(`${base}.lock`)
+  // A run on this copy takes minutes; one older than 45 min was killed (a job at its time cap
+  // leaves its lock, and a new job's pids can reuse the dead holder's).
+  const release = (await takeDirLock(`${base}.lock`, {
+    staleAfterMs: 45 * 60_000,
+    maxWaitMs: 45 * 60_000,
+    onWait: (pid) => console.log(`[node-majors] waiting for ${base}.lock (pid ${pid})`),
+  })) as () => Promise<void>
   try {
     const copied = await syncWorkspace(work, join(base, 'files.txt'))
     const env = runtimeEnv(node, { CLERK_SYNC_NODE_MAJOR: String(major) })
@@ -317,6 +324,8 @@ function exec(
     const timer = setTimeout(() => {
       console.log(`[node-majors] ${command} ${args[0]} took over ${timeoutMs / 1000} s: stopped`)
       child.kill('SIGTERM')
+      // A child stuck in its SIGTERM teardown must not hold CI until its cap.
+      setTimeout(() => child.kill('SIGKILL'), 10_000).unref()
     }, timeoutMs)
     child.on('error', (error) => {
       console.log(`[node-majors] ${command}: ${error.message}`)
@@ -396,35 +405,6 @@ function builtFresh(packageDir: string): boolean {
     const path = join(packageDir, file)
     return !existsSync(path) || statSync(path).mtimeMs <= builtAt
   })
-}
-
-/**
- * A lock folder for one major's copy: a second run on the same cache waits for the first (a
- * holder that is gone is taken over).
- */
-async function holdLock(path: string): Promise<() => Promise<void>> {
-  for (let waited = 0; ; waited++) {
-    try {
-      await mkdir(path)
-      await writeFile(join(path, 'pid'), String(process.pid))
-      return () => rm(path, { recursive: true, force: true })
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
-    }
-    const holder = Number(await readFile(join(path, 'pid'), 'utf8').catch(() => 'NaN'))
-    let alive = !Number.isInteger(holder) && waited < 10
-    if (Number.isInteger(holder)) {
-      try {
-        process.kill(holder, 0)
-        alive = true
-      } catch {}
-    }
-    if (!alive) await rm(path, { recursive: true, force: true })
-    else {
-      if (waited % 60 === 0) console.log(`[node-majors] waiting for ${path} (pid ${holder})`)
-      await new Promise((resolve) => setTimeout(resolve, 1000))
-    }
-  }
 }
 
 function timer(): () => number {

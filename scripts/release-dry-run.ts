@@ -83,9 +83,22 @@ function exec(
       child.kill('SIGKILL')
     }, options.timeoutMs)
     child.once('error', reject)
-    child.once('close', (code) => {
+    let settled = false
+    const settle = (code: number | null) => {
+      if (settled) return
+      settled = true
       clearTimeout(timer)
       resolvePromise({ code, text })
+    }
+    child.once('close', settle)
+    // A grandchild still holding the pipes (npx's child, an install script) would delay 'close'
+    // forever: once the child itself exited, the output gets 5 s more.
+    child.once('exit', (code) => {
+      setTimeout(() => {
+        child.stdout.destroy()
+        child.stderr.destroy()
+        settle(code)
+      }, 5_000).unref()
     })
   })
 }

@@ -23,6 +23,9 @@ import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
+/** No child may hold a release (or CI's dry run) forever: a build, a publish, a registry query. */
+const CHILD_LIMIT = { timeout: 15 * 60_000, killSignal: 'SIGKILL' as const }
+
 export interface WorkspacePackage {
   name: string
   version: string
@@ -120,7 +123,7 @@ function step(
   env: NodeJS.ProcessEnv,
 ): void {
   console.log(`\n▶ ${title}: ${command} ${args.join(' ')}`)
-  const result = spawnSync(command, args, { cwd, env, stdio: 'inherit' })
+  const result = spawnSync(command, args, { cwd, env, stdio: 'inherit', ...CHILD_LIMIT })
   if (result.status !== 0) {
     throw new Error(`${title} failed (${command} ${args.join(' ')}); nothing was published`)
   }
@@ -131,7 +134,7 @@ function published(pkg: WorkspacePackage, registry: string, env: NodeJS.ProcessE
   const result = spawnSync(
     'npm',
     ['view', `${pkg.name}@${pkg.version}`, 'version', '--registry', registry],
-    { cwd: pkg.dir, env, encoding: 'utf8' },
+    { cwd: pkg.dir, env, encoding: 'utf8', ...CHILD_LIMIT },
   )
   if (result.status === 0) return result.stdout.trim() === pkg.version
   if (/E404|404 Not Found/.test(result.stderr)) return false
@@ -143,7 +146,12 @@ export function release(root: string, options: Options): WorkspacePackage[] {
   const env = options.env ?? process.env
   const registry =
     options.registry ??
-    execFileSync('npm', ['config', 'get', 'registry'], { cwd: root, env, encoding: 'utf8' }).trim()
+    execFileSync('npm', ['config', 'get', 'registry'], {
+      cwd: root,
+      env,
+      encoding: 'utf8',
+      ...CHILD_LIMIT,
+    }).trim()
   const order = publishOrder(workspacePackages(root)).filter((pkg) => !pkg.private)
   console.log(`Registry: ${registry}`)
   console.log(`Order: ${order.map((pkg) => `${pkg.name}@${pkg.version}`).join(', ')}`)
@@ -172,7 +180,7 @@ export function release(root: string, options: Options): WorkspacePackage[] {
     const result = spawnSync(
       'pnpm',
       ['publish', '--access', 'public', '--no-git-checks', '--registry', registry],
-      { cwd: pkg.dir, env, stdio: 'inherit' },
+      { cwd: pkg.dir, env, stdio: 'inherit', ...CHILD_LIMIT },
     )
     if (result.status !== 0) {
       const left = order.slice(order.indexOf(pkg)).map((p) => p.name)
@@ -185,7 +193,8 @@ export function release(root: string, options: Options): WorkspacePackage[] {
   if (options.gitTag) {
     for (const pkg of done) {
       const tag = `${pkg.name}@${pkg.version}`
-      execFileSync('git', ['tag', tag], { cwd: root, stdio: 'inherit' })
+      // Annotated, so `git push --follow-tags` pushes it and clones see the release.
+      execFileSync('git', ['tag', '-a', '-m', tag, tag], { cwd: root, stdio: 'inherit' })
       console.log(`tagged ${tag}`)
     }
     if (done.length > 0) console.log('Push the tags: git push --follow-tags')

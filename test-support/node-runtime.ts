@@ -9,10 +9,11 @@
  */
 import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { promisify } from 'node:util'
+import { takeDirLock } from './dir-lock.js'
 
 const run = promisify(execFile)
 
@@ -162,7 +163,11 @@ async function cachedPackage(options: CachedPackage): Promise<{ binary: string; 
   const present = await installed()
   if (present) return present
   await mkdir(nodeCacheRoot(), { recursive: true })
-  const release = await lock(`${dir}.lock`, async () => (await installed()) !== undefined)
+  const release = await takeDirLock(`${dir}.lock`, {
+    staleAfterMs: STALE_LOCK_MS,
+    maxWaitMs: STALE_LOCK_MS,
+    done: async () => (await installed()) !== undefined,
+  })
   if (!release) return (await installed()) as { binary: string; version: string }
   try {
     return (await installed()) ?? { binary, version: await install(options) }
@@ -208,44 +213,6 @@ async function install({ dir, spec, binary, scripts, version }: CachedPackage): 
     return found
   } finally {
     await rm(staging, { recursive: true, force: true })
-  }
-}
-
-/**
- * Takes the lock folder `path` (mkdir is atomic), waiting while another live process holds it.
- * Resolves the release, or undefined once `done()` says the holder finished the work meanwhile.
- */
-async function lock(
-  path: string,
-  done: () => Promise<boolean>,
-): Promise<(() => Promise<void>) | undefined> {
-  const deadline = Date.now() + STALE_LOCK_MS
-  for (;;) {
-    try {
-      await mkdir(path)
-      await writeFile(join(path, 'pid'), String(process.pid))
-      return () => rm(path, { recursive: true, force: true })
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
-    }
-    if (await done()) return undefined
-    if (await stale(path)) await rm(path, { recursive: true, force: true })
-    else if (Date.now() > deadline) throw new Error(`${path} is held too long`)
-    else await new Promise((resolve) => setTimeout(resolve, 500))
-  }
-}
-
-async function stale(path: string): Promise<boolean> {
-  const holder = Number(await readFile(join(path, 'pid'), 'utf8').catch(() => 'NaN'))
-  const age = Date.now() - (await stat(path).catch(() => ({ mtimeMs: 0 }))).mtimeMs
-  if (age > STALE_LOCK_MS) return true
-  // A folder without its pid yet is a holder between its two steps, unless it stays that way.
-  if (!Number.isInteger(holder)) return age > 5_000
-  try {
-    process.kill(holder, 0)
-    return false
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ESRCH'
   }
 }
 

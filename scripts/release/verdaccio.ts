@@ -7,10 +7,11 @@
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import { takeDirLock } from '../../test-support/dir-lock.js'
 import { nodeCacheRoot } from '../../test-support/node-runtime.js'
 
 const run = promisify(execFile)
@@ -33,7 +34,11 @@ export async function ensureVerdaccio(log: (line: string) => void): Promise<stri
   const dir = verdaccioDir()
   if (existsSync(join(dir, 'installed'))) return binIn(dir)
   await mkdir(nodeCacheRoot(), { recursive: true })
-  const release = await lock(`${dir}.lock`, async () => existsSync(join(dir, 'installed')))
+  const release = await takeDirLock(`${dir}.lock`, {
+    staleAfterMs: STALE_LOCK_MS,
+    maxWaitMs: STALE_LOCK_MS,
+    done: async () => existsSync(join(dir, 'installed')),
+  })
   if (!release) return binIn(dir)
   try {
     if (existsSync(join(dir, 'installed'))) return binIn(dir)
@@ -196,35 +201,5 @@ export function npmEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
       Object.entries(process.env).filter(([key]) => !/^(npm|pnpm)_/i.test(key)),
     ),
     ...extra,
-  }
-}
-
-async function lock(
-  path: string,
-  done: () => Promise<boolean>,
-): Promise<(() => Promise<void>) | undefined> {
-  const deadline = Date.now() + STALE_LOCK_MS
-  for (;;) {
-    try {
-      await mkdir(path)
-      await writeFile(join(path, 'pid'), String(process.pid))
-      return () => rm(path, { recursive: true, force: true })
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
-    }
-    if (await done()) return undefined
-    const holder = Number(await readFile(join(path, 'pid'), 'utf8').catch(() => 'NaN'))
-    const age = Date.now() - (await stat(path).catch(() => ({ mtimeMs: 0 }))).mtimeMs
-    let gone = age > STALE_LOCK_MS || (!Number.isInteger(holder) && age > 5_000)
-    if (!gone && Number.isInteger(holder)) {
-      try {
-        process.kill(holder, 0)
-      } catch (error) {
-        gone = (error as NodeJS.ErrnoException).code === 'ESRCH'
-      }
-    }
-    if (gone) await rm(path, { recursive: true, force: true })
-    else if (Date.now() > deadline) throw new Error(`${path} is held too long`)
-    else await new Promise((resolve) => setTimeout(resolve, 500))
   }
 }
