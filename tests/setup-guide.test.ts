@@ -18,7 +18,6 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs'
-import { createServer } from 'node:net'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { promisify } from 'node:util'
@@ -28,6 +27,7 @@ import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { spawnBoundChild, stopChild } from '../test-support/bound-child-process.js'
 import { postgresUnavailable, postgresUrl, runScopedName } from '../test-support/databases.js'
+import { freePort } from '../test-support/http.js'
 
 const repo = fileURLToPath(new URL('..', import.meta.url))
 const appSource = join(repo, 'tests/setup-guide/app')
@@ -136,15 +136,6 @@ function temporaryApp(name: string): string {
   writeFileSync(join(dir, '.gitignore'), '*\n')
   writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ type: 'module', private: true })}\n`)
   return dir
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const address = server.address()
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  if (!address || typeof address === 'string') throw new Error('no port')
-  return address.port
 }
 
 const skipReason = await postgresUnavailable()

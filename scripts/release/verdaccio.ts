@@ -8,10 +8,10 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { takeDirLock } from '../../test-support/dir-lock.js'
+import { freePort } from '../../test-support/http.js'
 import { nodeCacheRoot } from '../../test-support/node-runtime.js'
 
 const run = promisify(execFile)
@@ -98,17 +98,6 @@ export interface RunningVerdaccio {
   token: string
   child: ChildProcess
   stop(): Promise<void>
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0))
-    })
-  })
 }
 
 /**
