@@ -8,8 +8,11 @@
 export interface RoleChangeGate {
   /** Runs `change` (Clerk's update and the store write) as in flight for `userId`. */
   hold<T>(userId: string, change: () => Promise<T>): Promise<T>
-  /** Resolves once no change for `userId` is in flight, or after `maxWaitMs`; never rejects. */
-  settled(userId: string, maxWaitMs: number): Promise<void>
+  /**
+   * Resolves once no change for `userId` is in flight, or after `maxWaitMs`; never rejects.
+   * Undefined when none is in flight, so the webhook path awaits nothing in the usual case.
+   */
+  settled(userId: string, maxWaitMs: number): Promise<void> | undefined
 }
 
 /**
@@ -40,18 +43,16 @@ export function createRoleChangeGate(): RoleChangeGate {
         if (changes.size === 0 && inFlight.get(userId) === changes) inFlight.delete(userId)
       }
     },
-    async settled(userId, maxWaitMs) {
+    settled(userId, maxWaitMs) {
       const changes = inFlight.get(userId)
-      if (!changes?.size) return
+      if (!changes?.size) return undefined
       let timer: ReturnType<typeof setTimeout> | undefined
       const timeout = new Promise<void>((resolve) => {
         timer = setTimeout(resolve, maxWaitMs)
       })
-      try {
-        await Promise.race([Promise.allSettled([...changes]), timeout])
-      } finally {
-        clearTimeout(timer)
-      }
+      return Promise.race([Promise.allSettled([...changes]), timeout]).then(() =>
+        clearTimeout(timer),
+      )
     },
   }
 }

@@ -39,7 +39,7 @@ export interface WebhookProcessorDeps<R extends string> {
   onEvent?: (result: WebhookResult<R>) => void | Promise<void>
   linkLegacyUser?: (appId: string, clerkId: string) => Promise<void>
   /** Waits (bounded) for this process's set-role of a user before a webhook writes that user. */
-  roleChangesSettled?: (userId: string) => Promise<void>
+  roleChangesSettled?: (userId: string) => Promise<void> | undefined
   /** Queue mode: verified user events are stored here and applied by workers. */
   queue?: EventQueue
   /** Queue mode: how long an enqueue may take before the delivery is answered 500, in ms. */

@@ -11,7 +11,7 @@ export interface HandlerContext<R extends string> {
   /** `ClerkSyncOptions.linkLegacyUser`. */
   linkLegacyUser?: (appId: string, clerkId: string) => Promise<void>
   /** Waits (bounded) for this process's set-role of the user to write first (role-change-gate). */
-  roleChangesSettled?: (userId: string) => Promise<void>
+  roleChangesSettled?: (userId: string) => Promise<void> | undefined
 }
 
 export interface HandlerOutcome<R extends string> {
@@ -70,7 +70,8 @@ async function upsert<R extends string>(
     throw error
   }
   if (linkLegacyUser) await linkImportedUser(event, linkLegacyUser)
-  if (roleChangesSettled) await roleChangesSettled(user.id)
+  const roleChange = roleChangesSettled?.(user.id)
+  if (roleChange) await roleChange
   const result = await store.upsertUser({
     user,
     event: ref,
